@@ -1,0 +1,62 @@
+# Meldkamer: `make run` starts the assistant, `make test` runs every check.
+# Both set up what they need first (Python 3.10 virtualenv, trained model, database).
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL := models/meldkamer.tar.gz
+TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_addons/nlu.py
+
+.PHONY: help setup model run test test-unit test-conversations test-e2e lint docs nlu-report bench clean
+
+help:
+	@echo "make run    set up, train if data changed, start the assistant (REST on :5005, actions on :5055)"
+	@echo "make test   lint, unit tests, data validation, conversation tests, end-to-end on SQLite and PostgreSQL"
+	@echo "make lint   ruff and mypy";  echo "make docs   regenerate docs/urgentiematrix.md"
+	@echo "make nlu-report   NLU cross-validation and held-out figures (docs/NLU.md)"
+	@echo "make bench  reply latency and training time (scripts/bench_latency.py)"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml scripts/setup_venv.sh
+	scripts/setup_venv.sh $(VENV)
+	touch $@
+
+# Rasa trains only when the training data, domain or pipeline changed (make compares times).
+model: $(MODEL)
+$(MODEL): $(STAMP) $(TRAINING)
+	$(BIN)/rasa train --domain domain.yml --data data --config config.yml --out models --fixed-model-name meldkamer
+	touch $@
+
+run: $(MODEL)
+	scripts/run.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy meldkamer actions channels rasa_addons
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -m "not e2e" -q
+
+test-conversations: $(MODEL)
+	$(BIN)/rasa data validate --domain domain.yml --data data --max-history 5
+	$(BIN)/rasa test core --stories tests/conversations --model $(MODEL) --out results/conversations --fail-on-prediction-errors
+
+test-e2e: $(MODEL)
+	$(BIN)/pytest -m e2e -q
+
+test: lint test-unit test-conversations test-e2e
+
+docs: $(STAMP)
+	$(BIN)/python -m meldkamer.triage.render > docs/urgentiematrix.md
+
+nlu-report: $(STAMP)
+	scripts/nlu_report.sh
+
+bench: $(MODEL)
+	$(BIN)/python scripts/bench_latency.py
+
+clean:
+	rm -rf models results .pytest_cache .mypy_cache .ruff_cache
