@@ -1,0 +1,1 @@
+"""Alembic migrations of the Meldkamer schema; run them with ``meldkamer db upgrade``."""

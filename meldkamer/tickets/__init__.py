@@ -1,0 +1,51 @@
+"""The ticket store: every melding the assistant takes in becomes a numbered ticket."""
+
+from __future__ import annotations
+
+from meldkamer.tickets.models import (
+    ALLOWED_TRANSITIONS,
+    Base,
+    Ticket,
+    TicketCounter,
+    TicketStatus,
+    TicketStatusChange,
+    can_transition,
+    check_transition,
+)
+from meldkamer.tickets.numbering import (
+    format_ticket_number,
+    next_ticket_number,
+    parse_ticket_number,
+)
+from meldkamer.tickets.store import (
+    NewTicket,
+    StatusConflictError,
+    change_status,
+    create_ticket,
+    find_by_melding_id,
+    get_ticket,
+    list_tickets,
+    ticket_to_dict,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "Base",
+    "NewTicket",
+    "StatusConflictError",
+    "Ticket",
+    "TicketCounter",
+    "TicketStatus",
+    "TicketStatusChange",
+    "can_transition",
+    "change_status",
+    "check_transition",
+    "create_ticket",
+    "find_by_melding_id",
+    "format_ticket_number",
+    "get_ticket",
+    "list_tickets",
+    "next_ticket_number",
+    "parse_ticket_number",
+    "ticket_to_dict",
+]
