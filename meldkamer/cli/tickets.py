@@ -1,0 +1,178 @@
+"""``meldkamer tickets``: look up tickets from the command line.
+
+Exit codes: 0 done, 1 ticket not found or database error, 2 malformed ticket number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from meldkamer.db import database_url, make_engine, make_sessionmaker
+from meldkamer.tickets.models import Ticket, TicketStatus
+from meldkamer.tickets.numbering import parse_ticket_number
+from meldkamer.tickets.store import get_ticket, list_tickets, ticket_to_dict
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+EXIT_NOT_FOUND = 1
+EXIT_MALFORMED = 2
+
+
+def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``tickets`` command group to the top-level sub-parsers ``groups``."""
+    parser = groups.add_parser("tickets", help="tickets bekijken")
+    commands = parser.add_subparsers(dest="tickets_command", metavar="SUBCOMMAND", required=True)
+
+    list_parser = commands.add_parser("list", help="de nieuwste tickets tonen")
+    list_parser.add_argument(
+        "--status", choices=[status.value for status in TicketStatus], help="alleen deze status"
+    )
+    list_parser.add_argument(
+        "--limit", type=_positive_int, default=50, help="hoeveel tickets (standaard 50)"
+    )
+    list_parser.add_argument("--json", action="store_true", help="als JSON-lijst")
+    list_parser.set_defaults(handler=run_list)
+
+    show_parser = commands.add_parser("show", help="één ticket tonen")
+    show_parser.add_argument("number", metavar="MK-JJJJ-NNNNNN", help="het ticketnummer")
+    show_parser.add_argument("--json", action="store_true", help="als JSON")
+    show_parser.set_defaults(handler=run_show)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"moet groter dan 0 zijn: {value}")
+    return value
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = make_engine(database_url())
+    try:
+        with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _database_error(error: SQLAlchemyError) -> int:
+    print(f"Databasefout: {error}\n(Is 'meldkamer db upgrade' al uitgevoerd?)", file=sys.stderr)
+    return 1
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _address(ticket: Ticket) -> str:
+    toevoeging = ticket.huisnummer_toevoeging or ""
+    separator = "-" if toevoeging[:1].isdigit() else ""
+    return f"{ticket.postcode} {ticket.huisnummer}{separator}{toevoeging}"
+
+
+def _table(tickets: list[Ticket]) -> str:
+    header = ("NUMMER", "AANGEMAAKT", "ONDERWERP", "URGENTIE", "STATUS", "ADRES")
+    rows = [header] + [
+        (t.number, _local(t.created_at), t.topic, t.urgency, t.status, _address(t)) for t in tickets
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print the newest tickets as a table or JSON; returns the exit code."""
+    try:
+        # Everything shown is loaded here; the objects stay readable after the session.
+        with _session() as session:
+            tickets = list_tickets(session, status=args.status, limit=args.limit)
+    except SQLAlchemyError as error:
+        return _database_error(error)
+    if args.json:
+        print(json.dumps([ticket_to_dict(t) for t in tickets], ensure_ascii=False, indent=2))
+    else:
+        print(_table(tickets) if tickets else "Geen tickets gevonden.")
+    return 0
+
+
+def _yes_no(value: bool) -> str:
+    return "ja" if value else "nee"
+
+
+def _describe(ticket: Ticket) -> str:
+    lines = [
+        f"Ticket {ticket.number}",
+        f"  Status:             {ticket.status}",
+        f"  Aangemaakt:         {_local(ticket.created_at)}",
+        f"  Bijgewerkt:         {_local(ticket.updated_at)}",
+        "",
+        f"  Onderwerp:          {ticket.topic}",
+        f"  Urgentie:           {ticket.urgency}",
+        f"  Klant informeren:   {_yes_no(ticket.inform_client)}",
+        f"  Beoordeling nodig:  {_yes_no(ticket.needs_assessment)}",
+    ]
+    if ticket.next_office_day is not None:
+        lines.append(f"  Volgende werkdag:   {ticket.next_office_day.isoformat()}")
+    lines.append("  Redenen:" + ("" if ticket.reasons else "            -"))
+    lines += [f"    - {reason}" for reason in ticket.reasons]
+    if ticket.facts:
+        lines.append("  Gegevens:")
+        lines += [f"    {key}: {value}" for key, value in ticket.facts.items()]
+    lines += [
+        "",
+        f"  Naam:               {ticket.naam}",
+        f"  Adres:              {_address(ticket)}",
+        f"  Telefoon:           {ticket.telefoon}",
+        f"  E-mail:             {ticket.email or '-'}",
+        f"  Klantnummer:        {ticket.client_id or '-'}",
+        f"  Kanaal:             {ticket.channel}",
+        f"  Gesprek:            {ticket.conversation_id}",
+        "",
+        "  Omschrijving:",
+        *(f"    {line}" for line in (ticket.beschrijving.splitlines() or ["-"])),
+        "",
+        "  Statusgeschiedenis:",
+    ]
+    for change in ticket.status_changes:
+        step = f"{change.status_from or '-'} -> {change.status_to}"
+        reason = f": {change.reason}" if change.reason else ""
+        lines.append(f"    {_local(change.changed_at)}  {step}  ({change.changed_by}){reason}")
+    return "\n".join(lines)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print one ticket in Dutch or as JSON; returns the exit code."""
+    number = args.number.strip().upper()
+    try:
+        parse_ticket_number(number)
+    except ValueError:
+        print(f"Ongeldig ticketnummer {args.number!r}: verwacht MK-JJJJ-NNNNNN.", file=sys.stderr)
+        return EXIT_MALFORMED
+
+    try:
+        with _session() as session:
+            ticket = get_ticket(session, number)
+    except SQLAlchemyError as error:
+        return _database_error(error)
+    if ticket is None:
+        print(f"Ticket {number} niet gevonden.", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if args.json:
+        print(json.dumps(ticket_to_dict(ticket), ensure_ascii=False, indent=2))
+    else:
+        print(_describe(ticket))
+    return 0
