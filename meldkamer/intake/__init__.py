@@ -1,0 +1,1 @@
+"""Intake: from what a tenant types to a stored, classified melding."""

@@ -1,0 +1,105 @@
+"""What the bot tells the tenant, in plain Dutch: the summary and the outcome.
+
+Short sentences (B1 level): many tenants are stressed, on a phone, or read little Dutch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from meldkamer.intake.validation import format_phone
+from meldkamer.triage import Outcome, Urgency
+from meldkamer.triage.table import DecisionTable, FactValue
+
+_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+MEANING = {
+    Urgency.ACUUT: "Dit is een spoedmelding (acuut). Er wordt nu direct een vakman ingeschakeld.",
+    Urgency.URGENT: "Dit is urgent. Een vakman lost het binnen 24 uur op.",
+    Urgency.NIET_URGENT: "Dit is geen spoed. De storingsdienst stuurt niemand.",
+}
+
+NEXT_STEP = {
+    Urgency.ACUUT: "De vakman belt u zo snel mogelijk. Houd uw telefoon bij de hand.",
+    Urgency.URGENT: "De vakman belt u om een tijd af te spreken.",
+}
+
+
+def dutch_date(day: date) -> str:
+    """``maandag 30 november``."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def describe_fact(table: DecisionTable, name: str, value: FactValue) -> str:
+    """The label of the answer button that means ``value``, e.g. ``Nee, lukt niet``."""
+    fact = table.facts[name]
+    for option in fact.options:
+        if option.value == value:
+            return option.label
+    return str(value)
+
+
+def summary(
+    table: DecisionTable,
+    topic: str,
+    facts: Mapping[str, FactValue],
+    details: Mapping[str, str | None],
+) -> str:
+    """The confirmation the tenant checks before the ticket is made."""
+    lines = ["Ik heb dit genoteerd:", f"• Probleem: {table.topic(topic).name}"]
+    for name, value in facts.items():
+        lines.append(f"• {table.facts[name].question} {describe_fact(table, name, value)}")
+    lines += [
+        f"• Adres: {details.get('adres') or '-'}",
+        f"• Naam: {details.get('naam') or '-'}",
+        f"• Telefoon: {format_phone(phone) if (phone := details.get('telefoon')) else '-'}",
+        f"• E-mail: {details.get('email') if details.get('email') and '@' in str(details['email']) else 'geen'}",
+        f"• Omschrijving: {details.get('beschrijving') or '-'}",
+        "Klopt dit?",
+    ]
+    return "\n".join(lines)
+
+
+def outcome_message(
+    outcome: Outcome, ticket_number: str, *, office_name: str = "uw verhuurder"
+) -> str:
+    """The closing message: ticket number, what the urgency means, what happens next."""
+    parts = [f"Uw melding is geregistreerd onder nummer {ticket_number}.", MEANING[outcome.urgency]]
+    if outcome.urgency is Urgency.NIET_URGENT:
+        opening = outcome.next_office_opening
+        if opening is not None and outcome.next_office_day is not None:
+            parts.append(
+                f"Neem zelf contact op met {office_name}, vanaf {_when(opening)}. "
+                "Zij plannen de reparatie met u in."
+            )
+    else:
+        parts.append(NEXT_STEP[outcome.urgency])
+    if outcome.needs_assessment:
+        parts.append(
+            "Een medewerker van de meldkamer kijkt ook naar uw melding en belt u als dat nodig is."
+        )
+    if outcome.inform_client:
+        parts.append(f"We informeren {office_name} direct.")
+    parts.extend(outcome.advice)
+    parts.extend(outcome.notices)
+    parts.append("Wordt het erger of is er gevaar? Bel 112.")
+    return "\n\n".join(parts)
+
+
+def _when(opening: datetime) -> str:
+    return f"{dutch_date(opening.date())} {opening.strftime('%H:%M')} uur"
