@@ -1,0 +1,163 @@
+"""The summary, the tenant's confirmation or correction, and the ticket at the end."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.runtime import runtime
+from actions.state import facts, latest_text, melding_from
+from meldkamer.intake.corrections import parse_correction
+from meldkamer.intake.melding import register_melding
+from meldkamer.intake.texts import outcome_message, summary
+from meldkamer.intake.validation import Address
+
+logger = logging.getLogger(__name__)
+
+#: What the tenant can change after the summary; "antwoorden" are the triage answers.
+FIELDS = {
+    "adres": "Adres",
+    "naam": "Naam",
+    "telefoon": "Telefoon",
+    "email": "E-mail",
+    "beschrijving": "Omschrijving",
+    "antwoorden": "Antwoorden over het probleem",
+}
+_CONFIRM_BUTTONS = [
+    {"title": "Ja, klopt", "payload": "/affirm"},
+    {"title": "Nee, aanpassen", "payload": "/deny"},
+]
+
+
+def _show_summary(
+    dispatcher: CollectingDispatcher, tracker: Tracker, changes: dict[str, Any] | None = None
+) -> None:
+    slots = {k: tracker.get_slot(k) for k in ("adres", "naam", "telefoon", "email", "beschrijving")}
+    slots.update({k: v for k, v in (changes or {}).items() if k in slots})
+    text = summary(runtime().engine.table, tracker.get_slot("topic"), facts(tracker), slots)
+    dispatcher.utter_message(text=text, buttons=_CONFIRM_BUTTONS)
+
+
+class ActionBevestigMelding(Action):
+    """Show what was understood and ask the tenant to confirm."""
+
+    def name(self) -> str:
+        return "action_bevestig_melding"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        _show_summary(dispatcher, tracker)
+        return [SlotSet("wacht_op_bevestiging", True)]
+
+
+class ActionVerwerkAntwoord(Action):
+    """A yes, no or correction outside a question: confirmation of the summary, or none asked."""
+
+    def name(self) -> str:
+        return "action_verwerk_antwoord"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not tracker.get_slot("wacht_op_bevestiging"):
+            dispatcher.utter_message(response="utter_geen_vraag")
+            return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        correction = parse_correction(latest_text(tracker))
+        if intent == "affirm" and not correction.changes:
+            return _register(dispatcher, tracker)
+        for problem in correction.problems:
+            dispatcher.utter_message(text=problem)
+        if correction.changes:
+            events = _apply(correction.changes, tracker)
+            _show_summary(dispatcher, tracker, {e["name"]: e["value"] for e in events})
+            return events
+        if not correction.problems:
+            dispatcher.utter_message(
+                text="Wat klopt er niet? Kies hieronder, of typ de verbetering, bijvoorbeeld 'het is nummer 12'.",
+                buttons=[
+                    {"title": t, "payload": f'/wijzig{{"veld": "{k}"}}'} for k, t in FIELDS.items()
+                ],
+            )
+        return []
+
+
+class ActionWijzigVeld(Action):
+    """Clear the chosen field so the form asks it again."""
+
+    def name(self) -> str:
+        return "action_wijzig_veld"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        field = next(tracker.get_latest_entity_values("veld"), None)
+        if field not in FIELDS:
+            dispatcher.utter_message(
+                text="Welk onderdeel wilt u aanpassen?",
+                buttons=[
+                    {"title": t, "payload": f'/wijzig{{"veld": "{k}"}}'} for k, t in FIELDS.items()
+                ],
+            )
+            return []
+        events: list[EventType] = [SlotSet("wacht_op_bevestiging", False)]
+        if field == "antwoorden":
+            events += [
+                SlotSet("feiten", {}),
+                SlotSet("onbekende_feiten", []),
+                SlotSet("triage_antwoord", None),
+            ]
+        else:
+            events.append(SlotSet(field, None))
+        return events
+
+
+def _apply(changes: dict[str, Any], tracker: Tracker) -> list[EventType]:
+    """Slot events for corrected details; a new house number or postcode rebuilds the address."""
+    events = [SlotSet(k, v) for k, v in changes.items() if k in ("naam", "telefoon", "email")]
+    if {"postcode", "huisnummer"} & changes.keys():
+        address = Address(
+            postcode=changes.get("postcode") or tracker.get_slot("postcode"),
+            huisnummer=int(changes.get("huisnummer") or tracker.get_slot("huisnummer")),
+            toevoeging=changes["huisnummer_toevoeging"]
+            if "huisnummer" in changes
+            else tracker.get_slot("huisnummer_toevoeging"),
+        )
+        events += [
+            SlotSet("postcode", address.postcode),
+            SlotSet("huisnummer", address.huisnummer),
+            SlotSet("huisnummer_toevoeging", address.toevoeging),
+            SlotSet("adres", str(address)),
+        ]
+    return events
+
+
+def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    rt = runtime()
+    try:
+        melding = melding_from(tracker)
+    except KeyError as missing:
+        logger.error("melding incomplete at confirmation: %s", missing)
+        dispatcher.utter_message(text="Ik mis nog een gegeven. Ik vraag het opnieuw.")
+        return [SlotSet("wacht_op_bevestiging", False), SlotSet(str(missing.args[0]), None)]
+    try:
+        with rt.sessions.begin() as session:
+            ticket, outcome = register_melding(
+                session, melding, engine=rt.engine, settings=rt.settings, now=rt.clock()
+            )
+            number = ticket.number
+    except SQLAlchemyError:
+        logger.exception("could not store melding %s", melding.melding_id)
+        dispatcher.utter_message(
+            text="Sorry, het opslaan lukt nu niet. Uw gegevens zijn niet kwijt. "
+            "Typ 'ja' om het opnieuw te proberen, of bel de meldkamer: 088-3746100."
+        )
+        return []
+    dispatcher.utter_message(text=outcome_message(outcome, number))
+    return [SlotSet("ticket_nummer", number), SlotSet("wacht_op_bevestiging", False)]

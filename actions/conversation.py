@@ -1,0 +1,81 @@
+"""Turns outside a melding: not understood, English, asking for a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.state import latest_text
+from meldkamer.intake.language import english_emergency
+from meldkamer.intake.validation import has_words
+
+#: After this many misunderstandings in a row the bot offers a person.
+MAX_MISUNDERSTOOD = 2
+
+
+class ActionNietBegrepen(Action):
+    """Fallback: say what was wrong with the message and, the second time, offer a person."""
+
+    def name(self) -> str:
+        return "action_niet_begrepen"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        count = int(tracker.get_slot("niet_begrepen") or 0) + 1
+        if not text.strip():
+            dispatcher.utter_message(response="utter_leeg")
+        elif not has_words(text):
+            dispatcher.utter_message(
+                text="Ik zie alleen tekens of emoji. Beschrijf het probleem in een paar woorden."
+            )
+        else:
+            dispatcher.utter_message(response="utter_niet_begrepen")
+        if count >= MAX_MISUNDERSTOOD:
+            dispatcher.utter_message(
+                text="Komen we er samen niet uit? Een medewerker helpt u graag.",
+                buttons=[{"title": "Medewerker", "payload": "/vraag_medewerker"}],
+            )
+            count = 0
+        return [SlotSet("niet_begrepen", count)]
+
+
+class ActionEnglish(Action):
+    """English: the service works in Dutch, a person can help; gas and fire get safety first."""
+
+    def name(self) -> str:
+        return "action_english"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        emergency = english_emergency(latest_text(tracker))
+        if emergency == "gaslek":
+            dispatcher.utter_message(response="utter_english_gas")
+        elif emergency == "brand":
+            dispatcher.utter_message(response="utter_english_fire")
+        dispatcher.utter_message(
+            response="utter_english",
+            buttons=[{"title": "Talk to a person", "payload": "/vraag_medewerker"}],
+        )
+        return []
+
+
+class ActionVraagMedewerker(Action):
+    """The tenant wants a person: say how to reach one now."""
+
+    def name(self) -> str:
+        return "action_vraag_medewerker"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text="U kunt een medewerker spreken: bel de meldkamer op 088-3746100, dag en nacht. "
+            "Wilt u toch hier verder gaan? Typ dan gewoon uw antwoord."
+        )
+        return []

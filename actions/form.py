@@ -1,0 +1,210 @@
+"""The melding form: triage questions the matrix still needs, then contact details."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.runtime import runtime
+from actions.state import (
+    NO_EMAIL,
+    UNCLEAR,
+    UNKNOWN,
+    facts,
+    is_interruption,
+    latest_text,
+    unknown_facts,
+)
+from meldkamer.intake.validation import (
+    Invalid,
+    clean_description,
+    clean_name,
+    normalise_email,
+    normalise_phone,
+    parse_address,
+)
+from meldkamer.triage.answers import facts_from_text, is_unknown, parse_answer
+
+CONTACT_SLOTS = ["adres", "naam", "telefoon", "email", "beschrijving"]
+_YES_NO_INTENTS = {"affirm": True, "deny": False}
+
+
+def next_triage_question(tracker: Tracker) -> str | None:
+    """The fact the matrix still needs for this melding, if any."""
+    topic = tracker.get_slot("topic")
+    if not topic:
+        return None
+    rt = runtime()
+    return rt.engine.next_question(
+        topic, facts(tracker), rt.clock(), rt.settings, skip=unknown_facts(tracker)
+    )
+
+
+def _asked(tracker: Tracker, slot: str) -> bool:
+    return tracker.get_slot("requested_slot") == slot and not is_interruption(tracker)
+
+
+class ValidateMeldingForm(FormValidationAction):
+    """Decides what the form asks next, and reads and checks every answer."""
+
+    def name(self) -> str:
+        return "validate_melding_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        triage = ["triage_antwoord"] if next_triage_question(tracker) else []
+        return triage + CONTACT_SLOTS
+
+    # Extraction: each slot reads the latest message only when it was the one asked.
+
+    async def extract_triage_antwoord(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        fact_name = tracker.get_slot("triage_vraag")
+        if not _asked(tracker, "triage_antwoord") or not fact_name:
+            return {}
+        fact = runtime().engine.table.facts[fact_name]
+        # A button carries the contract's fact and value: /inform{"leiding_afsluitbaar": false}
+        for entity in tracker.latest_message.get("entities") or []:
+            if entity.get("entity") == fact_name and entity.get("value") in fact.values:
+                return {"triage_antwoord": entity["value"]}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = latest_text(tracker)
+        if intent == "weet_niet" or is_unknown(text):
+            return {"triage_antwoord": UNKNOWN}
+        value = parse_answer(fact, text, _YES_NO_INTENTS.get(str(intent)))
+        return {"triage_antwoord": UNCLEAR if value is None else value}
+
+    async def extract_adres(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"adres": latest_text(tracker)} if _asked(tracker, "adres") else {}
+
+    async def extract_naam(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"naam": latest_text(tracker)} if _asked(tracker, "naam") else {}
+
+    async def extract_telefoon(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"telefoon": latest_text(tracker)} if _asked(tracker, "telefoon") else {}
+
+    async def extract_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"email": latest_text(tracker)} if _asked(tracker, "email") else {}
+
+    async def extract_beschrijving(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"beschrijving": latest_text(tracker)} if _asked(tracker, "beschrijving") else {}
+
+    # Validation: a refused value is set back to None, so the form asks again.
+
+    def validate_triage_antwoord(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        fact_name = tracker.get_slot("triage_vraag")
+        if value is None:
+            # Rasa may validate a slot again after it was reset; nothing new was said.
+            return {}
+        if value == UNCLEAR or not fact_name:
+            dispatcher.utter_message(
+                text="Dat begreep ik niet helemaal. Kies een van de knoppen, of antwoord met ja of nee."
+            )
+            return {"triage_antwoord": None}
+        rt = runtime()
+        known, unknown = facts(tracker), unknown_facts(tracker)
+        if value == UNKNOWN:
+            unknown.append(fact_name)
+        else:
+            known[fact_name] = value
+        # A free-text answer may settle more than the question ("nee, hij spuit en ik krijg hem niet dicht").
+        topic = rt.engine.table.topic(tracker.get_slot("topic"))
+        for name, extra in facts_from_text(rt.engine.table, topic, latest_text(tracker)).items():
+            if name not in known and name not in unknown:
+                known[name] = extra
+        return {"triage_antwoord": None, "feiten": known, "onbekende_feiten": unknown}
+
+    def validate_adres(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        address = parse_address(str(value))
+        if isinstance(address, Invalid):
+            dispatcher.utter_message(text=address.message)
+            return {"adres": None}
+        return {
+            "adres": str(address),
+            "postcode": address.postcode,
+            "huisnummer": address.huisnummer,
+            "huisnummer_toevoeging": address.toevoeging,
+        }
+
+    def validate_naam(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        name = clean_name(str(value))
+        if isinstance(name, Invalid):
+            dispatcher.utter_message(text=name.message)
+            return {"naam": None}
+        return {"naam": name}
+
+    def validate_telefoon(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        phone = normalise_phone(str(value))
+        if isinstance(phone, Invalid):
+            dispatcher.utter_message(text=phone.message)
+            return {"telefoon": None}
+        return {"telefoon": phone}
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        email = normalise_email(str(value))
+        if isinstance(email, Invalid):
+            dispatcher.utter_message(text=email.message)
+            return {"email": None}
+        # A marker for "no e-mail" so that the form does not ask again (None means "ask").
+        return {"email": email or NO_EMAIL}
+
+    def validate_beschrijving(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        description = clean_description(str(value))
+        if isinstance(description, Invalid):
+            dispatcher.utter_message(text=description.message)
+            return {"beschrijving": None}
+        return {"beschrijving": description}
+
+
+class ActionAskTriageAntwoord(Action):
+    """Ask the next triage question, with buttons whose payloads carry the contract."""
+
+    def name(self) -> str:
+        return "action_ask_triage_antwoord"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        fact_name = next_triage_question(tracker)
+        if fact_name is None:
+            return []
+        fact = runtime().engine.table.facts[fact_name]
+        buttons = [
+            {"title": option.label, "payload": "/inform" + json.dumps({fact_name: option.value})}
+            for option in fact.options
+        ]
+        buttons.append({"title": "Weet ik niet", "payload": "/weet_niet"})
+        dispatcher.utter_message(text=fact.question, buttons=buttons)
+        return [SlotSet("triage_vraag", fact_name)]

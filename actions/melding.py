@@ -1,0 +1,92 @@
+"""Starting and stopping a melding."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.runtime import runtime
+from actions.state import latest_text
+from meldkamer.intake.validation import Invalid, clean_description
+from meldkamer.triage.answers import facts_from_text
+
+_SAFETY_RESPONSES = {"gas": "utter_veiligheid_gas", "brand": "utter_veiligheid_brand"}
+#: A first message this long describes the problem well enough to be the description.
+_DESCRIPTIVE_WORDS = 4
+
+#: Slots of one melding; contact details are kept for a second melding in the same chat.
+MELDING_SLOTS = (
+    "topic",
+    "melding_id",
+    "feiten",
+    "onbekende_feiten",
+    "triage_vraag",
+    "triage_antwoord",
+    "beschrijving",
+    "wacht_op_bevestiging",
+    "ticket_nummer",
+)
+
+
+class ActionStartMelding(Action):
+    """Recognise the topic, give safety instructions first, and take facts already said."""
+
+    def name(self) -> str:
+        return "action_start_melding"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        table = runtime().engine.table
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        code = next(tracker.get_latest_entity_values("topic"), None) or intent.removeprefix(
+            "melding_"
+        )
+        if code not in table.topics:
+            dispatcher.utter_message(response="utter_vraag_probleem")
+            # No topic yet: wait for the description instead of opening the form.
+            return [FollowupAction("action_listen")]
+        topic = table.topic(code)
+        if topic.safety in _SAFETY_RESPONSES:
+            dispatcher.utter_message(response=_SAFETY_RESPONSES[topic.safety])
+
+        text = latest_text(tracker)
+        from_button = text.startswith("/")
+        known = {} if from_button else facts_from_text(table, topic, text)
+        description = None
+        if not from_button and len(text.split()) >= _DESCRIPTIVE_WORDS:
+            cleaned = clean_description(text)
+            description = None if isinstance(cleaned, Invalid) else cleaned
+
+        dispatcher.utter_message(
+            text=f"Ik help u met uw melding: {topic.name}. Ik stel u een paar korte vragen."
+        )
+        events: list[EventType] = [SlotSet(slot, None) for slot in MELDING_SLOTS]
+        events += [
+            SlotSet("topic", code),
+            SlotSet("melding_id", uuid.uuid4().hex),
+            SlotSet("feiten", known),
+            SlotSet("onbekende_feiten", []),
+            SlotSet("beschrijving", description),
+            SlotSet("wacht_op_bevestiging", False),
+        ]
+        return events
+
+
+class ActionStopMelding(Action):
+    """The tenant stops: nothing is stored, the melding is forgotten."""
+
+    def name(self) -> str:
+        return "action_stop_melding"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_gestopt")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
+            SlotSet(slot, None) for slot in MELDING_SLOTS
+        ]

@@ -1,0 +1,48 @@
+"""Turns outside a melding."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.conversation import ActionEnglish, ActionNietBegrepen
+from tests.actions.conftest import texts, user_message
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("", "utter_leeg"),
+        ("   ", "utter_leeg"),
+        ("🙈🙈🙈", "Ik zie alleen tekens of emoji."),
+        ("asdkj qwe", "utter_niet_begrepen"),
+    ],
+)
+async def test_not_understood_says_why(dispatcher, make_tracker, domain, text, first) -> None:
+    await ActionNietBegrepen().run(
+        dispatcher, make_tracker(message=user_message(text, "nlu_fallback")), domain
+    )
+    assert texts(dispatcher)[0].startswith(first)
+
+
+async def test_second_miss_offers_a_person(dispatcher, make_tracker, domain) -> None:
+    tracker = make_tracker({"niet_begrepen": 1}, message=user_message("blabla", "nlu_fallback"))
+    events = await ActionNietBegrepen().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["buttons"][0]["payload"] == "/vraag_medewerker"
+    assert events[0]["value"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "safety"),
+    [
+        ("I smell gas in my kitchen", "utter_english_gas"),
+        ("there is a fire in the hallway", "utter_english_fire"),
+        ("my heating is broken", None),
+    ],
+)
+async def test_english(dispatcher, make_tracker, domain, text, safety) -> None:
+    await ActionEnglish().run(
+        dispatcher, make_tracker(message=user_message(text, "english")), domain
+    )
+    said = texts(dispatcher)
+    assert said[-1] == "utter_english"
+    assert said[:-1] == ([safety] if safety else [])

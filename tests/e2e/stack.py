@@ -1,0 +1,132 @@
+"""Start the real Rasa server and action server for end-to-end tests and benchmarks."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "meldkamer.tar.gz"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
+    """Wait until ``url`` answers 200, failing with the log if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{process.args} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Stack:
+    """A running Rasa server (REST channel) and action server on one database."""
+
+    database_url: str
+    workdir: Path
+    rasa_port: int = field(default_factory=free_port)
+    action_port: int = field(default_factory=free_port)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start(self) -> Stack:
+        if not MODEL.exists():
+            raise RuntimeError(
+                f"no trained model at {MODEL}: run `make model` (make test does it first)"
+            )
+        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            "tracker_store:\n  type: rasa_addons.tracker_store.DatabaseUrlTrackerStore\n"
+        )
+        action_log = self.workdir / "actions.log"
+        actions = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--port",
+                str(self.action_port),
+                "--actions",
+                "actions",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=action_log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(actions)
+        rasa_log = self.workdir / "rasa.log"
+        server = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--port",
+                str(self.rasa_port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=rasa_log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(server)
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", actions, action_log)
+        wait_for(f"{self.url}/status", server, rasa_log)
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """Send one message over the REST channel; returns the bot's messages."""
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            return list(json.loads(response.read()))
