@@ -17,6 +17,7 @@ from actions.state import (
     facts,
     is_interruption,
     latest_text,
+    slot_asked,
     unknown_facts,
 )
 from meldkamer.intake.validation import (
@@ -29,7 +30,10 @@ from meldkamer.intake.validation import (
 )
 from meldkamer.triage.answers import facts_from_text, is_unknown, parse_answer
 
-CONTACT_SLOTS = ["adres", "naam", "telefoon", "email", "beschrijving"]
+#: The address comes first: it tells which client (and so which protocol, office hours
+#: and heating season) the triage questions follow.
+ADDRESS_SLOT = "adres"
+CONTACT_SLOTS = ["naam", "telefoon", "email", "beschrijving"]
 _YES_NO_INTENTS = {"affirm": True, "deny": False}
 
 
@@ -45,7 +49,7 @@ def next_triage_question(tracker: Tracker) -> str | None:
 
 
 def _asked(tracker: Tracker, slot: str) -> bool:
-    return tracker.get_slot("requested_slot") == slot and not is_interruption(tracker)
+    return slot_asked(tracker) == slot and not is_interruption(tracker)
 
 
 class ValidateMeldingForm(FormValidationAction):
@@ -62,7 +66,7 @@ class ValidateMeldingForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> list[str]:
         triage = ["triage_antwoord"] if next_triage_question(tracker) else []
-        return triage + CONTACT_SLOTS
+        return [ADDRESS_SLOT, *triage, *CONTACT_SLOTS]
 
     # Extraction: each slot reads the latest message only when it was the one asked.
 

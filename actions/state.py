@@ -42,6 +42,23 @@ def is_interruption(tracker: Tracker) -> bool:
     )
 
 
+def slot_asked(tracker: Tracker) -> str | None:
+    """The slot the bot had asked for when the tenant's latest message came in.
+
+    Not simply ``requested_slot``: within one turn Rasa runs the form validation
+    again after moving on to the next slot, and the same message must not be read as
+    the answer to a question that was only asked afterwards.
+    """
+    requested: str | None = None
+    asked: str | None = None
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif event.get("event") == "user":
+            asked = requested
+    return asked
+
+
 def latest_text(tracker: Tracker) -> str:
     """The text of the latest user message ('' when there is none)."""
     return str(tracker.latest_message.get("text") or "")

@@ -26,10 +26,19 @@ from tests.e2e.stack import BIN, Stack  # noqa: E402
 from tests.e2e.tenant import converse  # noqa: E402
 
 MELDINGEN = [
-    ("de leiding onder de gootsteen is gesprongen", {"leiding_gesprongen": True, "leiding_afsluitbaar": False}),
-    ("de cv doet het niet, geen verwarming", {"geen_verwarming": True, "geen_warm_water": False, "medische_noodzaak": False}),
+    (
+        "de leiding onder de gootsteen is gesprongen",
+        {"leiding_gesprongen": True, "leiding_afsluitbaar": False},
+    ),
+    (
+        "de cv doet het niet, geen verwarming",
+        {"geen_verwarming": True, "geen_warm_water": False, "medische_noodzaak": False},
+    ),
     ("ik ruik gas in de keuken", {}),
-    ("geen stroom in het hele huis", {"stroomuitval": "algeheel", "storing_in_straat": False, "belemmering_bewoning": True}),
+    (
+        "geen stroom in het hele huis",
+        {"stroomuitval": "algeheel", "storing_in_straat": False, "belemmering_bewoning": True},
+    ),
     ("ik ben buitengesloten", {}),
 ]
 
@@ -43,9 +52,22 @@ def train_seconds() -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         subprocess.run(
-            [str(BIN / "rasa"), "train", "--domain", "domain.yml", "--data", "data", "--config", "config.yml",
-             "--out", out, "--force"],
-            cwd=ROOT, check=True, capture_output=True,
+            [
+                str(BIN / "rasa"),
+                "train",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data",
+                "--config",
+                "config.yml",
+                "--out",
+                out,
+                "--force",
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
         return time.perf_counter() - start
 
@@ -80,7 +102,10 @@ def main() -> int:
     ms = [v * 1000 for v in latencies]
     print(f"machine: {platform.node()} {platform.machine()}, {platform.python_version()}")
     print(f"meldingen: {args.meldingen}, messages: {len(ms)}")
-    print(f"reply latency per message: median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms, max {max(ms):.0f} ms")
+    median, p95 = statistics.median(ms), percentile(ms, 0.95)
+    print(
+        f"reply latency per message: median {median:.0f} ms, p95 {p95:.0f} ms, max {max(ms):.0f} ms"
+    )
     print(f"start-up of both servers: {startup:.1f} s")
     if args.train:
         print(f"training (rasa train --force): {train_seconds():.0f} s")

@@ -9,21 +9,33 @@ from pathlib import Path
 
 def table(report_path: Path, title: str) -> str:
     report = json.loads(report_path.read_text())
-    lines = [f"### {title}", "", f"Accuracy: **{report['accuracy']:.3f}**", "",
-             "| intent | precision | recall | f1 | n |", "|---|---|---|---|---|"]
+    lines = [
+        f"### {title}",
+        "",
+        f"Accuracy: **{report['accuracy']:.3f}**",
+        "",
+        "| intent | precision | recall | f1 | n |",
+        "|---|---|---|---|---|",
+    ]
     for name, row in sorted(report.items()):
         if isinstance(row, dict) and "support" in row and not name.endswith("avg"):
-            lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1-score']:.3f} | {row['support']} |")
+            lines.append(
+                f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1-score']:.3f} | {row['support']} |"
+            )
     for name in ("macro avg", "weighted avg"):
         if name in report:
             row = report[name]
-            lines.append(f"| *{name}* | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1-score']:.3f} | {row['support']} |")
+            scores = f"{row['precision']:.3f} | {row['recall']:.3f} | {row['f1-score']:.3f}"
+            lines.append(f"| *{name}* | {scores} | {row['support']} |")
     return "\n".join(lines)
 
 
 def main() -> int:
     out = Path(sys.argv[1])
-    for sub, title in (("cross-validation", "5-fold cross-validation (training data)"), ("holdout", "Held-out set")):
+    for sub, title in (
+        ("cross-validation", "5-fold cross-validation (training data)"),
+        ("holdout", "Held-out set"),
+    ):
         path = out / sub / "intent_report.json"
         if path.exists():
             print(table(path, title))
@@ -33,8 +45,10 @@ def main() -> int:
             print("Errors on the held-out set:")
             print()
             for e in json.loads(errors.read_text()):
-                print(f"- `{e['intent']}` read as `{e['intent_prediction']['name']}` "
-                      f"({e['intent_prediction']['confidence']:.2f}): {e['text'][:100]}")
+                print(
+                    f"- `{e['intent']}` read as `{e['intent_prediction']['name']}` "
+                    f"({e['intent_prediction']['confidence']:.2f}): {e['text'][:100]}"
+                )
             print()
     return 0
 

@@ -1,6 +1,6 @@
 """Write docs/TRANSCRIPTS.md: real conversations with the running assistant, three topics.
 
-    .venv/bin/python scripts/transcripts.py
+.venv/bin/python scripts/transcripts.py
 """
 
 from __future__ import annotations

@@ -74,6 +74,17 @@ def make_tracker() -> Callable[..., Tracker]:
                 "slots": {"niet_begrepen": 0, "wacht_op_bevestiging": False, **(slots or {})},
                 "latest_message": message,
                 "events": [
+                    *(
+                        [
+                            {
+                                "event": "slot",
+                                "name": "requested_slot",
+                                "value": slots["requested_slot"],
+                            }
+                        ]
+                        if slots and "requested_slot" in slots
+                        else []
+                    ),
                     {"event": "action", "name": "action_listen"},
                     {
                         "event": "user",

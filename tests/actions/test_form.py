@@ -10,11 +10,11 @@ from actions.form import ActionAskTriageAntwoord, ValidateMeldingForm
 from actions.state import UNCLEAR, UNKNOWN
 from tests.actions.conftest import texts, user_message
 
-CONTACT = ["adres", "naam", "telefoon", "email", "beschrijving"]
+CONTACT = ["naam", "telefoon", "email", "beschrijving"]
 
 
 @pytest.mark.parametrize(
-    ("topic", "facts", "triage_first"),
+    ("topic", "facts", "triage"),
     [
         ("cv_storing", {}, True),  # cv: heating, hot water, medical need may be asked
         ("gaslek", {}, False),  # gas is always acuut: no questions, straight to the address
@@ -32,11 +32,11 @@ CONTACT = ["adres", "naam", "telefoon", "email", "beschrijving"]
     ],
 )
 async def test_required_slots(
-    runtime, dispatcher, make_tracker, domain, topic, facts, triage_first
+    runtime, dispatcher, make_tracker, domain, topic, facts, triage
 ) -> None:
     tracker = make_tracker({"topic": topic, "feiten": facts})
     slots = await ValidateMeldingForm().required_slots([], dispatcher, tracker, domain)
-    assert slots == (["triage_antwoord"] if triage_first else []) + CONTACT
+    assert slots == ["adres", *(["triage_antwoord"] if triage else []), *CONTACT]
 
 
 async def test_question_buttons_carry_the_contract(
@@ -181,3 +181,21 @@ async def test_contact_validation(
     assert validate(value, dispatcher, make_tracker(), domain) == expected
     # a refusal always says why
     assert bool(dispatcher.messages) == (None in expected.values())
+
+
+async def test_message_answers_only_the_question_it_followed(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    # Within one turn Rasa validates again after moving on to the next slot: the
+    # address the tenant just sent must not be read as their name.
+    tracker = make_tracker(
+        {"topic": "gaslek", "requested_slot": "adres"},
+        message=user_message("1234 AB 12", "inform"),
+        active_loop="melding_form",
+    )
+    tracker.events.append({"event": "slot", "name": "requested_slot", "value": "naam"})
+    tracker.slots["requested_slot"] = "naam"
+    assert await ValidateMeldingForm().extract_naam(dispatcher, tracker, domain) == {}
+    assert await ValidateMeldingForm().extract_adres(dispatcher, tracker, domain) == {
+        "adres": "1234 AB 12"
+    }

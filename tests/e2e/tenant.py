@@ -49,7 +49,9 @@ def converse(
         text = said(replies)
         transcript += [f"bot: {line}" for line in text.splitlines() if line]
         if buttons(replies):
-            transcript.append("bot: [knoppen: " + " | ".join(b["title"] for b in buttons(replies)) + "]")
+            transcript.append(
+                "bot: [knoppen: " + " | ".join(b["title"] for b in buttons(replies)) + "]"
+            )
         found = TICKET.search(text)
         if found:
             return found.group(0), transcript

@@ -22,6 +22,16 @@ from tests.e2e.tenant import converse, said
 
 pytestmark = pytest.mark.e2e
 
+#: Phrases of the bot's refusals of bad input (meldkamer/intake/validation.py).
+REFUSALS = (
+    "klopt niet",
+    "Ik zie geen",
+    "bevat geen",
+    "bestaat alleen uit",
+    "begreep ik niet",
+    "Ik heb postcode",
+)
+
 CONTACT = {
     "adres": "1234 AB 12",
     "naam": "Fatima el Amrani",
@@ -145,6 +155,9 @@ def test_melding_per_topic(
     }:
         pytest.skip("on PostgreSQL three topics show the same path; SQLite runs them all")
     number, transcript = converse(stack, first, answers, free_text=free_text)
+    # a tenant who answers well never sees a refusal
+    for refusal in REFUSALS:
+        assert not any(refusal in line for line in transcript), "\n".join(transcript)
     ticket = stored(stack, number)
     assert ticket.topic == topic, "\n".join(transcript)
     # The bot asked only what it needed, yet the outcome is what all answers give:
@@ -164,7 +177,14 @@ def test_gas_safety_before_any_question(stack: Stack) -> None:
 
 def test_correction_after_summary(stack: Stack) -> None:
     sender = f"corr-{uuid.uuid4().hex[:6]}"
-    for message in ["ik ben buitengesloten", "1234 AB 10", "Jan Jansen", "0612345678", "geen"]:
+    for message in [
+        "ik ben buitengesloten",
+        "1234 AB 10",
+        "Jan Jansen",
+        "0612345678",
+        "geen",
+        "sleutel ligt binnen",
+    ]:
         replies = stack.say(sender, message)
     assert "1234 AB 10" in said(replies)
     replies = stack.say(sender, "nee, het is nummer 12")
