@@ -1,0 +1,132 @@
+"""``meldkamer worker``: send the e-mails and SMS messages waiting in the outbox.
+
+Settings come from the environment: ``DATABASE_URL`` (see :mod:`meldkamer.db`),
+``SMTP_*``/``MAIL_FROM`` for e-mail and ``SMS_*`` for SMS. A channel without settings
+is off; its messages wait. SIGTERM or SIGINT stops the worker after the message it
+is sending.
+
+Exit codes: 0 stopped normally, 1 database error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from meldkamer.db import database_url, make_engine, make_sessionmaker, safe_url, upgrade
+from meldkamer.notify.senders import Sender, senders_from_env
+from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
+
+logger = logging.getLogger("meldkamer.worker")
+
+
+def register(groups: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``worker`` command to the top-level sub-parsers ``groups``."""
+    parser = groups.add_parser(
+        "worker",
+        help="e-mails en sms'jes uit de outbox versturen",
+        description="Verstuurt de berichten uit de outbox tot SIGTERM of Ctrl-C.",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="alleen versturen wat nu klaarstaat en dan stoppen",
+    )
+    parser.add_argument(
+        "--interval",
+        type=_positive_float,
+        default=2.0,
+        help="seconden tussen twee rondes als er niets te doen was (standaard 2)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen getal: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"moet groter dan 0 zijn: {text}")
+    return value
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _configure_logging() -> None:
+    # Leaves alone a configuration made by whoever embeds the worker.
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+
+
+async def _drain(sessions: SessionFactory, senders: Mapping[str, Sender]) -> None:
+    warn_unconfigured(senders)
+    # One fixed moment: a message that fails is due again only later, so this ends.
+    now = _now()
+    while True:
+        report = await deliver_due(sessions, senders, now, clock=_now)
+        if report.claimed == 0:
+            return
+
+
+async def _serve(sessions: SessionFactory, senders: Mapping[str, Sender], interval: float) -> None:
+    stop_event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop_event.set)
+    try:
+        await run_worker(sessions, senders, interval=interval, clock=_now, stop_event=stop_event)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+
+
+async def _main(
+    sessions: SessionFactory, senders: Mapping[str, Sender], args: argparse.Namespace
+) -> None:
+    try:
+        if args.once:
+            await _drain(sessions, senders)
+        else:
+            await _serve(sessions, senders, args.interval)
+    finally:
+        for sender in senders.values():
+            await sender.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the worker until stopped (or one pass with ``--once``); returns the exit code."""
+    _configure_logging()
+    url = database_url()
+    logger.info("database: %s", safe_url(url))
+    senders = senders_from_env()
+    logger.info("kanalen aan: %s", ", ".join(sorted(senders)) or "geen")
+    try:
+        upgrade(url)
+    except SQLAlchemyError as error:
+        logger.error("database bijwerken mislukt: %s", error)
+        return 1
+    engine = make_engine(url)
+    try:
+        asyncio.run(_main(make_sessionmaker(engine), senders, args))
+    except SQLAlchemyError as error:
+        logger.error("databasefout: %s", error)
+        return 1
+    finally:
+        engine.dispose()
+    logger.info("worker gestopt")
+    return 0

@@ -1,0 +1,53 @@
+"""Setting up the senders of the configured channels from the environment."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from meldkamer.notify.delivery import DeliveryError, Sender
+from meldkamer.notify.mail import EmailSender, SmtpSettings
+from meldkamer.notify.models import MessageKind
+from meldkamer.notify.sms import SmsSender, SmsSettings
+
+__all__ = [
+    "DeliveryError",
+    "EmailSender",
+    "Sender",
+    "SmsSender",
+    "SmsSettings",
+    "SmtpSettings",
+    "senders_from_env",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def senders_from_env(env: Mapping[str, str] | None = None) -> dict[str, Sender]:
+    """Return a sender for every channel that is configured in ``env``.
+
+    A channel without settings is left out: its messages wait in the outbox. A
+    channel with incomplete or malformed settings is left out too, with an error in
+    the log, so that one mistake does not stop the other channel.
+
+    Args:
+        env: The environment to read; ``os.environ`` when omitted.
+    """
+    environ = os.environ if env is None else env
+    senders: dict[str, Sender] = {}
+    try:
+        smtp = SmtpSettings.from_env(environ)
+    except ValueError as error:
+        logger.error("e-mail staat uit: instellingen onjuist: %s", error)
+    else:
+        if smtp is not None:
+            senders[MessageKind.EMAIL.value] = EmailSender(smtp)
+    try:
+        sms = SmsSettings.from_env(environ)
+    except ValueError as error:
+        logger.error("sms staat uit: instellingen onjuist: %s", error)
+    else:
+        if sms is not None:
+            senders[MessageKind.SMS.value] = SmsSender(sms)
+    return senders
