@@ -1,0 +1,346 @@
+"""A client (opdrachtgever) as Meldkamer uses it: frozen objects built by the loader.
+
+The YAML file has Dutch keys (``docs/CLIENTS.md``); the attributes here are their
+English names. Everything is checked by :mod:`meldkamer.clients.loader` before an
+object is built, so the methods below can trust their data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import Any
+
+from meldkamer.triage.engine import TriageSettings
+from meldkamer.triage.officehours import HeatingSeason, OfficeHours
+from meldkamer.triage.table import DecisionTable, TableError, Topic, Urgency, parse_topic
+
+#: The trades (vakgebieden) a contractor can be on call for; the matrix routes every topic
+#: to one of them.
+TRADES = ("cv", "loodgieter", "elektra", "glas", "slotenmaker", "dak", "algemeen")
+
+#: What kind of organisation a client is (soort).
+CLIENT_KINDS = ("woningcorporatie", "vastgoedbeheerder", "vve")
+
+#: The channels a tenant can reach the assistant on (ingangen).
+ENTRY_KINDS = ("webchat", "whatsapp", "telegram")
+
+#: Default escalation time of an unacknowledged acuut work order, in minutes.
+DEFAULT_ESCALATION_MINUTES = 15
+
+_POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
+# These letter pairs are never issued by PostNL.
+_NEVER_ISSUED = {"SA", "SD", "SS"}
+
+
+def normalise_postcode(text: str) -> str | None:
+    """``'1234ab'`` or ``'1234 AB'`` -> ``'1234 AB'``; ``None`` when it is no Dutch postcode."""
+    match = _POSTCODE.match(text)
+    if not match or match.group(2).upper() in _NEVER_ISSUED:
+        return None
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def normalise_telegram(username: str) -> str:
+    """Telegram usernames are case-insensitive and often written with ``@``."""
+    return username.strip().removeprefix("@").lower()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How Meldkamer staff reach the client's office (contact)."""
+
+    phone: str
+    email: str
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class Contractor:
+    """A contractor (aannemer); phone numbers in E.164 (``+31612345678``)."""
+
+    id: str
+    name: str
+    phone: str
+    email: str
+    sms: str | None = None
+
+
+@dataclass(frozen=True)
+class AddressRange:
+    """A postcode with an inclusive house-number range; ``None`` ends are open."""
+
+    postcode: str
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def low(self) -> int:
+        return self.start if self.start is not None else 1
+
+    @property
+    def high(self) -> float:
+        return self.end if self.end is not None else float("inf")
+
+    def covers(self, postcode: str, huisnummer: int) -> bool:
+        """Whether the address (normalised postcode) lies in this range."""
+        return postcode == self.postcode and self.low <= huisnummer <= self.high
+
+    def overlaps(self, other: AddressRange) -> bool:
+        """Whether some address lies in both ranges."""
+        return self.postcode == other.postcode and self.low <= other.high and other.low <= self.high
+
+    def __str__(self) -> str:
+        if self.start is None and self.end is None:
+            return f"{self.postcode} (hele postcode)"
+        if self.end is None:
+            return f"{self.postcode} vanaf {self.start}"
+        return f"{self.postcode} {self.start or 1}-{self.end}"
+
+
+@dataclass(frozen=True)
+class RosterPeriod:
+    """A period of a roster: ``[start, end)`` in UTC and the escalation chain."""
+
+    start: datetime
+    end: datetime
+    contractors: tuple[str, ...]
+
+    def covers(self, at: datetime) -> bool:
+        """Whether ``at`` lies in the period; at ``end`` the next period has taken over."""
+        return self.start <= at < self.end
+
+
+@dataclass(frozen=True)
+class TradeCover:
+    """Who covers one trade of a complex: a roster, and a standing list outside it."""
+
+    default: tuple[str, ...] = ()
+    roster: tuple[RosterPeriod, ...] = ()
+
+    def chain_at(self, at: datetime) -> tuple[str, ...]:
+        """The roster's chain at ``at`` (aware), else the standing list (may be empty)."""
+        moment = at.astimezone(timezone.utc)
+        for period in self.roster:
+            if period.covers(moment):
+                return period.contractors
+        return self.default
+
+
+@dataclass(frozen=True)
+class Complex:
+    """A complex of homes: its addresses and who is on call per trade."""
+
+    id: str
+    name: str
+    addresses: tuple[AddressRange, ...]
+    trades: Mapping[str, TradeCover] = field(default_factory=lambda: MappingProxyType({}))
+
+    def covers(self, postcode: str, huisnummer: int) -> bool:
+        return any(a.covers(postcode, huisnummer) for a in self.addresses)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """Where tenants of the client reach the assistant (ingangen)."""
+
+    webchat: tuple[str, ...] = ()
+    whatsapp: tuple[str, ...] = ()
+    telegram: tuple[str, ...] = ()
+
+    def keys(self) -> Iterator[tuple[str, str]]:
+        """Every entry point as ``(kind, key)``, with the key as lookups compare it."""
+        for site in self.webchat:
+            yield "webchat", site
+        for number in self.whatsapp:
+            yield "whatsapp", number
+        for bot in self.telegram:
+            yield "telegram", normalise_telegram(bot)
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client (opdrachtgever), as read from its YAML file.
+
+    Attributes:
+        id: slug, e.g. ``de-linde``.
+        kind: one of :data:`CLIENT_KINDS` (soort).
+        notification_emails: where ``inform_client`` messages go (notificatie_email).
+        office: office hours and closing days (kantoortijden, sluitingsdagen).
+        heating_season: the stookseizoen.
+        protocol: the client's rows of the matrix as written in the file, by topic code;
+            :meth:`triage_settings` turns them into :class:`Topic` objects.
+        notices: extra text for the tenant, by topic code (mededelingen).
+        escalation_minutes: an acuut work order not acknowledged in this time escalates.
+        entries: webchat site keys, WhatsApp numbers and Telegram bots (ingangen).
+        contractors: by id (aannemers).
+        default_contractors: per trade the chain used when a complex has none
+            (standaard_aannemers).
+        complexes: the client's complexes (complexen).
+    """
+
+    id: str
+    name: str
+    kind: str
+    contact: Contact
+    notification_emails: tuple[str, ...]
+    office: OfficeHours = field(default_factory=OfficeHours)
+    heating_season: HeatingSeason = field(default_factory=HeatingSeason)
+    protocol: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    notices: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    escalation_minutes: int = DEFAULT_ESCALATION_MINUTES
+    entries: Entries = field(default_factory=Entries)
+    contractors: Mapping[str, Contractor] = field(default_factory=lambda: MappingProxyType({}))
+    default_contractors: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    complexes: tuple[Complex, ...] = ()
+
+    @property
+    def escalation(self) -> timedelta:
+        """How long an acuut work order may wait for acknowledgement."""
+        return timedelta(minutes=self.escalation_minutes)
+
+    def triage_settings(self, table: DecisionTable) -> TriageSettings:
+        """Office hours, heating season and protocol rows for the triage engine.
+
+        Raises:
+            TableError: a protocol row does not fit ``table`` (the loader checked it
+                against the table of its day; a changed table can refuse it).
+        """
+        overrides = {
+            code: protocol_topic(code, spec, table) for code, spec in self.protocol.items()
+        }
+        return TriageSettings(
+            office=self.office, heating_season=self.heating_season, overrides=overrides
+        )
+
+    def complex(self, complex_id: str) -> Complex:
+        """The complex with this id; ``KeyError`` when there is none."""
+        for candidate in self.complexes:
+            if candidate.id == complex_id:
+                return candidate
+        raise KeyError(f"opdrachtgever {self.id} heeft geen complex {complex_id!r}")
+
+    def complex_for(self, postcode: str, huisnummer: int) -> Complex | None:
+        """The complex an address belongs to, or ``None``.
+
+        ``postcode`` may be written ``1234ab`` or ``1234 AB``.
+        """
+        normalised = normalise_postcode(postcode)
+        if normalised is None:
+            return None
+        for candidate in self.complexes:
+            if candidate.covers(normalised, huisnummer):
+                return candidate
+        return None
+
+    def on_call(self, complex_id: str | None, trade: str, at: datetime) -> list[Contractor]:
+        """The contractors to call, in escalation order, for a trade at a moment.
+
+        The complex's roster period covering ``at`` wins (a period runs from ``van`` up
+        to but not including ``tot``, so at a hand-over moment the next period is on
+        call); else the complex's ``standaard``; else the client's
+        ``standaard_aannemers``. ``complex_id=None`` (address in no complex) goes to the
+        client's list at once. May be empty when nobody covers the trade.
+
+        Raises:
+            ValueError: an unknown trade or a naive ``at``.
+            KeyError: an unknown complex.
+        """
+        if trade not in TRADES:
+            raise ValueError(f"onbekend vakgebied {trade!r}; geldig zijn: {', '.join(TRADES)}")
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("het moment heeft een tijdzone nodig")
+        chain: tuple[str, ...] = ()
+        if complex_id is not None:
+            cover = self.complex(complex_id).trades.get(trade)
+            if cover is not None:
+                chain = cover.chain_at(at)
+        if not chain:
+            chain = self.default_contractors.get(trade, ())
+        return [self.contractors[contractor_id] for contractor_id in chain]
+
+    def notice_for(self, topic: str) -> str | None:
+        """The client's extra notice for the tenant on this topic, if any."""
+        return self.notices.get(topic)
+
+    def address_ranges(self) -> Iterator[tuple[Complex, AddressRange]]:
+        """Every address range with the complex that claims it."""
+        for candidate in self.complexes:
+            for address in candidate.addresses:
+                yield candidate, address
+
+
+#: Keys a protocol row may have; the same as a row of ``urgentiematrix.yml``.
+ROW_KEYS = (
+    "naam",
+    "seed",
+    "vakgebied",
+    "veiligheid",
+    "vragen",
+    "regels",
+    "anders",
+    "tegenstrijdig",
+)
+#: Keys a rule of a protocol row may have.
+RULE_KEYS = (
+    "id",
+    "als",
+    "urgentie",
+    "reden",
+    "voorrang",
+    "inschatting",
+    "informeer_opdrachtgever",
+    "advies",
+    "mededeling",
+)
+
+
+def protocol_topic(code: str, spec: Mapping[str, Any], table: DecisionTable) -> Topic:
+    """Parse a client's row for topic ``code`` against ``table``.
+
+    ``naam``, ``seed``, ``vakgebied`` and ``veiligheid`` that the row leaves out come
+    from the table's own row, so that an override changes the urgency rules and not,
+    unnoticed, the trade the work order goes to. A row of a topic with a safety risk
+    (gas, fire) may not make it anything but acuut.
+
+    Raises:
+        TableError: naming what is wrong.
+    """
+    try:
+        base = table.topic(code)
+    except KeyError as exc:
+        raise TableError(str(exc.args[0])) from None
+    inherited: dict[str, Any] = {"naam": base.name, "seed": base.seed_row, "vakgebied": base.trade}
+    if base.safety:
+        inherited["veiligheid"] = base.safety
+    topic = parse_topic(code, {**inherited, **thaw(spec)}, table, f"onderwerp {code}")
+    if topic.trade not in TRADES:
+        raise TableError(f"onbekend vakgebied {topic.trade!r}; geldig zijn: {', '.join(TRADES)}")
+    if base.safety and any(r.urgency is not Urgency.ACUUT for r in (*topic.rules, topic.otherwise)):
+        raise TableError(
+            f"onderwerp {code} gaat over veiligheid ({base.safety}): elke regel blijft acuut"
+        )
+    return topic
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of parsed YAML: mappings become proxies, lists tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The plain dicts and lists of :func:`freeze`'s input, as ``parse_topic`` expects."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(item) for item in value]
+    return value
