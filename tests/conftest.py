@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.fakes.mail import SmsGateway, SmtpServer, running_sms_gateway, running_smtp_server
 
 # --- database_url / session: a fresh, empty database per test -------------------------
 
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TEST_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -80,4 +84,40 @@ def session(database_url: str) -> Iterator[Session]:
         engine.dispose()
 
 
+@pytest.fixture
+def demo_sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an upgraded database with the demo clients (clients/*.yml) applied."""
+    from meldkamer.clients.loader import load_client
+    from meldkamer.clients.store import apply_all
+    from meldkamer.db import make_engine, make_sessionmaker, upgrade
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    factory = make_sessionmaker(engine)
+    with factory.begin() as db_session:
+        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
+        apply_all(db_session, loaded, by="test", now=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    try:
+        yield factory
+    finally:
+        engine.dispose()
+
+
 # --- end of database_url / session ----------------------------------------------------
+
+
+# --- outside services on loopback: SMTP server and SMS gateway --------------------------
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free loopback port."""
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+async def sms_gateway() -> AsyncIterator[SmsGateway]:
+    """A real HTTP SMS gateway (aiohttp) on a free loopback port."""
+    async with running_sms_gateway() as gateway:
+        yield gateway

@@ -11,12 +11,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from meldkamer.db import database_url, make_engine, make_sessionmaker
+from meldkamer.dossier import dossier
 from meldkamer.tickets.models import Ticket, TicketStatus
 from meldkamer.tickets.numbering import parse_ticket_number
 from meldkamer.tickets.store import get_ticket, list_tickets, ticket_to_dict
@@ -113,7 +115,7 @@ def _yes_no(value: bool) -> str:
     return "ja" if value else "nee"
 
 
-def _describe(ticket: Ticket) -> str:
+def _describe(ticket: Ticket, extra: dict[str, Any]) -> str:
     lines = [
         f"Ticket {ticket.number}",
         f"  Status:             {ticket.status}",
@@ -151,6 +153,22 @@ def _describe(ticket: Ticket) -> str:
         step = f"{change.status_from or '-'} -> {change.status_to}"
         reason = f": {change.reason}" if change.reason else ""
         lines.append(f"    {_local(change.changed_at)}  {step}  ({change.changed_by}){reason}")
+    if ticket.attention:
+        lines += ["", f"  Aandacht meldkamer: {ticket.attention}"]
+    lines += ["", "  Werkbonnen:" + ("" if extra["work_orders"] else "         -")]
+    for order in extra["work_orders"]:
+        lines.append(
+            f"    {order['contractor']} ({order['trade']}, stap {order['step'] + 1}): {order['status']}"
+        )
+    lines += ["", "  Berichten:" + ("" if extra["messages"] else "          -")]
+    for message in extra["messages"]:
+        failure = f" ({message['last_error']})" if message["last_error"] else ""
+        lines.append(
+            f"    {message['kind']} {message['purpose']} aan {message['recipient']}: "
+            f"{message['status']}{failure}"
+        )
+    if extra["photos"]:
+        lines += ["", f"  Foto's: {len(extra['photos'])}"]
     return "\n".join(lines)
 
 
@@ -166,13 +184,14 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         with _session() as session:
             ticket = get_ticket(session, number)
+            extra = dossier(session, ticket) if ticket is not None else {}
     except SQLAlchemyError as error:
         return _database_error(error)
     if ticket is None:
         print(f"Ticket {number} niet gevonden.", file=sys.stderr)
         return EXIT_NOT_FOUND
     if args.json:
-        print(json.dumps(ticket_to_dict(ticket), ensure_ascii=False, indent=2))
+        print(json.dumps(extra, ensure_ascii=False, indent=2))
     else:
-        print(_describe(ticket))
+        print(_describe(ticket, extra))
     return 0

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from meldkamer.db import database_url, make_engine, make_sessionmaker, safe_url, upgrade
+from meldkamer.dispatch.escalation import escalation_job
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
 
@@ -89,7 +90,15 @@ async def _serve(sessions: SessionFactory, senders: Mapping[str, Sender], interv
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop_event.set)
     try:
-        await run_worker(sessions, senders, interval=interval, clock=_now, stop_event=stop_event)
+        await run_worker(
+            sessions,
+            senders,
+            interval=interval,
+            clock=_now,
+            stop_event=stop_event,
+            # Overdue acuut work orders go to the next contractor every round.
+            extra_jobs=(escalation_job,),
+        )
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)

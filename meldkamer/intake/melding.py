@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from meldkamer.intake.validation import Address
-from meldkamer.tickets import NewTicket, Ticket, create_ticket
+from meldkamer.tickets import NewTicket, Ticket, create_ticket, find_by_melding_id
 from meldkamer.triage import Outcome, TriageEngine, TriageSettings
 from meldkamer.triage.table import FactValue
 
@@ -35,6 +35,8 @@ class Melding:
     unknown_facts: tuple[str, ...] = ()
     email: str | None = None
     client_id: str | None = None
+    complex_id: str | None = None
+    attention: str | None = None
 
 
 def register_melding(
@@ -44,9 +46,17 @@ def register_melding(
     engine: TriageEngine,
     settings: TriageSettings,
     now: datetime,
-) -> tuple[Ticket, Outcome]:
-    """Classify a melding and store it as a ticket (the caller commits)."""
+) -> tuple[Ticket, Outcome, bool]:
+    """Classify a melding and store it as a ticket (the caller commits).
+
+    Returns:
+        the ticket, the outcome, and whether the ticket is new (``False`` when this
+        melding was registered before: then nothing further must be sent again).
+    """
     outcome = engine.evaluate(melding.topic, melding.facts, now, settings)
+    existing = find_by_melding_id(session, melding.melding_id)
+    if existing is not None:
+        return existing, outcome, False
     ticket = create_ticket(
         session,
         NewTicket(
@@ -54,6 +64,8 @@ def register_melding(
             conversation_id=melding.conversation_id,
             channel=melding.channel,
             client_id=melding.client_id,
+            complex_id=melding.complex_id,
+            attention=melding.attention,
             topic=melding.topic,
             facts=dict(melding.facts),
             outcome={**outcome.to_dict(), "unknown_facts": list(melding.unknown_facts)},
@@ -67,4 +79,4 @@ def register_melding(
         ),
         now,
     )
-    return ticket, outcome
+    return ticket, outcome, True

@@ -76,15 +76,20 @@ def summary(
 
 
 def outcome_message(
-    outcome: Outcome, ticket_number: str, *, office_name: str = "uw verhuurder"
+    outcome: Outcome,
+    ticket_number: str,
+    *,
+    office_name: str = "uw verhuurder",
+    office_phone: str | None = None,
 ) -> str:
     """The closing message: ticket number, what the urgency means, what happens next."""
     parts = [f"Uw melding is geregistreerd onder nummer {ticket_number}.", MEANING[outcome.urgency]]
     if outcome.urgency is Urgency.NIET_URGENT:
         opening = outcome.next_office_opening
         if opening is not None and outcome.next_office_day is not None:
+            phone = f" ({office_phone})" if office_phone else ""
             parts.append(
-                f"Neem zelf contact op met {office_name}, vanaf {_when(opening)}. "
+                f"Neem zelf contact op met {office_name}{phone}, vanaf {_when(opening)}. "
                 "Zij plannen de reparatie met u in."
             )
     else:

@@ -12,10 +12,8 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from meldkamer.clients.models import ClientVersion  # noqa: F401 (adds it to the metadata)
 from meldkamer.db import VERSION_TABLE, database_url, make_engine
-from meldkamer.notify.models import OutboxMessage  # noqa: F401 (adds the outbox to the metadata)
-from meldkamer.tickets.models import Base
+from meldkamer.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -164,6 +164,7 @@ class Ticket(Base):
     conversation_id: str = Column(String(255), nullable=False, index=True)
     channel: str = Column(String(32), nullable=False)
     client_id: str | None = Column(String(64), nullable=True)
+    complex_id: str | None = Column(String(64), nullable=True)
 
     topic: str = Column(String(40), nullable=False)
     facts: dict[str, Any] = Column(JSON, nullable=False)
@@ -192,6 +193,9 @@ class Ticket(Base):
     # Indexed for the newest-first listing and the status filter of the console/CLI.
     created_at: datetime = Column(UTCDateTime(), nullable=False, index=True)
     updated_at: datetime = Column(UTCDateTime(), nullable=False)
+    #: Why a person of the meldkamer must look at this ticket (None: nothing to do).
+    attention: str | None = Column(Text, nullable=True)
+    attention_at: datetime | None = Column(UTCDateTime(), nullable=True, index=True)
 
     status_changes: list[TicketStatusChange] = relationship(
         TicketStatusChange,

@@ -60,6 +60,8 @@ class NewTicket:
     beschrijving: str
     facts: dict[str, Any] = field(default_factory=dict)
     client_id: str | None = None
+    complex_id: str | None = None
+    attention: str | None = None
     huisnummer_toevoeging: str | None = None
     email: str | None = None
 
@@ -164,6 +166,9 @@ def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
         conversation_id=new.conversation_id,
         channel=new.channel,
         client_id=new.client_id,
+        complex_id=new.complex_id,
+        attention=new.attention,
+        attention_at=created_at if new.attention else None,
         topic=new.topic,
         facts=dict(new.facts),
         urgency=outcome.urgency,
@@ -205,6 +210,15 @@ def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
             raise
         return winner
     return ticket
+
+
+def flag_attention(session: Session, ticket: Ticket, reason: str, now: datetime) -> None:
+    """Ask a person of the meldkamer to look at a ticket; reasons add up."""
+    when = _as_utc(now)
+    ticket.attention = f"{ticket.attention}; {reason}" if ticket.attention else reason
+    ticket.attention_at = ticket.attention_at or when
+    ticket.updated_at = when
+    session.flush()
 
 
 def get_ticket(session: Session, number: str) -> Ticket | None:
@@ -294,6 +308,9 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, object]:
         "conversation_id": ticket.conversation_id,
         "channel": ticket.channel,
         "client_id": ticket.client_id,
+        "complex_id": ticket.complex_id,
+        "attention": ticket.attention,
+        "attention_at": _iso(ticket.attention_at),
         "topic": ticket.topic,
         "facts": ticket.facts,
         "urgency": ticket.urgency,

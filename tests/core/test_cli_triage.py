@@ -81,6 +81,18 @@ def test_bad_input_exits_nonzero_naming_it(
     assert named in err
 
 
+def test_client_settings_apply(
+    capsys: pytest.CaptureFixture[str], monkeypatch, demo_sessions, database_url
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    # De Linde owns no regular boilers (its protocol): niet urgent instead of acuut.
+    code, out, err = run(capsys, "--topic", "boiler", "--client", "de-linde", "--json")
+    assert code == 0, err
+    assert json.loads(out)["urgency"] == "niet_urgent"
+    code, out, err = run(capsys, "--topic", "boiler", "--client", "nergens", "--json")
+    assert code == 2 and "'nergens'" in err
+
+
 def test_console_script_runs() -> None:
     # the real entry point, as agents and scripts call it
     script = Path(sys.executable).with_name("meldkamer")

@@ -13,9 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from meldkamer import db
-from meldkamer.clients import models as _client_models  # noqa: F401  (tables in Base.metadata)
-from meldkamer.notify import models as _outbox_models  # noqa: F401
-from meldkamer.tickets import Base, TicketCounter
+from meldkamer.models import Base
+from meldkamer.tickets import TicketCounter
 
 # Every table of the models, and the newest migration: both grow with the project.
 TABLES = set(Base.metadata.tables)

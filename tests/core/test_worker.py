@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -29,12 +29,9 @@ from meldkamer.notify.outbox import DEFAULT_LEASE
 from meldkamer.notify.sms import SmsSender
 from meldkamer.notify.worker import DeliveryReport, deliver_due, run_worker
 from meldkamer.tickets import NewTicket, create_ticket
-from tests.core.test_notify_senders import (
+from tests.fakes.mail import (
     GATEWAY_TOKEN,
-    SmsGateway,
-    SmtpServer,
     free_port,
-    running_sms_gateway,
     running_smtp_server,
 )
 
@@ -104,18 +101,6 @@ def sessions(database_url: str) -> Iterator:
         yield db.make_sessionmaker(engine)
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-async def sms_gateway() -> AsyncIterator[SmsGateway]:
-    async with running_sms_gateway() as gateway:
-        yield gateway
 
 
 class StubSender:

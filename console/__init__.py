@@ -1,0 +1,1 @@
+"""The agent console and the public pages of the meldkamer (aiohttp, server-rendered)."""

@@ -1,0 +1,1 @@
+"""Photos tenants send: checked, stored outside the database, linked to the melding."""

@@ -1,0 +1,1 @@
+"""Dispatch: from a classified ticket to work orders, client e-mails and escalation."""

@@ -1,0 +1,167 @@
+"""Escalation and acknowledgement of acuut work orders.
+
+A contractor acknowledges through the link in the work order. An acuut work order not
+acknowledged by its deadline goes to the next contractor of the chain that was on call
+when the ticket was dispatched; after the last one, a person of the meldkamer takes
+over (the ticket is flagged and the agents are e-mailed). The worker runs
+:func:`escalate_due` every round.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from meldkamer.clients.registry import ClientRegistry
+from meldkamer.clients.schema import Contractor
+from meldkamer.dispatch import texts
+from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
+from meldkamer.dispatch.service import DispatchSettings, send_work_order
+from meldkamer.notify.outbox import enqueue
+from meldkamer.tickets import Ticket, flag_attention
+from meldkamer.triage import Urgency
+
+logger = logging.getLogger(__name__)
+
+
+class UnknownWorkOrder(LookupError):
+    """No work order has this token."""
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The outcome of clicking the link: which order, and whether it was already done."""
+
+    order: WorkOrder
+    ticket_number: str
+    already: bool
+
+
+def find_by_token(session: Session, token: str) -> WorkOrder:
+    """The work order behind an acknowledgement link."""
+    order: WorkOrder | None = session.execute(
+        select(WorkOrder).where(WorkOrder.token == token)
+    ).scalar_one_or_none()
+    if order is None:
+        raise UnknownWorkOrder(token)
+    return order
+
+
+def acknowledge(session: Session, token: str, now: datetime) -> Acknowledgement:
+    """Record that the contractor goes. An escalated order can still be acknowledged late."""
+    order = find_by_token(session, token)
+    ticket = session.get(Ticket, order.ticket_id)
+    number = ticket.number if ticket else "?"
+    if order.status == WorkOrderStatus.BEVESTIGD.value:
+        return Acknowledgement(order, number, already=True)
+    order.status = WorkOrderStatus.BEVESTIGD.value
+    order.acknowledged_at = now
+    session.flush()
+    return Acknowledgement(order, number, already=False)
+
+
+def _due(session: Session, now: datetime, limit: int) -> list[WorkOrder]:
+    query = (
+        select(WorkOrder)
+        .where(
+            WorkOrder.status == WorkOrderStatus.VERSTUURD.value,
+            WorkOrder.urgency == Urgency.ACUUT.value,
+            WorkOrder.deadline <= now,
+        )
+        .order_by(WorkOrder.deadline)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers never escalate the same order twice.
+        query = query.with_for_update(skip_locked=True)
+    return list(session.execute(query).scalars())
+
+
+async def escalation_job(sessions: Any, now: datetime) -> None:
+    """The worker's round: escalate overdue work orders with the clients as applied now."""
+    from meldkamer.clients.store import latest
+
+    with sessions.begin() as session:
+        for line in escalate_due(session, latest(session), DispatchSettings.from_env(), now):
+            logger.info("escalatie: %s", line)
+
+
+def escalate_due(
+    session: Session,
+    registry: ClientRegistry,
+    settings: DispatchSettings,
+    now: datetime,
+    limit: int = 50,
+) -> list[str]:
+    """Escalate every overdue acuut work order; returns what happened, one line each."""
+    done: list[str] = []
+    for order in _due(session, now, limit):
+        ticket = session.get(Ticket, order.ticket_id)
+        if ticket is None:
+            continue
+        # A later step already answered for the same ticket: nothing to escalate.
+        if _acknowledged(session, ticket.id):
+            order.status = WorkOrderStatus.GEESCALEERD.value
+            continue
+        order.status = WorkOrderStatus.GEESCALEERD.value
+        chain = _chain(registry, order)
+        if order.step + 1 < len(chain):
+            new = send_work_order(
+                session,
+                ticket,
+                registry.get(order.client_id),
+                chain,
+                order.step + 1,
+                urgency=Urgency.ACUUT,
+                settings=settings,
+                now=now,
+            )
+            done.append(
+                f"{ticket.number}: niet bevestigd door {order.contractor_name}, nu {new.contractor_name}"
+            )
+        else:
+            orders = list(
+                session.execute(select(WorkOrder).where(WorkOrder.ticket_id == ticket.id)).scalars()
+            )
+            reason = "Geen aannemer bevestigde de acute werkbon: bel zelf een aannemer"
+            flag_attention(session, ticket, reason, now)
+            if settings.agents_email:
+                enqueue(
+                    session,
+                    key=f"escalatie:{ticket.number}:{order.id}",
+                    kind="email",
+                    recipient=settings.agents_email,
+                    subject=f"ESCALATIE {ticket.number}: geen aannemer bevestigd",
+                    body=texts.escalation_to_agents(ticket, orders),
+                    ticket_id=ticket.id,
+                    purpose="escalatie",
+                    now=now,
+                )
+            done.append(f"{ticket.number}: niemand bevestigd, naar de meldkamer")
+    session.flush()
+    return done
+
+
+def _acknowledged(session: Session, ticket_id: int) -> bool:
+    return (
+        session.execute(
+            select(WorkOrder.id).where(
+                WorkOrder.ticket_id == ticket_id,
+                WorkOrder.status == WorkOrderStatus.BEVESTIGD.value,
+            )
+        ).first()
+        is not None
+    )
+
+
+def _chain(registry: ClientRegistry, order: WorkOrder) -> list[Contractor]:
+    """The contractors of the order's chain as they are configured now (contact details may change)."""
+    if order.client_id not in registry:
+        return []
+    client = registry.get(order.client_id)
+    return [client.contractors[c] for c in order.chain if c in client.contractors]

@@ -1,0 +1,51 @@
+"""Work orders (werkbonnen) sent to contractors, and whether they acknowledged them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String
+
+from meldkamer.tickets.models import Base, UTCDateTime
+
+
+class WorkOrderStatus(str, enum.Enum):
+    """Where a work order stands."""
+
+    VERSTUURD = "verstuurd"  # sent, not yet acknowledged
+    BEVESTIGD = "bevestigd"  # the contractor clicked the link: they go
+    GEESCALEERD = "geescaleerd"  # not acknowledged in time: the next one was asked
+
+
+class WorkOrder(Base):
+    """One request to one contractor for one ticket.
+
+    Attributes:
+        step: position in the escalation chain (0: the contractor on call first).
+        chain: the contractor ids on call when the ticket was dispatched, in order.
+        deadline: acuut: acknowledge by then or escalate; urgent: the work is due.
+        token: the secret in the acknowledgement link.
+    """
+
+    __tablename__ = "werkbonnen"
+
+    id: int = Column(Integer, primary_key=True)
+    ticket_id: int = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    client_id: str = Column(String(64), nullable=False)
+    trade: str = Column(String(20), nullable=False)
+    urgency: str = Column(String(16), nullable=False)
+    contractor_id: str = Column(String(64), nullable=False)
+    contractor_name: str = Column(String(200), nullable=False)
+    step: int = Column(Integer, nullable=False, default=0)
+    chain: list[Any] = Column(JSON, nullable=False)
+    token: str = Column(String(64), nullable=False, unique=True)
+    status: str = Column(
+        String(16), nullable=False, index=True, default=WorkOrderStatus.VERSTUURD.value
+    )
+    deadline: datetime = Column(UTCDateTime(), nullable=False, index=True)
+    created_at: datetime = Column(UTCDateTime(), nullable=False)
+    acknowledged_at: datetime | None = Column(UTCDateTime(), nullable=True)

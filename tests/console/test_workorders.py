@@ -1,0 +1,60 @@
+"""The contractor's acknowledgement link, through the real aiohttp application."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from console.app import ConsoleSettings, init_app
+from tests.core.test_dispatch import NIGHT, NO_HEAT_MEDICAL, orders, register
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def sessions(demo_sessions):
+    return demo_sessions
+
+
+@pytest.fixture
+async def client(aiohttp_client, sessions):
+    app = init_app(
+        ConsoleSettings(database_url="unused"),
+        sessions=sessions,
+        clock=lambda: NIGHT + timedelta(minutes=5),
+    )
+    return await aiohttp_client(app)
+
+
+async def test_opening_the_link_does_not_acknowledge(client, sessions) -> None:
+    number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
+    (order,) = orders(sessions, number)
+    page = await client.get(f"/werkbon/{order.token}")
+    assert page.status == 200
+    text = await page.text()
+    assert number in text and '<form method="post"' in text
+    assert orders(sessions, number)[0].status == "verstuurd"  # a link preview changes nothing
+
+
+async def test_the_button_acknowledges_once(client, sessions) -> None:
+    number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
+    (order,) = orders(sessions, number)
+    first = await client.post(f"/werkbon/{order.token}")
+    assert first.status == 200 and "De meldkamer weet dat u gaat" in await first.text()
+    again = await client.post(f"/werkbon/{order.token}")
+    assert "al bevestigd" in await again.text()
+    (done,) = orders(sessions, number)
+    assert done.status == "bevestigd" and done.acknowledged_at == NIGHT + timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+async def test_unknown_token_is_404(client, method: str) -> None:
+    response = await getattr(client, method)("/werkbon/bestaat-niet")
+    assert response.status == 404
+
+
+async def test_health(client) -> None:
+    response = await client.get("/health")
+    assert response.status == 200 and (await response.json()) == {"status": "ok"}
