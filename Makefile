@@ -35,7 +35,7 @@ run: $(MODEL)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy meldkamer actions channels rasa_addons
+	$(BIN)/mypy meldkamer actions channels rasa_addons console
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -m "not e2e" -q

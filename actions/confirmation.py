@@ -10,12 +10,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.handover import hand_over
 from actions.runtime import runtime
 from actions.state import facts, latest_text, melding_from
+from meldkamer.attachments.store import link_to_ticket
+from meldkamer.dispatch.service import dispatch
 from meldkamer.intake.corrections import parse_correction
 from meldkamer.intake.melding import register_melding
 from meldkamer.intake.texts import outcome_message, summary
-from meldkamer.intake.validation import Address
+from meldkamer.intake.validation import Address, format_phone
+from meldkamer.triage import TriageSettings
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +150,29 @@ def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         logger.error("melding incomplete at confirmation: %s", missing)
         dispatcher.utter_message(text="Ik mis nog een gegeven. Ik vraag het opnieuw.")
         return [SlotSet("wacht_op_bevestiging", False), SlotSet(str(missing.args[0]), None)]
+    client = rt.client(melding.client_id)
+    complex_ = client.complex(melding.complex_id) if client and melding.complex_id else None
+    settings = client.triage_settings(rt.engine.table) if client else TriageSettings()
+    photos = list(tracker.get_slot("fotos") or [])
+    now = rt.clock()
     try:
+        # Ticket, work order and messages are stored together or not at all.
         with rt.sessions.begin() as session:
-            ticket, outcome = register_melding(
-                session, melding, engine=rt.engine, settings=rt.settings, now=rt.clock()
+            ticket, outcome, new = register_melding(
+                session, melding, engine=rt.engine, settings=settings, now=now
             )
+            if new:
+                link_to_ticket(session, melding.conversation_id, photos, ticket.id)
+                dispatch(
+                    session,
+                    ticket,
+                    outcome,
+                    client,
+                    complex_,
+                    photos=photos,
+                    settings=rt.dispatch,
+                    now=now,
+                )
             number = ticket.number
     except SQLAlchemyError:
         logger.exception("could not store melding %s", melding.melding_id)
@@ -159,5 +181,28 @@ def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
             "Typ 'ja' om het opnieuw te proberen, of bel de meldkamer: 088-3746100."
         )
         return []
-    dispatcher.utter_message(text=outcome_message(outcome, number))
-    return [SlotSet("ticket_nummer", number), SlotSet("wacht_op_bevestiging", False)]
+    message = outcome_message(
+        outcome,
+        number,
+        office_name=client.name if client else "uw verhuurder",
+        office_phone=format_phone(client.contact.phone) if client else None,
+    )
+    notice = client.notice_for(melding.topic) if client else None
+    if notice and notice not in message:
+        message += "\n\n" + notice
+    dispatcher.utter_message(text=message)
+    events: list[EventType] = [
+        SlotSet("ticket_nummer", number),
+        SlotSet("wacht_op_bevestiging", False),
+        SlotSet("fotos", None),
+    ]
+    # A person decides ("op basis van inschatting"), or nobody serves this address.
+    reason = None
+    if client is None:
+        reason = "Adres hoort bij geen bekende opdrachtgever"
+    elif outcome.needs_assessment:
+        reason = "Beoordeling nodig: " + outcome.reasons[-1]
+    if reason:
+        tracker.slots["ticket_nummer"] = number
+        events += hand_over(dispatcher, tracker, reason)
+    return events

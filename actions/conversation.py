@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handover import hand_over
 from actions.state import latest_text
 from meldkamer.intake.language import english_emergency
 from meldkamer.intake.validation import has_words
@@ -36,11 +37,11 @@ class ActionNietBegrepen(Action):
         else:
             dispatcher.utter_message(response="utter_niet_begrepen")
         if count >= MAX_MISUNDERSTOOD:
-            dispatcher.utter_message(
-                text="Komen we er samen niet uit? Een medewerker helpt u graag.",
-                buttons=[{"title": "Medewerker", "payload": "/vraag_medewerker"}],
-            )
-            count = 0
+            # Twice in a row not understood: a person takes over.
+            return [
+                SlotSet("niet_begrepen", 0),
+                *hand_over(dispatcher, tracker, "Bot begreep de huurder twee keer niet"),
+            ]
         return [SlotSet("niet_begrepen", count)]
 
 
@@ -61,21 +62,5 @@ class ActionEnglish(Action):
         dispatcher.utter_message(
             response="utter_english",
             buttons=[{"title": "Talk to a person", "payload": "/vraag_medewerker"}],
-        )
-        return []
-
-
-class ActionVraagMedewerker(Action):
-    """The tenant wants a person: say how to reach one now."""
-
-    def name(self) -> str:
-        return "action_vraag_medewerker"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="U kunt een medewerker spreken: bel de meldkamer op 088-3746100, dag en nacht. "
-            "Wilt u toch hier verder gaan? Typ dan gewoon uw antwoord."
         )
         return []

@@ -44,7 +44,11 @@ def next_triage_question(tracker: Tracker) -> str | None:
         return None
     rt = runtime()
     return rt.engine.next_question(
-        topic, facts(tracker), rt.clock(), rt.settings, skip=unknown_facts(tracker)
+        topic,
+        facts(tracker),
+        rt.clock(),
+        rt.settings_for(tracker.get_slot("opdrachtgever")),
+        skip=unknown_facts(tracker),
     )
 
 
@@ -147,12 +151,24 @@ class ValidateMeldingForm(FormValidationAction):
         if isinstance(address, Invalid):
             dispatcher.utter_message(text=address.message)
             return {"adres": None}
-        return {
+        slots: dict[str, Any] = {
             "adres": str(address),
             "postcode": address.postcode,
             "huisnummer": address.huisnummer,
             "huisnummer_toevoeging": address.toevoeging,
         }
+        found = runtime().registry().find_by_address(address.postcode, address.huisnummer)
+        if found:
+            client, complex_ = found
+            slots.update(opdrachtgever=client.id, complex=complex_.id)
+        elif not tracker.get_slot("opdrachtgever"):
+            # Never a dead end: the melding is still taken, a person calls back.
+            dispatcher.utter_message(
+                text="Dit adres staat niet in onze lijst. Ik neem uw melding toch op. "
+                "Een medewerker van de meldkamer belt u terug."
+            )
+            slots.update(complex=None)
+        return slots
 
     def validate_naam(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -74,7 +74,25 @@ class ActionStartMelding(Action):
             SlotSet("beschrijving", description),
             SlotSet("wacht_op_bevestiging", False),
         ]
+        client_id = tracker.get_slot("opdrachtgever") or client_from_entry(tracker)
+        if client_id:
+            events.append(SlotSet("opdrachtgever", client_id))
         return events
+
+
+def client_from_entry(tracker: Tracker) -> str | None:
+    """The client whose site, WhatsApp number or Telegram bot the tenant wrote to."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            entry = (event.get("metadata") or {}).get("entry") or {}
+            kind, key = entry.get("kind"), entry.get("key")
+            if isinstance(kind, str) and isinstance(key, str):
+                try:
+                    client = runtime().registry().find_by_entry(kind, key)
+                except ValueError:
+                    return None
+                return client.id if client else None
+    return None
 
 
 class ActionStopMelding(Action):

@@ -11,7 +11,7 @@ from meldkamer.intake.validation import Address
 from meldkamer.triage.table import FactValue
 
 #: Intents that interrupt a question instead of answering it.
-INTERRUPTIONS = frozenset({"vraag_medewerker", "stop"})
+INTERRUPTIONS = frozenset({"vraag_medewerker", "stop", "foto"})
 #: Below this confidence an interruption intent is read as an answer after all.
 INTERRUPTION_CONFIDENCE = 0.7
 #: Sentinel for an answer the bot could not read.

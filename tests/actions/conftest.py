@@ -14,6 +14,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import Runtime, use_runtime
+from meldkamer.clients.loader import load_client
+from meldkamer.clients.store import apply_all
 from meldkamer.db import make_engine, make_sessionmaker, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +39,9 @@ def runtime(tmp_path: Path) -> Iterator[Runtime]:
     url = f"sqlite:///{tmp_path / 'actions.db'}"
     upgrade(url)
     engine = make_engine(url)
+    with make_sessionmaker(engine).begin() as session:
+        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
+        apply_all(session, loaded, by="test", now=NIGHT)
     rt = Runtime(sessions=make_sessionmaker(engine), clock=lambda: NIGHT)
     use_runtime(rt)
     yield rt

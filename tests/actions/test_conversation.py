@@ -24,11 +24,19 @@ async def test_not_understood_says_why(dispatcher, make_tracker, domain, text, f
     assert texts(dispatcher)[0].startswith(first)
 
 
-async def test_second_miss_offers_a_person(dispatcher, make_tracker, domain) -> None:
+async def test_second_miss_hands_over_to_a_person(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    from meldkamer.handover.service import queue
+
     tracker = make_tracker({"niet_begrepen": 1}, message=user_message("blabla", "nlu_fallback"))
     events = await ActionNietBegrepen().run(dispatcher, tracker, domain)
-    assert dispatcher.messages[-1]["buttons"][0]["payload"] == "/vraag_medewerker"
     assert events[0]["value"] == 0
+    with runtime.sessions() as session:
+        (handover,) = queue(session)
+    assert handover.reason == "Bot begreep de huurder twee keer niet"
+    # nobody is signed in to the console: the tenant is told a person calls back
+    assert handover.callback and "terug" in texts(dispatcher)[-1]
 
 
 @pytest.mark.parametrize(

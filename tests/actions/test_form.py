@@ -162,6 +162,8 @@ async def test_unclear_answer_is_asked_again(runtime, dispatcher, make_tracker, 
                 "postcode": "1234 AB",
                 "huisnummer": 12,
                 "huisnummer_toevoeging": "A",
+                "opdrachtgever": "de-linde",
+                "complex": "lindehof",
             },
         ),
         ("adres", "0000 AA 1", {"adres": None}),
@@ -199,3 +201,9 @@ async def test_message_answers_only_the_question_it_followed(
     assert await ValidateMeldingForm().extract_adres(dispatcher, tracker, domain) == {
         "adres": "1234 AB 12"
     }
+
+
+async def test_unknown_address_is_taken_and_said(runtime, dispatcher, make_tracker, domain) -> None:
+    result = ValidateMeldingForm().validate_adres("9999 ZZ 1", dispatcher, make_tracker(), domain)
+    assert result["adres"] == "9999 ZZ 1" and result["complex"] is None
+    assert "niet in onze lijst" in dispatcher.messages[0]["text"]

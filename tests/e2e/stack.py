@@ -130,3 +130,45 @@ class Stack:
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200
             return list(json.loads(response.read()))
+
+
+def read_events(
+    base_url: str, session_id: str, *, after: str | None = None, want: int = 1, timeout: float = 20
+) -> list[tuple[str, dict[str, Any]]]:
+    """Read the web chat's server-sent events until ``want`` messages arrived (or time runs out)."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
+
+    parts = urlsplit(base_url)
+    query = {"session_id": session_id, **({"after": after} if after else {})}
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    connection.request("GET", f"/webhooks/webchat/events?{urlencode(query)}")
+    reply = connection.getresponse()
+    assert reply.status == 200, reply.read()
+    received: list[tuple[str, dict[str, Any]]] = []
+    entry_id = ""
+    deadline = time.monotonic() + timeout
+    try:
+        while len(received) < want and time.monotonic() < deadline:
+            line = reply.readline().decode()
+            if not line:
+                break
+            if line.startswith("id: "):
+                entry_id = line[4:].strip()
+            elif line.startswith("data: "):
+                received.append((entry_id, json.loads(line[6:])))
+    finally:
+        connection.close()
+    return received
+
+
+def post_json(url: str, body: Any) -> tuple[int, Any]:
+    """POST JSON; returns (status, parsed body) also for 4xx answers."""
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")

@@ -1,0 +1,169 @@
+/* Meldkamer web chat widget. Embed with one tag:
+ *   <script src="https://SERVER/webhooks/webchat/widget.js" data-site-key="SITE-KEY" defer></script>
+ * No build step, no dependencies. Accessible (WCAG 2.1 AA): the message list is a
+ * polite live region, every control is a real button or labelled input, and all of it
+ * works by keyboard. The conversation survives a page reload (history from the server).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) { return; }
+  var siteKey = script.getAttribute("data-site-key") || "";
+  var base = (script.getAttribute("data-server") || new URL(script.src).origin) + "/webhooks/webchat";
+  var title = script.getAttribute("data-title") || "Storing melden";
+  var storeKey = "meldkamer:" + siteKey;
+  var state = { session: null, lastId: null, source: null, waiting: 0, seen: {} };
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
+  }
+  function save() {
+    try { localStorage.setItem(storeKey, JSON.stringify({ session: state.session })); } catch (e) { /* private mode */ }
+  }
+
+  var css = el("link", { rel: "stylesheet", href: base + "/widget.css" });
+  document.head.appendChild(css);
+
+  var root = el("div", { "class": "mk-root" });
+  var launcher = el("button", { type: "button", "class": "mk-launcher", "aria-expanded": "false", "aria-controls": "mk-panel" }, "Storing melden");
+  var panel = el("section", { id: "mk-panel", "class": "mk-panel", "aria-label": title, hidden: "" });
+  var header = el("div", { "class": "mk-header" });
+  var heading = el("h2", { "class": "mk-title" }, title);
+  var close = el("button", { type: "button", "class": "mk-close", "aria-label": "Chat sluiten" }, "×");
+  header.appendChild(heading); header.appendChild(close);
+  var log = el("div", { "class": "mk-log", role: "log", "aria-live": "polite", "aria-label": "Gesprek", tabindex: "0" });
+  var typing = el("p", { "class": "mk-typing", hidden: "" }, "De assistent typt…");
+  var error = el("p", { "class": "mk-error", role: "alert", hidden: "" });
+  var form = el("form", { "class": "mk-form" });
+  var label = el("label", { "for": "mk-input", "class": "mk-label" }, "Uw bericht");
+  var input = el("input", { id: "mk-input", type: "text", autocomplete: "off", maxlength: "5000", "class": "mk-input" });
+  var send = el("button", { type: "submit", "class": "mk-send" }, "Verstuur");
+  var photoButton = el("button", { type: "button", "class": "mk-photo" }, "Foto");
+  var photoInput = el("input", { type: "file", accept: "image/*", "class": "mk-hidden", tabindex: "-1", "aria-hidden": "true" });
+  form.appendChild(label); form.appendChild(input); form.appendChild(send); form.appendChild(photoButton); form.appendChild(photoInput);
+  panel.appendChild(header); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(error); panel.appendChild(form);
+  root.appendChild(launcher); root.appendChild(panel);
+  document.body.appendChild(root);
+
+  function showError(text) {
+    error.textContent = text;
+    error.hidden = !text;
+  }
+
+  function setWaiting(on) {
+    state.waiting += on ? 1 : -1;
+    typing.hidden = state.waiting <= 0;
+  }
+
+  function render(entryId, msg) {
+    if (state.seen[entryId]) { return; }
+    state.seen[entryId] = true;
+    var who = msg.from === "tenant" ? "U" : (msg.from === "agent" ? "Medewerker" + (msg.agent ? " " + msg.agent : "") : "Assistent");
+    var item = el("div", { "class": "mk-msg mk-" + (msg.from || "bot") });
+    item.appendChild(el("span", { "class": "mk-sr" }, who + ": "));
+    if (msg.text) {
+      msg.text.split("\n").forEach(function (line, i) {
+        if (i) { item.appendChild(el("br")); }
+        item.appendChild(document.createTextNode(line));
+      });
+    }
+    if (msg.image) { item.appendChild(el("img", { src: msg.image, alt: "afbeelding" })); }
+    log.appendChild(item);
+    // Only the newest question's buttons stay: older ones would answer a past question.
+    Array.prototype.forEach.call(log.querySelectorAll(".mk-buttons"), function (old) { old.remove(); });
+    if (msg.buttons && msg.buttons.length) {
+      var group = el("div", { "class": "mk-buttons", role: "group", "aria-label": "Antwoordknoppen" });
+      msg.buttons.forEach(function (b) {
+        var button = el("button", { type: "button", "class": "mk-choice" }, b.title);
+        button.addEventListener("click", function () { post(b.payload, b.title); });
+        group.appendChild(button);
+      });
+      log.appendChild(group);
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function listen() {
+    if (state.source || !state.session) { return; }
+    var url = base + "/events?session_id=" + encodeURIComponent(state.session);
+    state.source = new EventSource(url);
+    state.source.onmessage = function (event) {
+      try { render(event.lastEventId, JSON.parse(event.data)); } catch (e) { /* ignore a broken event */ }
+    };
+  }
+
+  function request(path, body) {
+    return fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (data) { if (!r.ok) { throw new Error(data.error || "fout"); } return data; }); });
+  }
+
+  function ensureSession() {
+    if (state.session) { return Promise.resolve(state.session); }
+    return request("/session", { site_key: siteKey }).then(function (data) {
+      state.session = data.session_id; save(); listen(); return state.session;
+    });
+  }
+
+  function post(text, shownTitle) {
+    showError("");
+    setWaiting(true);
+    return ensureSession()
+      .then(function (session) { return request("/message", { session_id: session, site_key: siteKey, text: text, title: shownTitle || null }); })
+      .catch(function () { showError("Het versturen lukte niet. Controleer uw internet en probeer het opnieuw. Bij gevaar: bel 112."); })
+      .then(function () { setWaiting(false); input.focus(); });
+  }
+
+  function uploadPhoto(file) {
+    showError("");
+    setWaiting(true);
+    return ensureSession().then(function (session) {
+      var data = new FormData();
+      data.append("session_id", session);
+      data.append("photo", file);
+      return fetch(base + "/photo", { method: "POST", body: data }).then(function (r) {
+        return r.json().then(function (body) { if (!r.ok) { throw new Error(body.error); } });
+      });
+    }).catch(function (e) { showError(e.message || "De foto versturen lukte niet."); })
+      .then(function () { setWaiting(false); });
+  }
+
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    if (!state.session) { post("/greet", "Hallo"); } else { listen(); }
+    input.focus();
+  }
+  function shut() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  launcher.addEventListener("click", function () { if (panel.hidden) { open(); } else { shut(); } });
+  close.addEventListener("click", shut);
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { shut(); } });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) { showError("Typ eerst een bericht."); return; }
+    input.value = "";
+    post(text);
+  });
+  photoButton.addEventListener("click", function () { photoInput.click(); });
+  photoInput.addEventListener("change", function () {
+    if (photoInput.files && photoInput.files[0]) { uploadPhoto(photoInput.files[0]); photoInput.value = ""; }
+  });
+
+  var saved = load();
+  if (saved.session) {
+    state.session = saved.session;
+    open();
+  }
+})();

@@ -1,0 +1,1 @@
+"""The meldkamer's people: agents and supervisors, their accounts and presence."""

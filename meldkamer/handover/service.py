@@ -1,0 +1,302 @@
+"""The handover queue: the bot asks for a person, an agent takes, replies, hands back.
+
+Taking is one conditional UPDATE, so two agents can never take the same conversation,
+also not from two console servers. Notes and ticket edits are registered with who and
+when; an urgency change needs a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from meldkamer.agents.models import Agent
+from meldkamer.handover.models import OPEN_STATUSES, Handover, HandoverStatus, Note, TicketEdit
+from meldkamer.intake.validation import (
+    Invalid,
+    clean_description,
+    clean_name,
+    normalise_email,
+    normalise_phone,
+)
+from meldkamer.tickets import Ticket, change_status
+from meldkamer.triage import Urgency
+from meldkamer.triage.officehours import OfficeHours
+
+# Column expressions (the models annotate attributes with their Python value types).
+AGENTS = Agent.__table__.c
+HANDOVERS = Handover.__table__.c
+
+#: An agent heard from within this time counts as present.
+PRESENCE = timedelta(minutes=2)
+URGENCY_RANK = {"acuut": 2, "urgent": 1, "niet_urgent": 0}
+
+
+class AlreadyTaken(RuntimeError):
+    """Another agent took this conversation first."""
+
+
+class HandoverNotFound(LookupError):
+    """No open handover with this id."""
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a person can take over now, and roughly how long it takes."""
+
+    available: bool
+    waiting: int
+    minutes: int
+
+    def tenant_message(self, phone: str | None) -> str:
+        """What the bot tells the tenant."""
+        if not self.available:
+            back = f" op {phone}" if phone else ""
+            return (
+                "Er is op dit moment geen medewerker beschikbaar. We bellen u zo snel mogelijk "
+                f"terug{back}. Bij gevaar: bel 112."
+            )
+        return (
+            "Ik verbind u met een medewerker van de meldkamer. Dat duurt ongeveer "
+            f"{self.minutes} minuten. U kunt hier gewoon blijven typen."
+        )
+
+
+def availability(session: Session, now: datetime, hours: OfficeHours | None = None) -> Availability:
+    """Agents present in the console (and, when set, within the agents' working hours)."""
+    present = session.execute(
+        select(Agent.id).where(AGENTS.active.is_(True), AGENTS.last_seen_at >= now - PRESENCE)
+    ).all()
+    in_hours = hours is None or hours.is_open(now)
+    waiting = len(
+        session.execute(
+            select(Handover.id).where(Handover.status == HandoverStatus.WACHTEND.value)
+        ).all()
+    )
+    agents = len(present)
+    # Four minutes per conversation ahead, shared by the agents present; at least two.
+    minutes = max(2, (4 * (waiting + 1)) // max(agents, 1))
+    return Availability(available=bool(agents) and in_hours, waiting=waiting, minutes=minutes)
+
+
+def request_handover(
+    session: Session,
+    *,
+    conversation_id: str,
+    channel: str,
+    reason: str,
+    summary: Mapping[str, Any],
+    now: datetime,
+    client_id: str | None = None,
+    ticket_id: int | None = None,
+    callback: bool = False,
+) -> Handover:
+    """Put a conversation in the queue; an open handover of it is reused, reasons add up."""
+    existing = session.execute(
+        select(Handover).where(
+            Handover.conversation_id == conversation_id, HANDOVERS.status.in_(OPEN_STATUSES)
+        )
+    ).scalar_one_or_none()
+    assert existing is None or isinstance(existing, Handover)
+    urgency = str((summary.get("outcome") or {}).get("urgency") or "")
+    if existing is not None:
+        if reason not in existing.reason:
+            existing.reason = f"{existing.reason}; {reason}"
+        existing.summary = dict(summary)
+        existing.urgency_rank = max(existing.urgency_rank, URGENCY_RANK.get(urgency, 0))
+        existing.callback = existing.callback or callback
+        existing.ticket_id = existing.ticket_id or ticket_id
+        session.flush()
+        return existing
+    handover = Handover(
+        conversation_id=conversation_id,
+        channel=channel,
+        ticket_id=ticket_id,
+        client_id=client_id,
+        reason=reason,
+        summary=dict(summary),
+        urgency_rank=URGENCY_RANK.get(urgency, 0),
+        status=HandoverStatus.WACHTEND.value,
+        callback=callback,
+        requested_at=now,
+    )
+    session.add(handover)
+    session.flush()
+    return handover
+
+
+def queue(session: Session) -> list[Handover]:
+    """Open handovers: most urgent first, then the longest waiting."""
+    return list(
+        session.execute(
+            select(Handover)
+            .where(HANDOVERS.status.in_(OPEN_STATUSES))
+            .order_by(HANDOVERS.urgency_rank.desc(), Handover.requested_at, Handover.id)
+        ).scalars()
+    )
+
+
+def take(session: Session, handover_id: int, agent: str, now: datetime) -> Handover:
+    """Take a waiting conversation; :class:`AlreadyTaken` when someone was first."""
+    result = session.execute(
+        update(Handover)
+        .where(Handover.id == handover_id, Handover.status == HandoverStatus.WACHTEND.value)
+        .values(status=HandoverStatus.IN_BEHANDELING.value, agent=agent, taken_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    handover: Handover | None = session.get(Handover, handover_id, populate_existing=True)
+    if handover is None:
+        raise HandoverNotFound(str(handover_id))
+    if result.rowcount != 1:
+        raise AlreadyTaken(handover.agent or "een collega")
+    return handover
+
+
+def _open(session: Session, handover_id: int) -> Handover:
+    handover: Handover | None = session.get(Handover, handover_id)
+    if handover is None or handover.status not in OPEN_STATUSES:
+        raise HandoverNotFound(str(handover_id))
+    return handover
+
+
+def hand_back(session: Session, handover_id: int, now: datetime) -> Handover:
+    """The bot continues the conversation where it was."""
+    handover = _open(session, handover_id)
+    handover.status = HandoverStatus.TERUG_NAAR_BOT.value
+    handover.closed_at = now
+    session.flush()
+    return handover
+
+
+def close(session: Session, handover_id: int, now: datetime) -> Handover:
+    """The agent finished the conversation."""
+    handover = _open(session, handover_id)
+    handover.status = HandoverStatus.GESLOTEN.value
+    handover.closed_at = now
+    session.flush()
+    return handover
+
+
+def add_note(
+    session: Session,
+    conversation_id: str,
+    author: str,
+    text: str,
+    now: datetime,
+    ticket_id: int | None = None,
+) -> Note:
+    """An internal note (never shown to the tenant)."""
+    text = text.strip()
+    if not text:
+        raise ValueError("een notitie mag niet leeg zijn")
+    if len(text) > 5000:
+        raise ValueError("een notitie mag hoogstens 5000 tekens zijn")
+    note = Note(
+        conversation_id=conversation_id,
+        ticket_id=ticket_id,
+        author=author,
+        text=text,
+        created_at=now,
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
+def notes(session: Session, conversation_id: str) -> list[Note]:
+    """The notes of a conversation, oldest first."""
+    return list(
+        session.execute(
+            select(Note)
+            .where(Note.conversation_id == conversation_id)
+            .order_by(Note.created_at, Note.id)
+        ).scalars()
+    )
+
+
+#: Ticket fields an agent may change, with how a new value is checked.
+EDITABLE = ("urgency", "status", "naam", "telefoon", "email", "beschrijving")
+
+
+def edit_ticket(
+    session: Session,
+    ticket: Ticket,
+    field: str,
+    value: str,
+    *,
+    by: str,
+    reason: str | None,
+    now: datetime,
+) -> TicketEdit | None:
+    """Change one field, registering old and new value, who, when and why.
+
+    Returns ``None`` when the value does not change.
+
+    Raises:
+        ValueError: unknown field, invalid value, or an urgency change without a reason.
+    """
+    if field not in EDITABLE:
+        raise ValueError(f"veld {field!r} kan niet worden gewijzigd; wel: {', '.join(EDITABLE)}")
+    reason = (reason or "").strip() or None
+    new: str | None = value.strip()
+    if field == "urgency":
+        if new not in {u.value for u in Urgency}:
+            raise ValueError(f"urgentie {new!r} bestaat niet; kies acuut, urgent of niet_urgent")
+        if not reason:
+            raise ValueError("een andere urgentie vraagt om een reden")
+    elif field == "telefoon":
+        checked = normalise_phone(new or "")
+        if isinstance(checked, Invalid):
+            raise ValueError(checked.message)
+        new = checked
+    elif field == "email":
+        email = normalise_email(new or "")
+        if isinstance(email, Invalid):
+            raise ValueError(email.message)
+        new = email
+    elif field == "naam":
+        name = clean_name(new or "")
+        if isinstance(name, Invalid):
+            raise ValueError(name.message)
+        new = name
+    elif field == "beschrijving":
+        description = clean_description(new or "")
+        if isinstance(description, Invalid):
+            raise ValueError(description.message)
+        new = description
+    old = getattr(ticket, field)
+    if old == new:
+        return None
+    if field == "status":
+        change_status(session, ticket, new or "", by=by, reason=reason, now=now)
+    else:
+        setattr(ticket, field, new)
+        ticket.updated_at = now
+    edit = TicketEdit(
+        ticket_id=ticket.id,
+        field=field,
+        old=None if old is None else str(old),
+        new=new,
+        reason=reason,
+        by=by,
+        at=now,
+    )
+    session.add(edit)
+    session.flush()
+    return edit
+
+
+def edits(session: Session, ticket_id: int) -> list[TicketEdit]:
+    """A ticket's edits, oldest first."""
+    return list(
+        session.execute(
+            select(TicketEdit)
+            .where(TicketEdit.ticket_id == ticket_id)
+            .order_by(TicketEdit.at, TicketEdit.id)
+        ).scalars()
+    )

@@ -1,0 +1,60 @@
+"""Local stand-ins for the mail server and SMS gateway, for `make run` on a laptop.
+
+Nothing leaves the machine: e-mails and SMS messages the worker sends are printed to
+the terminal and appended to var/dev-outbox.log, so a newcomer sees dispatch happen.
+Not used when SMTP_HOST or SMS_GATEWAY_URL point at real services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiosmtpd.controller import Controller
+
+LOG = Path("var/dev-outbox.log")
+
+
+def _write(text: str) -> None:
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    with LOG.open("a", encoding="utf-8") as log:
+        log.write(text + "\n")
+    print(text, flush=True)
+
+
+class PrintingMailbox:
+    """Accepts every e-mail and prints it."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        body = message.get_content() if not message.is_multipart() else "(multipart)"
+        _write(f"--- e-mail aan {message['To']}: {message['Subject']}\n{body}")
+        return "250 OK"
+
+
+async def sms(request: web.Request) -> web.Response:
+    data = await request.json()
+    _write(f"--- sms aan {data.get('to')}: {data.get('text')}")
+    return web.json_response({"id": "dev"})
+
+
+async def main() -> None:
+    controller = Controller(PrintingMailbox(), hostname="127.0.0.1", port=8025)
+    controller.start()
+    app = web.Application()
+    app.router.add_post("/sms", sms)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 8026).start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        controller.stop()
+        await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,102 @@
+"""The web chat channel over HTTP: messages, history after a reload, an agent's reply."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.stack import Stack, post_json, read_events
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("webchat")
+    running = Stack(database_url=f"sqlite:///{workdir / 'meldkamer.db'}", workdir=workdir).start()
+    yield running
+    running.stop()
+
+
+def new_session(stack: Stack) -> str:
+    status, body = post_json(f"{stack.url}/webhooks/webchat/session", {"site_key": "de-linde-demo"})
+    assert status == 200
+    return str(body["session_id"])
+
+
+def send(stack: Stack, session: str, text: str) -> None:
+    status, body = post_json(
+        f"{stack.url}/webhooks/webchat/message",
+        {"session_id": session, "site_key": "de-linde-demo", "text": text},
+    )
+    assert status == 200, body
+
+
+def test_conversation_and_history_after_reload(stack: Stack) -> None:
+    session = new_session(stack)
+    send(stack, session, "ik ben buitengesloten")
+    first = read_events(stack.url, session, want=4)
+    texts = [m.get("text", "") for _, m in first]
+    assert texts[0] == "ik ben buitengesloten" and first[0][1]["from"] == "tenant"
+    assert any("digitale assistent" in t for t in texts)
+    send(stack, session, "1234 AB 12")
+    # A reload reads the stream from the start: everything, in order, nothing twice.
+    history = read_events(stack.url, session, want=7)
+    ids = [entry_id for entry_id, _ in history]
+    assert ids == sorted(set(ids), key=ids.index)
+    assert [m.get("text") for _, m in history].index("1234 AB 12") > 0
+    # ... and reading after the last id seen waits for new messages only.
+    assert read_events(stack.url, session, after=ids[-1], want=1, timeout=2) == []
+
+
+def test_agent_reply_reaches_the_browser(stack: Stack) -> None:
+    session = new_session(stack)
+    send(stack, session, "hallo")
+    seen = read_events(stack.url, session, want=2)
+    status, _ = post_json(
+        f"{stack.url}/conversations/{session}/tracker/events?output_channel=webchat&execute_side_effects=true",
+        [
+            {
+                "event": "bot",
+                "text": "Goedenavond, u spreekt met Sanne.",
+                "metadata": {"from": "agent", "agent": "Sanne"},
+            }
+        ],
+    )
+    assert status == 200
+    new = read_events(stack.url, session, after=seen[-1][0], want=1)
+    assert new[0][1] == {
+        **new[0][1],
+        "from": "agent",
+        "text": "Goedenavond, u spreekt met Sanne.",
+        "agent": "Sanne",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("session", {"site_key": "Bad Key!"}, 400),  # site key not a slug
+        ("session", ["not", "an", "object"], 400),  # JSON but not an object
+        ("message", {"session_id": "web-123", "text": "hoi"}, 400),  # forged session id
+        ("message", {"session_id": "web-" + "a" * 32, "text": 42}, 400),  # text of the wrong type
+        ("message", {"session_id": "web-" + "a" * 32, "text": "x" * 5001}, 413),  # too long
+    ],
+)
+def test_bad_requests_are_refused_clearly(
+    stack: Stack, path: str, body: object, status: int
+) -> None:
+    code, reply = post_json(f"{stack.url}/webhooks/webchat/{path}", body)
+    assert code == status
+    assert isinstance(reply, dict) and reply["error"]
+
+
+def test_widget_and_demo_page_are_served(stack: Stack) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{stack.url}/webhooks/webchat/widget.js") as reply:
+        assert reply.headers["Content-Type"].startswith("application/javascript")
+        assert b"aria-live" in reply.read()
+    with urllib.request.urlopen(f"{stack.url}/webhooks/webchat/demo") as reply:
+        assert b"data-site-key" in reply.read()
