@@ -45,7 +45,8 @@ test-conversations: $(MODEL)
 	$(BIN)/rasa test core --stories tests/conversations --model $(MODEL) --out results/conversations --fail-on-prediction-errors
 
 test-e2e: $(MODEL)
-	$(BIN)/pytest -m e2e -q
+	scripts/ensure_chromium.sh
+	MELDKAMER_REQUIRE_BROWSER=1 $(BIN)/pytest -m e2e -q
 
 test: lint test-unit test-conversations test-e2e
 

@@ -52,21 +52,67 @@ class Stack:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    #: Extra environment for every process (e.g. REDIS_URL, MELDKAMER_UPLOAD_DIR).
+    env: dict[str, str] = field(default_factory=dict)
+    #: More Rasa servers on the same database and action server (see add_rasa_server).
+    extra_urls: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "PYTHONPATH": str(ROOT),
+            **self.env,
+        }
+
+    def _rasa_server(self, port: int, name: str) -> subprocess.Popen[bytes]:
+        log = self.workdir / f"{name}.log"
+        server = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--port",
+                str(port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(self.workdir / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
+            cwd=ROOT,
+            env=self._env(),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(server)
+        return server
+
+    def add_rasa_server(self) -> str:
+        """Start one more Rasa server sharing database, locks and action server; its URL."""
+        port = free_port()
+        server = self._rasa_server(port, f"rasa-{port}")
+        url = f"http://127.0.0.1:{port}"
+        wait_for(f"{url}/status", server, self.workdir / f"rasa-{port}.log")
+        self.extra_urls.append(url)
+        return url
 
     def start(self) -> Stack:
         if not MODEL.exists():
             raise RuntimeError(
                 f"no trained model at {MODEL}: run `make model` (make test does it first)"
             )
-        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
+        env = self._env()
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             "tracker_store:\n  type: rasa_addons.tracker_store.DatabaseUrlTrackerStore\n"
+            "lock_store:\n  type: rasa_addons.lock_store.EnvLockStore\n"
         )
         action_log = self.workdir / "actions.log"
         actions = subprocess.Popen(
@@ -86,26 +132,8 @@ class Stack:
         )
         self.processes.append(actions)
         rasa_log = self.workdir / "rasa.log"
-        server = subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--enable-api",
-                "--port",
-                str(self.rasa_port),
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=rasa_log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(server)
+        server = self._rasa_server(self.rasa_port, "rasa")
+
         wait_for(f"http://127.0.0.1:{self.action_port}/health", actions, action_log)
         wait_for(f"{self.url}/status", server, rasa_log)
         return self
@@ -119,11 +147,11 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
 
-    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+    def say(self, sender: str, message: str, url: str | None = None) -> list[dict[str, Any]]:
         """Send one message over the REST channel; returns the bot's messages."""
         body = json.dumps({"sender": sender, "message": message}).encode()
         request = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook",
+            f"{url or self.url}/webhooks/rest/webhook",
             data=body,
             headers={"Content-Type": "application/json"},
         )
@@ -150,7 +178,10 @@ def read_events(
     deadline = time.monotonic() + timeout
     try:
         while len(received) < want and time.monotonic() < deadline:
-            line = reply.readline().decode()
+            try:
+                line = reply.readline().decode()
+            except TimeoutError:
+                break
             if not line:
                 break
             if line.startswith("id: "):

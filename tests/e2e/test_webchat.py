@@ -42,7 +42,7 @@ def test_conversation_and_history_after_reload(stack: Stack) -> None:
     assert any("digitale assistent" in t for t in texts)
     send(stack, session, "1234 AB 12")
     # A reload reads the stream from the start: everything, in order, nothing twice.
-    history = read_events(stack.url, session, want=7)
+    history = read_events(stack.url, session, want=100, timeout=4)
     ids = [entry_id for entry_id, _ in history]
     assert ids == sorted(set(ids), key=ids.index)
     assert [m.get("text") for _, m in history].index("1234 AB 12") > 0
@@ -53,7 +53,7 @@ def test_conversation_and_history_after_reload(stack: Stack) -> None:
 def test_agent_reply_reaches_the_browser(stack: Stack) -> None:
     session = new_session(stack)
     send(stack, session, "hallo")
-    seen = read_events(stack.url, session, want=2)
+    seen = read_events(stack.url, session, want=100, timeout=3)
     status, _ = post_json(
         f"{stack.url}/conversations/{session}/tracker/events?output_channel=webchat&execute_side_effects=true",
         [
