@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 #: What the tenant can change after the summary; "antwoorden" are the triage answers.
 FIELDS = {
+    "onderwerp": "Soort probleem",
     "adres": "Adres",
     "naam": "Naam",
     "telefoon": "Telefoon",
@@ -111,6 +112,10 @@ class ActionWijzigVeld(Action):
             )
             return []
         events: list[EventType] = [SlotSet("wacht_op_bevestiging", False)]
+        if field == "onderwerp":
+            # A wrongly recognised topic: the tenant picks it; contact details are kept.
+            dispatcher.utter_message(response="utter_vraag_probleem")
+            return [*events, FollowupAction("action_listen")]
         if field == "antwoorden":
             events += [
                 SlotSet("feiten", {}),

@@ -111,3 +111,17 @@ async def test_database_down_keeps_the_melding(
     events = await ActionVerwerkAntwoord().run(dispatcher, tracker, domain)
     assert events == []  # still waiting for confirmation: "ja" again retries
     assert "niet kwijt" in texts(dispatcher)[0]
+
+
+async def test_a_wrong_topic_can_be_changed(dispatcher, make_tracker, domain) -> None:
+    message = user_message(
+        '/wijzig{"veld": "onderwerp"}',
+        "wijzig",
+        entities=[{"entity": "veld", "value": "onderwerp"}],
+    )
+    events = await ActionWijzigVeld().run(
+        dispatcher, make_tracker(COMPLETE_MELDING, message=message), domain
+    )
+    # the topic buttons, and the bot waits for the choice (contact details are kept)
+    assert texts(dispatcher) == ["utter_vraag_probleem"]
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_listen"}
