@@ -91,4 +91,6 @@ def melding_from(tracker: Tracker) -> Melding:
         email=None
         if tracker.get_slot("email") in (None, "", NO_EMAIL)
         else tracker.get_slot("email"),
+        client_id=tracker.get_slot("opdrachtgever") or None,
+        complex_id=tracker.get_slot("complex") or None,
     )

@@ -52,11 +52,8 @@ async def test_facts_in_the_first_message_are_kept(
 
 
 async def test_topic_button(runtime, dispatcher, make_tracker, domain) -> None:
-    message = user_message(
-        '/kies_onderwerp{"topic": "buitensluiting"}',
-        "kies_onderwerp",
-        entities=[{"entity": "topic", "value": "buitensluiting"}],
-    )
+    # the topic buttons' payloads are the topic intents themselves
+    message = user_message("/melding_buitensluiting", "melding_buitensluiting")
     slots = slots_of(
         await ActionStartMelding().run(dispatcher, make_tracker(message=message), domain)
     )
@@ -86,3 +83,10 @@ async def test_stop_forgets_the_melding(dispatcher, make_tracker, domain) -> Non
     assert texts(dispatcher) == ["utter_gestopt"]
     assert slots_of(events)["topic"] is None
     assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+
+
+def test_topic_buttons_name_existing_topic_intents(domain) -> None:
+    buttons = domain["responses"]["utter_vraag_probleem"][0]["buttons"]
+    assert [b["payload"].lstrip("/") for b in buttons] == [
+        b["payload"].lstrip("/") for b in buttons if b["payload"].lstrip("/") in domain["intents"]
+    ]

@@ -19,6 +19,24 @@ MODEL = ROOT / "models" / "meldkamer.tar.gz"
 BIN = Path(sys.executable).parent
 
 
+def apply_demo_clients(database_url: str) -> None:
+    """Migrate the database and apply clients/*.yml, as `make run` does."""
+    from datetime import datetime, timezone
+
+    from meldkamer.clients.loader import load_client
+    from meldkamer.clients.store import apply_all
+    from meldkamer.db import make_engine, make_sessionmaker, upgrade
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
+            apply_all(session, loaded, by="test", now=datetime.now(timezone.utc))
+    finally:
+        engine.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -56,6 +74,8 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
     #: More Rasa servers on the same database and action server (see add_rasa_server).
     extra_urls: list[str] = field(default_factory=list)
+    #: Apply the demo clients (clients/*.yml) before starting, as `make run` does.
+    demo_clients: bool = True
 
     @property
     def url(self) -> str:
@@ -107,6 +127,8 @@ class Stack:
             raise RuntimeError(
                 f"no trained model at {MODEL}: run `make model` (make test does it first)"
             )
+        if self.demo_clients:
+            apply_demo_clients(self.database_url)
         env = self._env()
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(

@@ -165,6 +165,8 @@ def test_melding_per_topic(
     assert ticket.urgency == expected.urgency.value, "\n".join(transcript)
     assert set(ticket.facts) <= set(answers)
     assert ticket.postcode == "1234 AB" and ticket.huisnummer == 12
+    # the address is the demo corporation's Lindehof complex
+    assert (ticket.client_id, ticket.complex_id) == ("de-linde", "lindehof")
     assert ticket.telefoon == "+31612345678" and ticket.email is None
     assert ticket.status == "nieuw"
 
