@@ -1,0 +1,344 @@
+"""The WhatsApp channel: tenants write to a client's WhatsApp number (Cloud API).
+
+Routes, under ``/webhooks/whatsapp/``:
+
+* ``GET  /``: health; says whether the channel is on;
+* ``GET  webhook``: Meta's verification handshake (``hub.mode``, ``hub.verify_token``,
+  ``hub.challenge``);
+* ``POST webhook``: messages and status callbacks, signed by Meta with the app secret
+  (``X-Hub-Signature-256``); answered 200 at once, the messages are handled after.
+
+Configured in credentials.yml as ``channels.whatsapp.WhatsAppInput`` without secrets;
+environment: ``WHATSAPP_ACCESS_TOKEN``, ``WHATSAPP_APP_SECRET``, ``WHATSAPP_VERIFY_TOKEN``,
+``WHATSAPP_PHONE_NUMBER_ID``, ``WHATSAPP_DISPLAY_NUMBER`` (required; without them the
+channel is off), ``WHATSAPP_API_URL``, ``WHATSAPP_TEMPLATE``, ``REDIS_URL``,
+``MELDKAMER_UPLOAD_DIR``. See docs/CHANNELS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.whatsapp import webhook
+from channels.whatsapp.graph import GraphClient, GraphError, MediaTooLarge
+from channels.whatsapp.messages import TOKEN_PREFIX
+from channels.whatsapp.output import SENDER_PREFIX, Clock, WhatsAppOutput
+from channels.whatsapp.settings import WhatsAppSettings, missing_variables, settings_from_env
+from channels.whatsapp.state import ChannelState
+from channels.whatsapp.webhook import Inbound, StatusUpdate
+from meldkamer.attachments.files import MAX_BYTES, RejectedFile, store_file, upload_dir
+
+__all__ = ["WhatsAppInput", "WhatsAppOutput"]
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+UNSUPPORTED_TEXT = (
+    "Ik begrijp alleen tekst en foto's. Typ in een paar woorden wat er aan de hand is, "
+    "of stuur een foto."
+)
+NOT_A_PHOTO = "Dit bestand is geen foto. Stuur een foto (JPG, PNG, WebP of HEIC)."
+TOO_LARGE = "De foto is te groot (meer dan 10 MB). Stuur een kleinere foto."
+DOWNLOAD_FAILED = "Het ophalen van de foto lukte niet. Probeer het nog eens."
+#: How long a stopping server waits for messages still being handled.
+DRAIN_SECONDS = 10.0
+
+
+class WhatsAppInput(InputChannel):
+    """Input channel for the WhatsApp Business Cloud API."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Everything from the environment; a missing secret switches the channel off."""
+        if credentials:
+            # Secrets in a file end up in backups and repositories: only the environment counts.
+            logger.warning("WhatsApp: values in credentials.yml are ignored; use the environment")
+        settings = settings_from_env()
+        if settings is None:
+            missing = missing_variables()
+            logger.warning(
+                "WhatsApp channel is OFF: environment variables missing: %s", ", ".join(missing)
+            )
+            return cls(None, missing=missing)
+        return cls(settings)
+
+    def __init__(
+        self,
+        settings: WhatsAppSettings | None,
+        *,
+        missing: list[str] | None = None,
+        clock: Clock = time.time,
+        state: ChannelState | None = None,
+        graph: GraphClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.missing = missing or []
+        self.clock = clock
+        self.state = state or ChannelState(settings.redis_url if settings else None)
+        self.graph = graph or (
+            GraphClient(settings.api_url, settings.access_token, settings.phone_number_id)
+            if settings
+            else None
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks = _KeyedLocks()
+
+    def get_output_channel(self) -> WhatsAppOutput | None:
+        """The output for messages sent through Rasa's API (an agent's reply, an update)."""
+        if self.settings is None or self.graph is None:
+            return None
+        return WhatsAppOutput(self.settings, self.graph, self.state, self.clock)
+
+    # --- routes -----------------------------------------------------------------------
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """The webhook routes; only a health route while the channel is off."""
+        whatsapp = Blueprint("whatsapp_webhook", __name__)
+
+        @whatsapp.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            if self.settings is None:
+                return response.json({"status": "off", "missing": self.missing})
+            return response.json({"status": "ok"})
+
+        if self.settings is None:
+            return whatsapp
+
+        @whatsapp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            status, text = self.verify(
+                request.args.get("hub.mode"),
+                request.args.get("hub.verify_token"),
+                request.args.get("hub.challenge"),
+            )
+            return response.text(text, status=status)
+
+        @whatsapp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            status, body = await self.receive(
+                request.body or b"",
+                request.headers.get(webhook.SIGNATURE_HEADER),
+                on_new_message,
+                source=request.remote_addr or request.ip,
+            )
+            return response.json(body, status=status)
+
+        @whatsapp.listener("before_server_stop")
+        async def drain(app: Any, loop: Any) -> None:
+            await self.drain(DRAIN_SECONDS)
+
+        @whatsapp.listener("after_server_stop")
+        async def close(app: Any, loop: Any) -> None:
+            await self.close()
+
+        return whatsapp
+
+    def verify(self, mode: str | None, token: str | None, challenge: str | None) -> tuple[int, str]:
+        """Meta's handshake: (status, plain-text answer)."""
+        assert self.settings is not None
+        expected = self.settings.verify_token.encode()
+        if mode != "subscribe" or not hmac.compare_digest(expected, (token or "").encode()):
+            logger.warning("WhatsApp: webhook verification refused (mode %r)", mode)
+            return 403, "forbidden"
+        if not challenge:
+            return 400, "hub.challenge ontbreekt"
+        return 200, challenge
+
+    async def receive(
+        self, body: bytes, signature: str | None, on_new_message: OnNewMessage, source: str = ""
+    ) -> tuple[int, dict[str, Any]]:
+        """A webhook POST: (status, JSON answer). Messages are handled in the background."""
+        assert self.settings is not None
+        refused = webhook.signature_status(self.settings.app_secret, body, signature)
+        if refused is not None:
+            reason = "missing" if refused == 401 else "wrong"
+            logger.warning("WhatsApp: webhook POST with %s signature from %s", reason, source)
+            return refused, {"error": f"signature {reason}"}
+        try:
+            hook = webhook.parse_webhook(body)
+        except webhook.MalformedWebhook as malformed:
+            logger.warning("WhatsApp: malformed webhook: %s", malformed)
+            return 400, {"error": str(malformed)}
+        for status in hook.statuses:
+            _log_status(status)
+        fresh = []
+        for message in hook.messages:
+            # Claimed here, before the 200, so a duplicate arriving meanwhile is refused.
+            if self._ours(message) and await self.state.first_time(message.message_id):
+                fresh.append(message)
+        if fresh:
+            self._spawn(self._handle_all(fresh, on_new_message))
+        return 200, {"ok": True}
+
+    def _ours(self, message: Inbound) -> bool:
+        """Messages to another number of the same business account are not for us."""
+        assert self.settings is not None
+        if message.phone_number_id in (None, self.settings.phone_number_id):
+            return True
+        logger.warning("WhatsApp: message for another phone number id ignored")
+        return False
+
+    # --- background handling -----------------------------------------------------------
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        # Meta wants its 200 quickly and retries otherwise; the bot's turn comes after.
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for messages still being handled (tests; a stopping server)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    async def close(self) -> None:
+        """Close the HTTP session and the Redis connection."""
+        if self.graph is not None:
+            await self.graph.close()
+        await self.state.close()
+
+    async def _handle_all(self, messages: list[Inbound], on_new_message: OnNewMessage) -> None:
+        for message in messages:
+            # One tenant's messages are handled in the order they came, one at a time.
+            async with self._locks.hold(message.wa_id):
+                try:
+                    await self.handle(message, on_new_message)
+                except Exception:
+                    # Logged, not raised: Meta already has its 200, and the next message must go on.
+                    logger.exception(
+                        "WhatsApp: message %s (%s) could not be handled",
+                        message.message_id,
+                        message.original_type,
+                    )
+
+    async def handle(self, message: Inbound, on_new_message: OnNewMessage) -> None:
+        """Pass one tenant message to the bot (or answer it here when the bot cannot use it)."""
+        output = self.get_output_channel()
+        assert output is not None
+        now = self.clock()
+        # The window runs from when the tenant sent it; a late retry does not reopen it.
+        await self.state.note_inbound(message.wa_id, min(message.timestamp or now, now))
+        sender = f"{SENDER_PREFIX}{message.wa_id}"
+        if message.kind == webhook.TEXT and message.text is not None:
+            text = await self.state.take_choice(message.wa_id, message.text) or message.text
+            await on_new_message(self._user_message(text, output, message))
+        elif message.kind == webhook.REPLY:
+            await on_new_message(self._user_message(await self._payload(message), output, message))
+        elif message.kind == webhook.IMAGE:
+            await self._photo(message, output, on_new_message)
+        else:
+            logger.info("WhatsApp: %s message not understood", message.original_type)
+            await output.send_text_message(sender, UNSUPPORTED_TEXT)
+
+    async def _payload(self, message: Inbound) -> str:
+        """The payload a reply id stands for; an unknown token falls back to the title."""
+        reply = message.text or ""
+        if not reply.startswith(TOKEN_PREFIX):
+            return reply
+        payload = await self.state.payload_for(reply)
+        if payload is None:
+            logger.warning("WhatsApp: unknown reply token %s; using the title", reply)
+            return message.title or reply
+        return payload
+
+    async def _photo(
+        self, message: Inbound, output: WhatsAppOutput, on_new_message: OnNewMessage
+    ) -> None:
+        """Download, check and store a photo, then announce it to the bot as ``/foto``."""
+        assert self.graph is not None and message.media_id is not None
+        sender = f"{SENDER_PREFIX}{message.wa_id}"
+        if message.mime_type and not message.mime_type.startswith("image/"):
+            await output.send_text_message(sender, NOT_A_PHOTO)
+            return
+        try:
+            media = await self.graph.media(message.media_id)
+            if media.size is not None and media.size > MAX_BYTES:
+                raise MediaTooLarge(f"{media.size} bytes")
+            data = await self.graph.download(media.url, MAX_BYTES)
+            stored = await asyncio.to_thread(
+                store_file, data, upload_dir(), datetime.fromtimestamp(self.clock(), timezone.utc)
+            )
+        except MediaTooLarge:
+            await output.send_text_message(sender, TOO_LARGE)
+            return
+        except RejectedFile as refused:
+            await output.send_text_message(sender, str(refused))
+            return
+        except GraphError as error:
+            logger.error("WhatsApp: photo %s not downloaded: %s", message.message_id, error)
+            await output.send_text_message(sender, DOWNLOAD_FAILED)
+            return
+        photo = {
+            "photo": stored.relative,
+            "content_type": stored.content_type,
+            "size": stored.size,
+            "sha256": stored.sha256,
+        }
+        await on_new_message(self._user_message("/foto", output, message, photo))
+        if message.title:
+            # The caption is the tenant's words about the photo: the bot hears them too.
+            await on_new_message(self._user_message(message.title, output, message))
+
+    def _user_message(
+        self,
+        text: str,
+        output: WhatsAppOutput,
+        message: Inbound,
+        extra: dict[str, Any] | None = None,
+    ) -> UserMessage:
+        assert self.settings is not None
+        entry = {"kind": "whatsapp", "key": self.settings.display_number}
+        return UserMessage(
+            text,
+            output,
+            f"{SENDER_PREFIX}{message.wa_id}",
+            input_channel=self.name(),
+            metadata={"entry": entry, **(extra or {})},
+        )
+
+
+def _log_status(status: StatusUpdate) -> None:
+    if status.status == "failed":
+        logger.warning(
+            "WhatsApp: message %s failed: %s", status.message_id, "; ".join(status.errors) or "?"
+        )
+    else:
+        logger.debug("WhatsApp: message %s %s", status.message_id, status.status)
+
+
+class _KeyedLocks:
+    """One lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]

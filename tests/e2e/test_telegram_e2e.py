@@ -1,0 +1,494 @@
+"""End to end: Telegram updates into the real Rasa and action servers, replies to a fake Bot API.
+
+Two Rasa servers share one action server and database: one in webhook mode (the tests
+post updates to it as Telegram would), one in polling mode (it fetches updates the tests
+queue at its own fake Bot API). Both run with a credentials file of their own that
+switches the Telegram channel on, and an environment that points python-telegram-bot at
+the fakes (tests/fakes/telegram_api.py). The tenant reads the bot's questions from what
+the fake received and answers with text or by pressing the inline buttons.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from meldkamer.attachments.models import Attachment
+from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from meldkamer.tickets import Ticket, get_ticket
+from tests.e2e.stack import BIN, MODEL, ROOT, free_port, wait_for
+from tests.e2e.tenant import CONTACT
+from tests.fakes.telegram_api import (
+    JPEG,
+    TOKEN,
+    FakeTelegram,
+    buttons_of,
+    callback_update,
+    edited_update,
+    photo_update,
+    text_update,
+)
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "e2e-webhook-geheim"
+TICKET = re.compile(r"MK-\d{4}-\d{6}")
+_update_ids = itertools.count(1000)
+_chat_ids = itertools.count(700001)
+
+
+def _clean_env() -> dict[str, str]:
+    """This process's environment without Telegram or Redis settings of the machine."""
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_") and k != "REDIS_URL"
+    }
+
+
+@dataclass
+class TelegramStack:
+    """Action server, a webhook-mode and a polling-mode Rasa server, on one database."""
+
+    workdir: Path
+    webhook_api: FakeTelegram
+    polling_api: FakeTelegram
+    database_url: str = ""
+    action_port: int = field(default_factory=free_port)
+    webhook_port: int = field(default_factory=free_port)
+    polling_port: int = field(default_factory=free_port)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.webhook_port}"
+
+    @property
+    def uploads(self) -> Path:
+        return self.workdir / "uploads"
+
+    def _spawn(self, args: list[str], log: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [str(BIN / "rasa"), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=(self.workdir / log).open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        return process
+
+    def _rasa(self, port: int, log: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        return self._spawn(
+            [
+                "run",
+                "--enable-api",
+                "--port",
+                str(port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(self.workdir / "endpoints.yml"),
+                "--credentials",
+                str(self.workdir / "credentials.yml"),
+            ],
+            log,
+            env,
+        )
+
+    def start(self) -> TelegramStack:
+        if not MODEL.exists():
+            raise RuntimeError(f"no trained model at {MODEL}: run `make model`")
+        self.database_url = f"sqlite:///{self.workdir / 'meldkamer.db'}"
+        _prepare_database(self.database_url)
+        (self.workdir / "credentials.yml").write_text("rest:\nchannels.telegram.TelegramInput:\n")
+        (self.workdir / "endpoints.yml").write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            "tracker_store:\n  type: rasa_addons.tracker_store.DatabaseUrlTrackerStore\n"
+        )
+        base = {
+            **_clean_env(),
+            "DATABASE_URL": self.database_url,
+            "PYTHONPATH": str(ROOT),
+            "MELDKAMER_UPLOAD_DIR": str(self.uploads),
+        }
+        actions = self._spawn(
+            ["run", "actions", "--port", str(self.action_port), "--actions", "actions"],
+            "actions.log",
+            base,
+        )
+        webhook = self._rasa(
+            self.webhook_port,
+            "rasa-webhook.log",
+            {
+                **base,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "TELEGRAM_API_URL": self.webhook_api.api_url,
+            },
+        )
+        polling = self._rasa(
+            self.polling_port,
+            "rasa-polling.log",
+            {
+                **base,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_MODE": "polling",
+                "TELEGRAM_API_URL": self.polling_api.api_url,
+            },
+        )
+        wait_for(
+            f"http://127.0.0.1:{self.action_port}/health", actions, self.workdir / "actions.log"
+        )
+        wait_for(f"{self.url}/status", webhook, self.workdir / "rasa-webhook.log")
+        wait_for(
+            f"http://127.0.0.1:{self.polling_port}/status",
+            polling,
+            self.workdir / "rasa-polling.log",
+        )
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def log(self, name: str) -> str:
+        return (self.workdir / f"{name}.log").read_text(errors="replace")
+
+
+def _prepare_database(url: str) -> None:
+    """The schema and the demo clients, so the bot's username finds client de-linde."""
+    from meldkamer.clients.loader import load_client
+    from meldkamer.clients.store import apply_all
+
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            clients = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
+            apply_all(session, clients, by="test", now=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TelegramStack]:
+    with ExitStack() as running:
+        webhook_api = running.enter_context(FakeTelegram().threaded())
+        polling_api = running.enter_context(FakeTelegram().threaded())
+        telegram = TelegramStack(tmp_path_factory.mktemp("telegram"), webhook_api, polling_api)
+        running.callback(telegram.stop)
+        yield telegram.start()
+
+
+def post(url: str, data: bytes, secret: str | None = SECRET) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+class TelegramTenant:
+    """One tenant's private chat with the bot, through the webhook."""
+
+    def __init__(self, stack: TelegramStack) -> None:
+        self.stack = stack
+        self.api = stack.webhook_api
+        self.chat_id = next(_chat_ids)
+        self.seen = 0
+        self.last_update: dict[str, Any] = {}
+
+    def deliver(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
+        self.last_update = update
+        status, _ = post(
+            f"{self.stack.url}/webhooks/telegram/webhook", json.dumps(update).encode(), secret
+        )
+        return status
+
+    def replies(self, timeout: float = 30) -> list[dict[str, Any]]:
+        """The bot's messages since the last call (at least one)."""
+        self.api.wait_until(
+            lambda: len(self.api.sent(self.chat_id)) > self.seen, timeout, "reply from the bot"
+        )
+        new = self.api.sent(self.chat_id)[self.seen :]
+        self.seen += len(new)
+        return new
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        assert self.deliver(text_update(next(_update_ids), self.chat_id, text)) == 200
+        return self.replies()
+
+    def press(self, message: dict[str, Any], data: str) -> list[dict[str, Any]]:
+        assert data in [b["callback_data"] for b in buttons_of(message)], message
+        assert self.deliver(callback_update(next(_update_ids), self.chat_id, data, message)) == 200
+        return self.replies()
+
+
+def said(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def find_button(messages: list[dict[str, Any]], data: str) -> dict[str, Any] | None:
+    """The message that has a button with callback data ``data``."""
+    return next((m for m in messages if data in [b["callback_data"] for b in buttons_of(m)]), None)
+
+
+def play_melding(
+    tenant: TelegramTenant, topic: str, answers: dict[str, Any]
+) -> tuple[str, list[str]]:
+    """Start with /start, pick the topic by button, answer everything: (ticket, transcript)."""
+    transcript: list[str] = []
+    replies = tenant.say("/start")
+    for _ in range(25):
+        transcript += [f"bot: {m.get('text')} {buttons_of(m) or ''}" for m in replies]
+        text = said(replies)
+        found = TICKET.search(text)
+        if found:
+            return found.group(0), transcript
+        buttons = [(m, b["callback_data"]) for m in replies for b in buttons_of(m)]
+        facts = [
+            (m, data, fact, value)
+            for m, data in buttons
+            if data.startswith("/inform{")
+            for fact, value in json.loads(data.removeprefix("/inform")).items()
+        ]
+        pick = f"/melding_{topic}"
+        if facts:
+            fact = facts[0][2]
+            assert fact in answers, f"unexpected question about {fact}:\n" + "\n".join(transcript)
+            message, data = next((m, d) for m, d, f, v in facts if v == answers[fact])
+        elif find_button(replies, pick):
+            message, data = find_button(replies, pick) or {}, pick
+        elif "Klopt dit?" in text:
+            message, data = find_button(replies, "/affirm") or {}, "/affirm"
+        elif "e-mailadres" in text:
+            message, data = find_button(replies, "geen") or {}, "geen"
+        else:
+            message, data = {}, ""
+        if data:
+            transcript.append(f"huurder drukt: {data}")
+            replies = tenant.press(message, data)
+            continue
+        if "postcode en huisnummer" in text:
+            answer = CONTACT["adres"]
+        elif "Wat is uw naam" in text or "Hoe heet u" in text:
+            answer = CONTACT["naam"]
+        elif "telefoonnummer" in text:
+            answer = CONTACT["telefoon"]
+        elif "Beschrijf het probleem kort" in text:
+            answer = "leiding onder de gootsteen gesprongen"
+        else:
+            raise AssertionError(
+                "the bot asked nothing the tenant can answer:\n" + "\n".join(transcript)
+            )
+        transcript.append(f"huurder: {answer}")
+        replies = tenant.say(answer)
+    raise AssertionError("no ticket after 25 turns:\n" + "\n".join(transcript))
+
+
+def tickets_of(stack: TelegramStack, conversation_id: str) -> int:
+    engine = make_engine(stack.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return int(
+                session.execute(
+                    select(func.count())
+                    .select_from(Ticket)
+                    .where(Ticket.conversation_id == conversation_id)
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_health(stack: TelegramStack) -> None:
+    with urllib.request.urlopen(f"{stack.url}/webhooks/telegram/") as reply:
+        assert json.loads(reply.read()) == {"status": "ok", "mode": "webhook"}
+
+
+def test_full_melding_with_text_and_buttons(stack: TelegramStack) -> None:
+    tenant = TelegramTenant(stack)
+    answers = {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
+    number, transcript = play_melding(tenant, "lekkage_waterleiding", answers)
+    engine = make_engine(stack.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            ticket = get_ticket(session, number)
+            assert ticket is not None, "\n".join(transcript)
+            assert ticket.topic == "lekkage_waterleiding"
+            assert ticket.conversation_id == f"tg-{tenant.chat_id}"
+            assert ticket.channel == "telegram"
+            assert ticket.postcode == "1234 AB" and ticket.huisnummer == 12
+            assert ticket.email is None
+            assert set(ticket.facts) <= set(answers)
+    finally:
+        engine.dispose()
+    # The bot's username led to the client (metadata entry -> slot opdrachtgever), before
+    # the address did.
+    with urllib.request.urlopen(f"{stack.url}/conversations/tg-{tenant.chat_id}/tracker") as reply:
+        events = json.loads(reply.read())["events"]
+    clients = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "opdrachtgever"]
+    assert clients and set(clients) == {"de-linde"}
+    first_client = next(i for i, e in enumerate(events) if e.get("name") == "opdrachtgever")
+    first_address = next(i for i, e in enumerate(events) if e.get("name") == "adres")
+    assert first_client < first_address
+    # Every press was answered (the spinner stops) and the question shows the choice.
+    presses = [line for line in transcript if line.startswith("huurder drukt")]
+    assert len(stack.webhook_api.calls_to("answerCallbackQuery")) >= len(presses) >= 4
+    edits = [c["text"] for c in stack.webhook_api.calls_to("editMessageText")]
+    assert any(e.endswith("➡️ Ja, klopt") for e in edits)
+
+    # Telegram delivers the confirmation again: no second reply, no second ticket.
+    sent = len(stack.webhook_api.sent(tenant.chat_id))
+    assert tenant.deliver(tenant.last_update) == 200
+    time.sleep(0.5)
+    assert len(stack.webhook_api.sent(tenant.chat_id)) == sent
+    assert tickets_of(stack, f"tg-{tenant.chat_id}") == 1
+
+
+@pytest.mark.parametrize(
+    ("secret", "logged"),
+    [
+        ("geraden-geheim", "wrong secret token"),  # a guess
+        (None, "missing secret token"),  # no header
+    ],
+)
+def test_wrong_or_missing_secret_is_refused(
+    stack: TelegramStack, secret: str | None, logged: str
+) -> None:
+    tenant = TelegramTenant(stack)
+    assert tenant.deliver(text_update(next(_update_ids), tenant.chat_id, "hallo"), secret) == 403
+    assert stack.webhook_api.sent(tenant.chat_id) == []
+    log = stack.log("rasa-webhook")
+    assert f"Telegram webhook call refused: {logged}" in log
+    assert SECRET not in log and TOKEN not in log
+
+
+def test_same_update_twice_gets_one_answer(stack: TelegramStack) -> None:
+    tenant = TelegramTenant(stack)
+    update = text_update(next(_update_ids), tenant.chat_id, "ik ben buitengesloten")
+    assert tenant.deliver(update) == 200
+    first = tenant.replies()
+    assert tenant.deliver(update) == 200
+    time.sleep(0.5)
+    assert stack.webhook_api.sent(tenant.chat_id)[len(first) :] == []
+    assert "Telegram update" in stack.log("rasa-webhook") and "arrived again" in stack.log(
+        "rasa-webhook"
+    )
+
+
+def test_edited_message_is_ignored(stack: TelegramStack) -> None:
+    tenant = TelegramTenant(stack)
+    assert tenant.deliver(edited_update(next(_update_ids), tenant.chat_id, "hallo?")) == 200
+    time.sleep(0.5)
+    assert stack.webhook_api.sent(tenant.chat_id) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"{kapot", "geen geldige JSON"),  # malformed JSON
+        (b'{"message": {"text": "hoi"}}', "geen Telegram-update"),  # no update_id
+    ],
+)
+def test_bad_bodies_get_400_and_the_server_keeps_serving(
+    stack: TelegramStack, data: bytes, reason: str
+) -> None:
+    assert post(f"{stack.url}/webhooks/telegram/webhook", data) == (400, {"error": reason})
+    assert "Wat is er aan de hand" in said(TelegramTenant(stack).say("hallo"))
+
+
+def test_photo_is_stored_and_acknowledged(stack: TelegramStack) -> None:
+    tenant = TelegramTenant(stack)
+    stack.webhook_api.add_file(f"foto-{tenant.chat_id}", JPEG)
+    update = photo_update(next(_update_ids), tenant.chat_id, f"foto-{tenant.chat_id}", len(JPEG))
+    assert tenant.deliver(update) == 200
+    assert "foto" in said(tenant.replies())
+    engine = make_engine(stack.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            [attachment] = session.execute(
+                select(Attachment).where(Attachment.conversation_id == f"tg-{tenant.chat_id}")
+            ).scalars()
+            assert attachment.content_type == "image/jpeg" and attachment.size == len(JPEG)
+            assert (stack.uploads / attachment.path).read_bytes() == JPEG
+    finally:
+        engine.dispose()
+
+
+def test_agent_reply_through_rasa_api(stack: TelegramStack) -> None:
+    tenant = TelegramTenant(stack)
+    tenant.say("hallo")
+    status, _ = post(
+        f"{stack.url}/conversations/tg-{tenant.chat_id}/tracker/events"
+        "?output_channel=telegram&execute_side_effects=true",
+        json.dumps(
+            [
+                {
+                    "event": "bot",
+                    "text": "Goedenavond, ik bel u over vijf minuten.",
+                    "metadata": {"from": "agent", "agent": "Sanne"},
+                }
+            ]
+        ).encode(),
+        secret=None,
+    )
+    assert status == 200
+    assert said(tenant.replies()) == "Medewerker Sanne: Goedenavond, ik bel u over vijf minuten."
+
+
+def test_polling_mode(stack: TelegramStack) -> None:
+    api, chat_id = stack.polling_api, next(_chat_ids)
+    api.queue_update(text_update(1, chat_id, "/start"))
+    api.wait_until(
+        lambda: find_button(api.sent(chat_id), '/kies_onderwerp{"topic": "gaslek"}') is not None,
+        30,
+        "topic buttons",
+    )
+    question = find_button(api.sent(chat_id), '/kies_onderwerp{"topic": "gaslek"}')
+    assert question is not None
+    api.queue_update(callback_update(2, chat_id, '/kies_onderwerp{"topic": "gaslek"}', question))
+    api.wait_until(lambda: "0800-9009" in said(api.sent(chat_id)), 30, "gas safety instructions")
+    assert api.calls_to("answerCallbackQuery")
+    assert stack.webhook_api.sent(chat_id) == []  # the webhook server knows nothing of it
+    assert "Telegram channel on: polling mode, bot @DeLindeDemoBot" in stack.log("rasa-polling")
+
+
+def test_token_never_in_the_logs(stack: TelegramStack) -> None:
+    for name in ("rasa-webhook", "rasa-polling", "actions"):
+        assert TOKEN not in stack.log(name), name
+
+
+def test_polling_stops_cleanly_with_the_server(stack: TelegramStack) -> None:
+    # Runs last: stops the polling server while its getUpdates call waits at the fake.
+    api, server = stack.polling_api, stack.processes[2]
+    server.terminate()
+    assert server.wait(timeout=30) == 0
+    log = stack.log("rasa-polling")
+    assert "Telegram channel stopped" in log
+    assert "Traceback" not in log and "was destroyed but it is pending" not in log
+    # The handled updates were confirmed, so a restart does not get them again.
+    assert api.calls_to("getUpdates")[-1]["offset"] == 3

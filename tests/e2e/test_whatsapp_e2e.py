@@ -1,0 +1,432 @@
+"""End to end: WhatsApp webhooks into the real Rasa and action servers, answers to a fake Graph API.
+
+The Rasa server runs with a credentials file of its own that switches the WhatsApp
+channel on, and an environment pointing the channel at the fake Graph API
+(tests/fakes/graph_api.py). The tenant is played by :func:`tests.e2e.tenant.converse`
+through :class:`WhatsAppTenant`, which turns its answers into webhooks signed like Meta's
+and reads the bot's questions from what the fake Graph API received.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+
+from meldkamer.attachments.models import Attachment
+from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from meldkamer.tickets import Ticket, get_ticket
+from tests.e2e.stack import BIN, MODEL, ROOT, Stack, post_json, wait_for
+from tests.e2e.tenant import converse
+from tests.fakes.graph_api import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    DISPLAY_NUMBER,
+    PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
+    FakeGraphApi,
+    MetaWebhooks,
+    running_graph_api,
+    tiny_jpeg,
+)
+
+pytestmark = pytest.mark.e2e
+
+HOUR = 3600
+
+
+@dataclass
+class WhatsAppStack(Stack):
+    """:class:`Stack` with our own credentials file (WhatsApp on) and extra environment."""
+
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / "rasa.log"
+
+    def start(self) -> WhatsAppStack:
+        if not MODEL.exists():
+            raise RuntimeError(f"no trained model at {MODEL}: run `make model`")
+        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
+        env.pop("REDIS_URL", None)  # this test keeps its state in the server's memory
+        env.update(self.extra_env)
+        credentials = self.workdir / "credentials.yml"
+        credentials.write_text("rest:\nchannels.whatsapp.WhatsAppInput:\n")
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            "tracker_store:\n  type: rasa_addons.tracker_store.DatabaseUrlTrackerStore\n"
+        )
+        action_log = self.workdir / "actions.log"
+        actions = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--port",
+                str(self.action_port),
+                "--actions",
+                "actions",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=action_log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(actions)
+        server = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--port",
+                str(self.rasa_port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(credentials),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(server)
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", actions, action_log)
+        wait_for(f"{self.url}/status", server, self.log)
+        return self
+
+
+@dataclass
+class Running:
+    stack: WhatsAppStack
+    graph: FakeGraphApi
+    meta: MetaWebhooks
+    uploads: Path
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.stack.url}/webhooks/whatsapp/webhook"
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    workdir = tmp_path_factory.mktemp("whatsapp")
+    uploads = workdir / "uploads"
+    database_url = f"sqlite:///{workdir / 'meldkamer.db'}"
+    _with_demo_clients(database_url)
+    with running_graph_api() as graph:
+        stack = WhatsAppStack(
+            database_url=database_url,
+            workdir=workdir,
+            extra_env={
+                "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+                "WHATSAPP_APP_SECRET": APP_SECRET,
+                "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+                "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+                "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
+                "WHATSAPP_API_URL": graph.url,
+                "MELDKAMER_UPLOAD_DIR": str(uploads),
+            },
+        )
+        try:
+            stack.start()
+            yield Running(stack, graph, MetaWebhooks(graph=graph), uploads)
+        finally:
+            stack.stop()
+
+
+def _with_demo_clients(database_url: str) -> None:
+    """The demo clients, so the WhatsApp number leads to de-linde (clients/de-linde.yml)."""
+    from meldkamer.clients.loader import load_client
+    from meldkamer.clients.store import apply_all
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
+            apply_all(session, loaded, by="test", now=datetime.now(timezone.utc))
+    finally:
+        engine.dispose()
+
+
+def new_wa_id() -> str:
+    return "316" + str(uuid.uuid4().int)[:8]
+
+
+def tracker_events(stack: Stack, sender: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{stack.url}/conversations/{sender}/tracker", timeout=30) as reply:
+        events = json.loads(reply.read())["events"] or []
+    return events
+
+
+def wait_for_turns(stack: Stack, sender: str, user_messages: int, timeout: float = 30) -> None:
+    """Wait until the bot handled ``user_messages`` messages and listens again."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = tracker_events(stack, sender)
+        users = sum(1 for e in events if e["event"] == "user")
+        if users >= user_messages and events[-1].get("name") == "action_listen":
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{sender}: {user_messages} handled messages expected")
+
+
+class WhatsAppTenant:
+    """The interface :func:`converse` talks to (``say``), over WhatsApp."""
+
+    def __init__(self, running: Running, wa_id: str | None = None) -> None:
+        self.running = running
+        self.wa_id = wa_id or new_wa_id()
+        self.sender = f"wa-{self.wa_id}"
+        self.offered: dict[str, tuple[str, str]] = {}  # reply id -> (reply type, title)
+        self.handled = 0
+        self.last_payload: dict[str, Any] | None = None
+
+    def post(self, payload: dict[str, Any], messages: int = 1) -> list[dict[str, Any]]:
+        """Post a webhook, wait for the bot's turn(s); returns what WhatsApp received for us."""
+        before = len(self.running.graph.sent(self.wa_id))
+        status, _ = self.running.meta.post(self.running.webhook, payload)
+        assert status == 200
+        self.last_payload = payload
+        self.handled += messages
+        # The first answer shows the bot is at work; only then is the tracker asked, since
+        # asking Rasa for a conversation that does not exist yet would start one.
+        self.running.graph.wait_for_sent(before + 1, to=self.wa_id)
+        wait_for_turns(self.running.stack, self.sender, self.handled)
+        return self.running.graph.sent(self.wa_id)[before:]
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """Tap the button or row with this payload when one was offered, else type it."""
+        meta = self.running.meta
+        if message in self.offered:
+            kind, title = self.offered[message]
+            build = meta.button_reply if kind == "button" else meta.list_reply
+            payload = build(self.wa_id, message, title)
+        else:
+            payload = meta.text(self.wa_id, message)
+        return [self._as_rest(m) for m in self.post(payload)]
+
+    def _as_rest(self, sent: dict[str, Any]) -> dict[str, Any]:
+        """A message WhatsApp received, as the REST channel shows it (what converse reads)."""
+        if sent["type"] == "text":
+            return {"text": sent["text"]["body"]}
+        if sent["type"] == "template":
+            return {"text": sent["template"]["components"][0]["parameters"][0]["text"]}
+        if sent["type"] == "image":
+            return {"image": sent["image"]["link"]}
+        interactive = sent["interactive"]
+        if interactive["type"] == "button":
+            options = [
+                (b["reply"]["id"], b["reply"]["title"]) for b in interactive["action"]["buttons"]
+            ]
+        else:
+            rows = interactive["action"]["sections"][0]["rows"]
+            options = [(r["id"], r.get("description") or r["title"]) for r in rows]
+        self.offered = {i: (interactive["type"], t) for i, t in options}
+        return {
+            "text": interactive["body"]["text"],
+            "buttons": [{"title": t, "payload": i} for i, t in options],
+        }
+
+
+def stored(database_url: str, number: str) -> Ticket:
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            ticket = get_ticket(session, number)
+            assert ticket is not None
+            session.expunge(ticket)
+            return ticket
+    finally:
+        engine.dispose()
+
+
+def count(database_url: str, column: Any) -> int:
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return int(session.execute(select(func.count(column))).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_verification_handshake(running: Running) -> None:
+    query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "8213"}
+    assert get(f"{running.webhook}?{urlencode(query)}") == (200, "8213")
+    wrong = {**query, "hub.verify_token": "raden"}
+    assert get(f"{running.webhook}?{urlencode(wrong)}")[0] == 403
+
+
+def test_melding_over_whatsapp_ends_in_a_ticket(running: Running) -> None:
+    tenant = WhatsAppTenant(running)
+    # "hallo": the ten topics come as a list; the tenant picks a row.
+    first = tenant.post(running.meta.text(tenant.wa_id, "hallo"))
+    lists = [m for m in first if m["type"] == "interactive"]
+    assert lists and lists[-1]["interactive"]["type"] == "list"
+    for message in first:
+        tenant._as_rest(message)  # notes the rows offered
+    row = "/melding_lekkage_waterleiding"
+    assert row in tenant.offered
+    # From there the tenant of the REST tests answers: buttons as buttons, the rest typed.
+    number, transcript = converse(
+        tenant,  # type: ignore[arg-type]
+        row,
+        {"leiding_gesprongen": True, "leiding_afsluitbaar": False},
+        sender=tenant.sender,
+    )
+    ticket = stored(running.stack.database_url, number)
+    assert (ticket.topic, ticket.channel, ticket.conversation_id) == (
+        "lekkage_waterleiding",
+        "whatsapp",
+        tenant.sender,
+    )
+    # The number written to led to the client (metadata entry -> slot opdrachtgever).
+    clients = {
+        e["value"]
+        for e in tracker_events(running.stack, tenant.sender)
+        if e["event"] == "slot" and e["name"] == "opdrachtgever"
+    }
+    assert clients == {"de-linde"}, "\n".join(transcript)
+    assert ticket.facts.get("leiding_afsluitbaar") is False
+    # Interactive replies were used: at least one button message went out and was answered.
+    kinds = {m.get("interactive", {}).get("type") for m in running.graph.sent(tenant.wa_id)}
+    assert {"button", "list"} <= kinds
+    assert running.graph.refused() == []
+
+    # Meta delivers the last message ("ja") again: no second ticket, no second answer.
+    tickets, sent = (
+        count(running.stack.database_url, Ticket.id),
+        len(running.graph.sent(tenant.wa_id)),
+    )
+    assert running.meta.post(running.webhook, tenant.last_payload)[0] == 200
+    time.sleep(1.5)
+    assert count(running.stack.database_url, Ticket.id) == tickets
+    assert len(running.graph.sent(tenant.wa_id)) == sent
+
+    # An agent answers within 24 hours through Rasa's API: free text.
+    status, _ = post_json(
+        f"{running.stack.url}/conversations/{tenant.sender}/tracker/events"
+        "?output_channel=whatsapp&execute_side_effects=true",
+        [{"event": "bot", "text": "Ik bel u zo.", "metadata": {"from": "agent", "agent": "Sanne"}}],
+    )
+    assert status == 200
+    last = running.graph.sent(tenant.wa_id)[-1]
+    assert last["type"] == "text" and last["text"]["body"] == "Medewerker Sanne: Ik bel u zo."
+
+
+def test_same_message_id_twice_is_handled_once(running: Running) -> None:
+    tenant = WhatsAppTenant(running)
+    payload = running.meta.text(tenant.wa_id, "hallo", message_id=f"wamid.{uuid.uuid4().hex}")
+    replies = tenant.post(payload)
+    assert running.meta.post(running.webhook, payload)[0] == 200
+    time.sleep(1.5)
+    assert len(running.graph.sent(tenant.wa_id)) == len(replies)
+    assert sum(e["event"] == "user" for e in tracker_events(running.stack, tenant.sender)) == 1
+
+
+@pytest.mark.parametrize(
+    ("signature", "status", "logged"),
+    [
+        (None, 401, "missing signature"),  # no X-Hub-Signature-256
+        ("sha256=" + "ab" * 32, 403, "wrong signature"),  # forged
+    ],
+)
+def test_bad_signatures_are_refused_and_logged(
+    running: Running, signature: str | None, status: int, logged: str
+) -> None:
+    wa_id = new_wa_id()
+    code, _ = running.meta.post(
+        running.webhook, running.meta.text(wa_id, "hallo"), signature=signature
+    )
+    assert code == status
+    assert logged in running.stack.log.read_text()
+    assert APP_SECRET not in running.stack.log.read_text()
+    time.sleep(0.5)
+    assert running.graph.sent(wa_id) == []
+
+
+def test_malformed_body_is_a_400(running: Running) -> None:
+    status, body = running.meta.post(
+        running.webhook, None, raw=b'{"object": "whatsapp_business_account", "entry": 5'
+    )
+    assert status == 400 and body == {"error": "body is geen JSON"}
+    # ...and the server goes on serving.
+    assert get(f"{running.stack.url}/webhooks/whatsapp/")[0] == 200
+
+
+def test_status_callback_is_accepted_and_nothing_is_sent(running: Running) -> None:
+    before = len(running.graph.requests)
+    for status in ("sent", "delivered", "read", "failed"):
+        errors = (
+            [{"code": 131026, "title": "Message undeliverable"}] if status == "failed" else None
+        )
+        payload = running.meta.status(f"wamid.{uuid.uuid4().hex}", status, new_wa_id(), errors)
+        assert running.meta.post(running.webhook, payload)[0] == 200
+    time.sleep(0.5)
+    assert len(running.graph.requests) == before
+    assert "failed: 131026: Message undeliverable" in running.stack.log.read_text()
+
+
+def test_photo_is_downloaded_stored_and_acknowledged(running: Running) -> None:
+    tenant = WhatsAppTenant(running)
+    jpeg = tiny_jpeg()
+    media_id = f"media-{uuid.uuid4().hex[:8]}"
+    running.graph.add_media(media_id, jpeg)
+    replies = tenant.post(running.meta.image(tenant.wa_id, media_id))
+    assert any("foto" in m.get("text", {}).get("body", "") for m in replies), replies
+    stored_files = [p for p in running.uploads.rglob("*.jpg") if p.read_bytes() == jpeg]
+    assert len(stored_files) == 1
+    assert count(running.stack.database_url, Attachment.id) >= 1
+    paths = {r.path for r in running.graph.requests if r.method == "GET"}
+    assert {f"/{media_id}", f"/media-download/{media_id}"} <= paths
+
+
+def test_after_24_hours_only_the_template_is_sent(running: Running) -> None:
+    # Meta delivers a message the tenant sent 25 hours ago (its retries run for days): the
+    # window is closed, so the bot's answer and an agent's reply go as the template.
+    tenant = WhatsAppTenant(running)
+    late = running.meta.text(tenant.wa_id, "hallo", timestamp=time.time() - 25 * HOUR)
+    replies = tenant.post(late)
+    assert replies and {m["type"] for m in replies} == {"template"}
+    status, _ = post_json(
+        f"{running.stack.url}/conversations/{tenant.sender}/tracker/events"
+        "?output_channel=whatsapp&execute_side_effects=true",
+        [{"event": "bot", "text": "Ik bel u zo.", "metadata": {"from": "agent", "agent": "Sanne"}}],
+    )
+    assert status == 200
+    last = running.graph.sent(tenant.wa_id)[-1]
+    assert last["type"] == "template" and last["template"]["name"] == "meldkamer_update"
+    assert (
+        last["template"]["components"][0]["parameters"][0]["text"]
+        == "Medewerker Sanne: Ik bel u zo."
+    )
+    assert running.graph.refused() == []
