@@ -137,7 +137,8 @@ class WebchatInput(InputChannel):
                 return self._cors(request, _error(400, "text ontbreekt of is geen tekst"))
             if len(text) > MAX_TEXT:
                 return self._cors(request, _error(413, f"bericht is langer dan {MAX_TEXT} tekens"))
-            shown = title if isinstance(title, str) and text.startswith("/") else text
+            # A button shows what the tenant clicked (its title), not its payload.
+            shown = title if isinstance(title, str) and title.strip() else text
             await self.bus.publish(
                 session_id, {"from": "tenant", "text": shown[:MAX_TEXT], "ts": time.time()}
             )

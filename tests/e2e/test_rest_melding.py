@@ -14,9 +14,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
+from meldkamer.clients.store import latest
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import Ticket, get_ticket
-from meldkamer.triage import default_engine
+from meldkamer.triage import TriageSettings, default_engine
 from tests.e2e.stack import Stack
 from tests.e2e.tenant import converse, said
 
@@ -59,6 +60,16 @@ def stack(
     running.stop()
     if cleanup:
         cleanup()
+
+
+def client_settings(stack: Stack) -> TriageSettings:
+    """The demo corporation's triage settings, as stored in the stack's database."""
+    engine = make_engine(stack.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return latest(session).get("de-linde").triage_settings(default_engine().table)
+    finally:
+        engine.dispose()
 
 
 def stored(stack: Stack, number: str) -> Ticket:
@@ -161,14 +172,16 @@ def test_melding_per_topic(
     ticket = stored(stack, number)
     assert ticket.topic == topic, "\n".join(transcript)
     # The bot asked only what it needed, yet the outcome is what all answers give:
-    expected = default_engine().evaluate(topic, answers, ticket.created_at)
+    # (with the client's protocol, office hours and heating season)
+    expected = default_engine().evaluate(topic, answers, ticket.created_at, client_settings(stack))
     assert ticket.urgency == expected.urgency.value, "\n".join(transcript)
     assert set(ticket.facts) <= set(answers)
     assert ticket.postcode == "1234 AB" and ticket.huisnummer == 12
     # the address is the demo corporation's Lindehof complex
     assert (ticket.client_id, ticket.complex_id) == ("de-linde", "lindehof")
     assert ticket.telefoon == "+31612345678" and ticket.email is None
-    assert ticket.status == "nieuw"
+    # acuut and urgent go to the contractor on call at once; niet urgent stays with the tenant
+    assert ticket.status == ("nieuw" if expected.urgency.value == "niet_urgent" else "doorgezet")
 
 
 def test_gas_safety_before_any_question(stack: Stack) -> None:
@@ -203,6 +216,7 @@ def test_correction_after_summary(stack: Stack) -> None:
         ("ja", "nog niets gevraagd"),  # an answer to a question not asked
         ("lekkage " * 1250, "Ik help u met uw melding"),  # 10,000 characters
     ],
+    ids=["empty", "emoji", "unasked-yes", "10000-chars"],
 )
 def test_bad_input_gets_a_clear_answer(stack: Stack, message: str, expected: str) -> None:
     replies = stack.say(f"bad-{uuid.uuid4().hex[:6]}", message)

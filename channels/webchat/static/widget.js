@@ -12,7 +12,7 @@
   var base = (script.getAttribute("data-server") || new URL(script.src).origin) + "/webhooks/webchat";
   var title = script.getAttribute("data-title") || "Storing melden";
   var storeKey = "meldkamer:" + siteKey;
-  var state = { session: null, lastId: null, source: null, waiting: 0, seen: {} };
+  var state = { session: null, source: null, waiting: 0, seen: {}, open: false };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -25,7 +25,7 @@
     try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
   }
   function save() {
-    try { localStorage.setItem(storeKey, JSON.stringify({ session: state.session })); } catch (e) { /* private mode */ }
+    try { localStorage.setItem(storeKey, JSON.stringify({ session: state.session, open: state.open })); } catch (e) { /* private mode */ }
   }
 
   var css = el("link", { rel: "stylesheet", href: base + "/widget.css" });
@@ -35,9 +35,12 @@
   var launcher = el("button", { type: "button", "class": "mk-launcher", "aria-expanded": "false", "aria-controls": "mk-panel" }, "Storing melden");
   var panel = el("section", { id: "mk-panel", "class": "mk-panel", "aria-label": title, hidden: "" });
   var header = el("div", { "class": "mk-header" });
-  var heading = el("h2", { "class": "mk-title" }, title);
+  var titles = el("div", { "class": "mk-titles" });
+  titles.appendChild(el("h2", { "class": "mk-title" }, title));
+  // In view all the time: the chat is a computer, and danger goes to 112, not to a chat.
+  titles.appendChild(el("p", { "class": "mk-sub" }, "Digitale assistent · Bij gevaar: bel 112"));
   var close = el("button", { type: "button", "class": "mk-close", "aria-label": "Chat sluiten" }, "×");
-  header.appendChild(heading); header.appendChild(close);
+  header.appendChild(titles); header.appendChild(close);
   var log = el("div", { "class": "mk-log", role: "log", "aria-live": "polite", "aria-label": "Gesprek", tabindex: "0" });
   var typing = el("p", { "class": "mk-typing", hidden: "" }, "De assistent typt…");
   var error = el("p", { "class": "mk-error", role: "alert", hidden: "" });
@@ -46,11 +49,16 @@
   var input = el("input", { id: "mk-input", type: "text", autocomplete: "off", maxlength: "5000", "class": "mk-input" });
   var send = el("button", { type: "submit", "class": "mk-send" }, "Verstuur");
   var photoButton = el("button", { type: "button", "class": "mk-photo" }, "Foto");
-  var photoInput = el("input", { type: "file", accept: "image/*", "class": "mk-hidden", tabindex: "-1", "aria-hidden": "true" });
+  var photoInput = el("input", { type: "file", accept: "image/*", "class": "mk-hidden", tabindex: "-1", "aria-hidden": "true", "aria-label": "Foto kiezen" });
   form.appendChild(label); form.appendChild(input); form.appendChild(send); form.appendChild(photoButton); form.appendChild(photoInput);
   panel.appendChild(header); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(error); panel.appendChild(form);
   root.appendChild(launcher); root.appendChild(panel);
   document.body.appendChild(root);
+
+  // The newest message in view: after each message, when the styles arrive (the history
+  // may render before the log has its height), when a picture loads and on reopening.
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  css.addEventListener("load", scrollDown);
 
   function showError(text) {
     error.textContent = text;
@@ -66,7 +74,7 @@
     if (state.seen[entryId]) { return; }
     state.seen[entryId] = true;
     var who = msg.from === "tenant" ? "U" : (msg.from === "agent" ? "Medewerker" + (msg.agent ? " " + msg.agent : "") : "Assistent");
-    var item = el("div", { "class": "mk-msg mk-" + (msg.from || "bot") });
+    var item = el("div", { "class": "mk-msg mk-" + (msg.from || "bot"), "data-id": entryId });
     item.appendChild(el("span", { "class": "mk-sr" }, who + ": "));
     if (msg.text) {
       msg.text.split("\n").forEach(function (line, i) {
@@ -74,7 +82,11 @@
         item.appendChild(document.createTextNode(line));
       });
     }
-    if (msg.image) { item.appendChild(el("img", { src: msg.image, alt: "afbeelding" })); }
+    if (msg.image) {
+      var picture = el("img", { src: msg.image, alt: "afbeelding" });
+      picture.addEventListener("load", scrollDown);
+      item.appendChild(picture);
+    }
     log.appendChild(item);
     // Only the newest question's buttons stay: older ones would answer a past question.
     Array.prototype.forEach.call(log.querySelectorAll(".mk-buttons"), function (old) { old.remove(); });
@@ -87,7 +99,7 @@
       });
       log.appendChild(group);
     }
-    log.scrollTop = log.scrollHeight;
+    scrollDown();
   }
 
   function listen() {
@@ -99,9 +111,17 @@
     };
   }
 
+  // The server's answer as JSON; a refusal becomes an Error with the server's (Dutch) reason.
+  function answer(r) {
+    return r.json().catch(function () { return {}; }).then(function (data) {
+      if (!r.ok) { throw new Error(data.error || ""); }
+      return data;
+    });
+  }
+
   function request(path, body) {
     return fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (data) { if (!r.ok) { throw new Error(data.error || "fout"); } return data; }); });
+      .then(answer);
   }
 
   function ensureSession() {
@@ -127,26 +147,34 @@
       var data = new FormData();
       data.append("session_id", session);
       data.append("photo", file);
-      return fetch(base + "/photo", { method: "POST", body: data }).then(function (r) {
-        return r.json().then(function (body) { if (!r.ok) { throw new Error(body.error); } });
-      });
-    }).catch(function (e) { showError(e.message || "De foto versturen lukte niet."); })
+      return fetch(base + "/photo", { method: "POST", body: data }).then(answer);
+    }).catch(function (e) {
+      // A refusal has the server's reason; a network failure only the browser's (English) one.
+      showError(e instanceof TypeError || !e.message ? "De foto versturen lukte niet. Probeer het opnieuw." : e.message);
+    })
       .then(function () { setWaiting(false); });
   }
 
-  function open() {
+  // Opened by the tenant: focus goes to the input. Reopened after a reload: focus stays
+  // where the page put it.
+  function open(byTenant) {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
+    state.open = true;
+    save();
     if (!state.session) { post("/greet", "Hallo"); } else { listen(); }
-    input.focus();
+    scrollDown();
+    if (byTenant) { input.focus(); }
   }
   function shut() {
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
+    state.open = false;
+    save();
     launcher.focus();
   }
 
-  launcher.addEventListener("click", function () { if (panel.hidden) { open(); } else { shut(); } });
+  launcher.addEventListener("click", function () { if (panel.hidden) { open(true); } else { shut(); } });
   close.addEventListener("click", shut);
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { shut(); } });
   form.addEventListener("submit", function (e) {
@@ -161,9 +189,10 @@
     if (photoInput.files && photoInput.files[0]) { uploadPhoto(photoInput.files[0]); photoInput.value = ""; }
   });
 
+  // After a reload: the same conversation, open again if it was open.
   var saved = load();
-  if (saved.session) {
+  if (typeof saved.session === "string" && /^web-[0-9a-f]{32}$/.test(saved.session)) {
     state.session = saved.session;
-    open();
+    if (saved.open) { open(false); }
   }
 })();

@@ -1,0 +1,1 @@
+"""The web chat widget in a real browser (Chromium, through Playwright)."""
