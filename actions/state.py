@@ -12,6 +12,8 @@ from meldkamer.triage.table import FactValue
 
 #: Intents that interrupt a question instead of answering it.
 INTERRUPTIONS = frozenset({"vraag_medewerker", "stop", "foto"})
+#: Intents sent by the system (the console handing back), never the tenant's answer.
+EXTERNAL_INTENTS = frozenset({"hervat"})
 #: Below this confidence an interruption intent is read as an answer after all.
 INTERRUPTION_CONFIDENCE = 0.7
 #: Sentinel for an answer the bot could not read.
@@ -36,6 +38,8 @@ def unknown_facts(tracker: Tracker) -> list[str]:
 def is_interruption(tracker: Tracker) -> bool:
     """Whether the latest message asks for something else than answering."""
     intent: dict[str, Any] = tracker.latest_message.get("intent") or {}
+    if intent.get("name") in EXTERNAL_INTENTS:
+        return True
     return (
         intent.get("name") in INTERRUPTIONS
         and float(intent.get("confidence") or 0.0) >= INTERRUPTION_CONFIDENCE

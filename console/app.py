@@ -1,33 +1,65 @@
 """The console web application: ``init_app`` builds it, ``main`` serves it.
 
 State lives on the application under :class:`web.AppKey` keys; nothing is opened at
-import time. Run with ``meldkamer-console`` or ``python -m console.app``.
+import time: the database, the HTTP client for Rasa and the templates are made when
+the application starts. Run with ``meldkamer-console`` or ``python -m console.app``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
-from console import workorders
-from console.keys import CLOCK, SESSIONS
-from meldkamer.db import database_url, make_engine, make_sessionmaker, upgrade
+from console import (
+    attachments,
+    auth,
+    beheer,
+    conversation,
+    phone,
+    queue,
+    ticket,
+    workorders,
+)
+from console.canned import CannedReplies
+from console.clients import ClientCache
+from console.csrf import csrf_middleware
+from console.keys import (
+    CANNED,
+    CLIENTS,
+    CLOCK,
+    DISPATCH,
+    ENGINE,
+    LOGIN_THROTTLE,
+    POLL_SECONDS,
+    SESSIONS,
+    SETTINGS,
+    SIGNING_KEY,
+    STOPPING,
+    TEMPLATES,
+)
+from console.rasa_client import rasa_context
+from console.rendering import make_environment
+from console.security import add_security_headers
+from console.settings import ConsoleSettings
+from console.throttle import Throttle
+from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from meldkamer.dispatch.service import DispatchSettings
+from meldkamer.triage import default_engine
 from meldkamer.triage.officehours import AMSTERDAM
+
+__all__ = ["ConsoleSettings", "init_app", "main"]
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass
-class ConsoleSettings:
-    """How the console connects; from the environment in :func:`main`."""
-
-    database_url: str
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def _now() -> datetime:
@@ -44,10 +76,18 @@ def init_app(
     *,
     sessions: sessionmaker[Session] | None = None,
     clock: Callable[[], datetime] = _now,
+    dispatch: DispatchSettings | None = None,
+    poll_seconds: float = 1.0,
 ) -> web.Application:
-    """Build the application; tests pass their own ``sessions`` and ``clock``."""
-    app = web.Application(client_max_size=12 * 1024 * 1024)
+    """Build the application; tests pass their own ``sessions``, ``clock`` and Rasa URL."""
+    app = web.Application(
+        client_max_size=12 * 1024 * 1024,
+        middlewares=[auth.session_middleware, csrf_middleware],
+    )
+    app[SETTINGS] = settings
     app[CLOCK] = clock
+    app[POLL_SECONDS] = poll_seconds
+    app[LOGIN_THROTTLE] = Throttle()
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         if sessions is not None:
@@ -60,22 +100,51 @@ def init_app(
         yield
         engine.dispose()
 
-    app.cleanup_ctx.append(database)
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        app[TEMPLATES] = make_environment()
+        app[ENGINE] = default_engine()
+        app[DISPATCH] = dispatch or DispatchSettings.from_env()
+        app[CLIENTS] = ClientCache(app[SESSIONS], app[ENGINE])
+        app[CANNED] = CannedReplies(settings.canned_replies)
+        # Without a configured key a random one: wizards in progress end with the process.
+        app[SIGNING_KEY] = settings.secret_key or secrets.token_bytes(32)
+        app[STOPPING] = asyncio.Event()
+        yield
+
+    async def stop_streams(app: web.Application) -> None:
+        app[STOPPING].set()
+
+    app.cleanup_ctx.extend([database, services, rasa_context])
+    # aiohttp 3.9 annotates its signals for an older aiosignal; the handlers do match.
+    app.on_shutdown.append(stop_streams)  # type: ignore[arg-type]
+    app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
+
     app.router.add_get("/health", health, name="health")
+    app.router.add_static("/static", STATIC_DIR, name="static")
+    auth.setup_routes(app)
+    queue.setup_routes(app)
+    conversation.setup_routes(app)
+    ticket.setup_routes(app)
+    attachments.setup_routes(app)
+    phone.setup_routes(app)
+    beheer.setup_routes(app)
     workorders.setup_routes(app)
     return app
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve the console (default port 8080)."""
+    """Serve the console (default port 8080); settings from the environment."""
     parser = argparse.ArgumentParser(description="Meldkamer console")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    web.run_app(
-        init_app(ConsoleSettings(database_url=database_url())), host=args.host, port=args.port
-    )
+    settings = ConsoleSettings.from_env()
+    if not settings.secure_cookies:
+        logger.warning(
+            "CONSOLE_SECURE_COOKIES is not set: only acceptable without HTTPS on loopback"
+        )
+    web.run_app(init_app(settings), host=args.host, port=args.port, shutdown_timeout=10)
 
 
 if __name__ == "__main__":

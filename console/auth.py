@@ -1,0 +1,217 @@
+"""Signing in and out, and the middleware that lets nobody past without a session.
+
+The session token lives in an HttpOnly, SameSite=Strict cookie (``Secure`` when
+``CONSOLE_SECURE_COOKIES=1``); the table keeps only its SHA-256. Every authenticated
+request counts as presence (``last_seen_at``), which the bot reads to decide whether
+an agent can take over. Pages without a session redirect to ``/login``; the API and
+the event streams answer 401.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from console.forms import read_form
+from console.identity import current, set_signed_in, signed_in
+from console.keys import CLOCK, LOGIN_THROTTLE, SESSIONS, SETTINGS
+from console.rendering import render
+from meldkamer.agents.accounts import authenticate
+from meldkamer.agents.sessions import (
+    SESSION_LIFETIME,
+    end_session,
+    purge_expired,
+    resolve,
+    start_session,
+    touch,
+)
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SESSION_COOKIE = "mk_sessie"
+#: Double-submit token of the login form (there is no session yet to hold one).
+LOGIN_COOKIE = "mk_login"
+#: Reachable without a session: the contractor's link, health, login, CSS and JS.
+PUBLIC_ROUTES = frozenset(
+    {"health", "werkbon", "werkbon-bevestigen", "login", "login-post", "static"}
+)
+#: Public routes that never look at the session cookie (no database work for them).
+_SESSIONLESS = PUBLIC_ROUTES - {"login", "login-post"}
+FAILED = "Gebruikersnaam of wachtwoord klopt niet, of het account is uitgeschakeld."
+_LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+THROTTLED = "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw."
+
+
+def wants_api_answer(request: web.Request) -> bool:
+    """API calls and event streams get status codes, not redirects to a login page."""
+    accept = request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or "text/event-stream" in accept
+
+
+def _refuse(request: web.Request) -> web.StreamResponse:
+    if wants_api_answer(request):
+        return web.json_response({"error": "niet ingelogd"}, status=401)
+    target = request.path_qs if request.method == "GET" else "/"
+    location = "/login?" + urlencode({"next": target}) if target != "/" else "/login"
+    raise web.HTTPSeeOther(location)
+
+
+@web.middleware
+async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Attach the signed-in agent, record presence, refuse protected routes without one."""
+    name = request.match_info.route.name
+    if name in _SESSIONLESS or request.match_info.http_exception is not None:
+        # Public, or no such route (404/405: there is nothing to protect, and sending
+        # the browser's /favicon.ico to the login page would replace its login token).
+        return await handler(request)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    who = None
+    if token:
+        now = request.app[CLOCK]()
+        with request.app[SESSIONS].begin() as session:
+            who = resolve(session, token, now)
+            if who is not None:
+                touch(session, who.agent_id, now)
+    if who is not None:
+        set_signed_in(request, who)
+    elif name not in PUBLIC_ROUTES:
+        return _refuse(request)
+    return await handler(request)
+
+
+def supervisor_only(handler: Handler) -> Handler:
+    """Wrap a handler so that agents without the supervisor role get 403."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.Request) -> web.StreamResponse:
+        if not current(request).is_supervisor:
+            return render(
+                request,
+                "error.html",
+                {
+                    "title": "Geen toegang",
+                    "message": "Deze pagina is alleen voor supervisors.",
+                },
+                status=403,
+            )
+        return await handler(request)
+
+    return checked
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    return value
+
+
+def _login_page(
+    request: web.Request, error: str | None = None, status: int = 200
+) -> web.StreamResponse:
+    # Keep a token the browser already has: two open login tabs must both work.
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    if not _LOGIN_TOKEN.fullmatch(token):
+        token = secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "login.html",
+        {
+            "error": error,
+            "login_token": token,
+            "next": safe_next(request.query.get("next")),
+            "username": "",
+        },
+        status=status,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=request.app[SETTINGS].secure_cookies,
+        path="/login",
+        max_age=3600,
+    )
+    return response
+
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    """The sign-in form."""
+    if signed_in(request) is not None:
+        raise web.HTTPSeeOther(safe_next(request.query.get("next")))
+    return _login_page(request)
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    """Check the credentials; on success a new session and its cookie."""
+    form = await read_form(request)
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    sent = form.get("login_token", "")
+    if not cookie or not hmac.compare_digest(cookie.encode(), sent.encode()):
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Formulier verlopen",
+                "message": "Open de inlogpagina opnieuw en probeer het nog eens.",
+            },
+            status=403,
+        )
+    username = form.get("username", "").strip()
+    password = form.get("password", "")
+    throttle = request.app[LOGIN_THROTTLE]
+    key = username.lower()[:100]
+    now = request.app[CLOCK]()
+    if throttle.blocked(key, now):
+        logger.warning("sign-in refused: too many failures (from %s)", request.remote)
+        return _login_page(request, THROTTLED, status=429)
+    with request.app[SESSIONS].begin() as session:
+        agent = authenticate(session, username, password)
+        if agent is None:
+            throttle.failed(key, now)
+            # Neither the username nor the password goes to the log.
+            logger.info("sign-in failed (from %s)", request.remote)
+            return _login_page(request, FAILED, status=401)
+        purge_expired(session, now)
+        token, who = start_session(session, agent, now)
+    throttle.succeeded(key)
+    logger.info("signed in: %s", who.username)
+    response = web.HTTPSeeOther(safe_next(form.get("next", "/")))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=request.app[SETTINGS].secure_cookies,
+        path="/",
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+    )
+    response.del_cookie(LOGIN_COOKIE, path="/login")
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    """End the session (a POST with the CSRF token, so no other site can sign us out)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with request.app[SESSIONS].begin() as session:
+        end_session(session, token, request.app[CLOCK]())
+    response = web.HTTPSeeOther("/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+def setup_routes(app: web.Application) -> None:
+    """Add the login and logout routes."""
+    app.router.add_get("/login", login_form, name="login")
+    app.router.add_post("/login", login, name="login-post")
+    app.router.add_post("/logout", logout, name="logout")

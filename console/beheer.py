@@ -1,0 +1,48 @@
+"""Supervisors only (``/beheer``): who is at the console, and every handover so far."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from console.auth import supervisor_only
+from console.keys import CLOCK, SESSIONS
+from console.queue import agent_names
+from console.rendering import render
+from meldkamer.agents.accounts import is_present, list_agents
+from meldkamer.handover.models import Handover
+from meldkamer.handover.service import availability
+
+HANDOVERS = Handover.__table__.c
+HISTORY_LIMIT = 200
+
+
+@supervisor_only
+async def page(request: web.Request) -> web.StreamResponse:
+    """Agents with presence, the availability the bot sees, and the handover history."""
+    now = request.app[CLOCK]()
+    with request.app[SESSIONS]() as session:
+        agents = list_agents(session)
+        history = list(
+            session.execute(
+                select(Handover)
+                .order_by(HANDOVERS.requested_at.desc(), HANDOVERS.id.desc())
+                .limit(HISTORY_LIMIT)
+            ).scalars()
+        )
+        return render(
+            request,
+            "beheer.html",
+            {
+                "agents": [(agent, is_present(agent, now)) for agent in agents],
+                "availability": availability(session, now),
+                "history": history,
+                "names": agent_names(session),
+                "limit": HISTORY_LIMIT,
+            },
+        )
+
+
+def setup_routes(app: web.Application) -> None:
+    """Add the supervisor routes."""
+    app.router.add_get("/beheer", page, name="beheer")

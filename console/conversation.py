@@ -1,0 +1,314 @@
+"""A taken-over conversation (``/gesprek/{id}``): summary, live transcript, reply.
+
+The agent who took the conversation (or a supervisor) replies, hands back to the
+assistant, or closes it; every colleague can read along and add internal notes.
+Replies go through Rasa (:mod:`console.rasa_client`), so the tracker is the one record
+of what the tenant was told; nothing else is stored for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.orm import Session
+
+from console.canned import CannedReply
+from console.events import stream
+from console.forms import read_form
+from console.identity import current
+from console.keys import CANNED, CLOCK, ENGINE, RASA, SESSIONS
+from console.queue import agent_names
+from console.rasa_client import RasaError
+from console.rendering import render, render_string
+from console.summary import summarise
+from console.transcript import Line, lines
+from meldkamer.agents.sessions import SignedIn
+from meldkamer.handover.models import Handover, HandoverStatus
+from meldkamer.handover.service import (
+    EDITABLE,
+    HandoverNotFound,
+    add_note,
+    close,
+    edits,
+    hand_back,
+    notes,
+)
+from meldkamer.tickets import Ticket, TicketStatus, get_ticket
+from meldkamer.triage import Urgency
+
+MAX_REPLY = 2000
+
+
+def _id(request: web.Request) -> int:
+    return int(request.match_info["handover_id"])
+
+
+def _handover(session: Session, handover_id: int) -> Handover:
+    handover: Handover | None = session.get(Handover, handover_id)
+    if handover is None:
+        raise web.HTTPNotFound(text="Dit gesprek bestaat niet.")
+    return handover
+
+
+def may_act(handover: Handover, me: SignedIn) -> bool:
+    """Only the agent who took it, or a supervisor, speaks for the meldkamer here."""
+    return handover.status == HandoverStatus.IN_BEHANDELING.value and (
+        handover.agent == me.username or me.is_supervisor
+    )
+
+
+async def _transcript(request: web.Request, conversation_id: str) -> tuple[list[Line], str | None]:
+    try:
+        tracker = await request.app[RASA].tracker(conversation_id)
+    except RasaError as error:
+        return [], f"Het gesprek kon niet worden geladen: {error}."
+    return lines(tracker.get("events") or [], request.app[ENGINE].table), None
+
+
+def _ticket_for(session: Session, handover: Handover, number: str | None) -> Ticket | None:
+    if handover.ticket_id is not None:
+        found: Ticket | None = session.get(Ticket, handover.ticket_id)
+        if found is not None:
+            return found
+    return get_ticket(session, number) if number else None
+
+
+async def render_page(
+    request: web.Request,
+    handover_id: int,
+    *,
+    errors: Mapping[str, str] | None = None,
+    status: int = 200,
+    form: Mapping[str, str] | None = None,
+) -> web.Response:
+    """The conversation page (also with the errors of a refused form)."""
+    me = current(request)
+    table = request.app[ENGINE].table
+    with request.app[SESSIONS]() as session:
+        handover = _handover(session, handover_id)
+        conversation_id = handover.conversation_id
+    transcript, transcript_error = await _transcript(request, conversation_id)
+    canned = request.app[CANNED]
+    with request.app[SESSIONS]() as session:
+        handover = _handover(session, handover_id)
+        summary = summarise(
+            session, table, handover.summary or {}, conversation_id, handover.ticket_id
+        )
+        ticket = _ticket_for(session, handover, summary.ticket)
+        names = agent_names(session)
+        return render(
+            request,
+            "conversation.html",
+            {
+                "handover": handover,
+                "summary": summary,
+                "taken_by": names.get(handover.agent or "", handover.agent),
+                "may_act": may_act(handover, me),
+                "lines": transcript,
+                "transcript_error": transcript_error,
+                "canned": [(c, _fill(c, me, handover.summary or {})) for c in canned.all()],
+                "canned_error": canned.error,
+                "notes": notes(session, conversation_id),
+                "ticket": ticket,
+                "edits": edits(session, ticket.id) if ticket else [],
+                "names": names,
+                "errors": errors or {},
+                "form": form or {},
+                "editable": EDITABLE,
+                "urgencies": [u.value for u in Urgency],
+                "statuses": [s.value for s in TicketStatus],
+                "return_to": f"gesprek:{handover.id}",
+            },
+            status=status,
+        )
+
+
+async def page(request: web.Request) -> web.StreamResponse:
+    """The conversation page."""
+    return await render_page(request, _id(request))
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """The transcript and the handover's status, whenever they change."""
+    handover_id = _id(request)
+    with request.app[SESSIONS]() as session:
+        conversation_id = _handover(session, handover_id).conversation_id
+
+    async def produce() -> dict[str, Any]:
+        transcript, error = await _transcript(request, conversation_id)
+        with request.app[SESSIONS]() as session:
+            handover = _handover(session, handover_id)
+            status = handover.status
+            taken_by = agent_names(session).get(handover.agent or "", handover.agent)
+        return {
+            "html": render_string(
+                request, "_transcript.html", {"lines": transcript, "transcript_error": error}
+            ),
+            "status": status,
+            "taken_by": taken_by,
+        }
+
+    return await stream(request, "gesprek", produce)
+
+
+def _fill(reply: CannedReply, me: SignedIn, summary: Mapping[str, Any]) -> str:
+    return reply.fill(
+        {
+            "medewerker": me.display_name,
+            "huurder": str(summary.get("naam") or "meneer/mevrouw"),
+            "ticket": str(summary.get("ticket") or "uw melding"),
+        }
+    )
+
+
+async def reply(request: web.Request) -> web.StreamResponse:
+    """Send the agent's message to the tenant, through Rasa."""
+    handover_id = _id(request)
+    me = current(request)
+    form = await read_form(request)
+    text = form.get("tekst", "").strip()
+    with request.app[SESSIONS]() as session:
+        handover = _handover(session, handover_id)
+        allowed = may_act(handover, me)
+        conversation_id = handover.conversation_id
+        summary = dict(handover.summary or {})
+    if not allowed:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"antwoord": "Alleen wie het gesprek heeft overgenomen kan antwoorden."},
+            status=403,
+        )
+    canned_id = form.get("sjabloon", "")
+    if canned_id:
+        canned = request.app[CANNED].get(canned_id)
+        if canned is None:
+            return await render_page(
+                request,
+                handover_id,
+                errors={"antwoord": "Dit standaardantwoord bestaat niet."},
+                status=400,
+            )
+        text = _fill(canned, me, summary)
+    if not text:
+        return await render_page(
+            request, handover_id, errors={"antwoord": "Typ eerst een bericht."}, status=400
+        )
+    if len(text) > MAX_REPLY:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"antwoord": f"Een bericht heeft hoogstens {MAX_REPLY} tekens."},
+            form={"tekst": text},
+            status=400,
+        )
+    try:
+        await request.app[RASA].send_agent_reply(conversation_id, text, me.display_name)
+    except RasaError as error:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"antwoord": f"Niet verstuurd: {error}. Probeer het opnieuw."},
+            form={"tekst": text},
+            status=502,
+        )
+    raise web.HTTPSeeOther(f"/gesprek/{handover_id}#antwoord")
+
+
+async def add_internal_note(request: web.Request) -> web.StreamResponse:
+    """An internal note: for colleagues, never for the tenant."""
+    handover_id = _id(request)
+    me = current(request)
+    form = await read_form(request)
+    refused: str | None = None
+    with request.app[SESSIONS].begin() as session:
+        handover = _handover(session, handover_id)
+        try:
+            add_note(
+                session,
+                handover.conversation_id,
+                me.username,
+                form.get("notitie", ""),
+                request.app[CLOCK](),
+                ticket_id=handover.ticket_id,
+            )
+        except ValueError as error:
+            refused = str(error)  # add_note checks before it writes anything
+    if refused is not None:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"notitie": refused[:1].upper() + refused[1:] + "."},
+            form={"notitie": form.get("notitie", "")},
+            status=400,
+        )
+    raise web.HTTPSeeOther(f"/gesprek/{handover_id}#notities")
+
+
+async def back_to_bot(request: web.Request) -> web.StreamResponse:
+    """Terug naar de assistent: Rasa resumes and continues where it was."""
+    handover_id = _id(request)
+    me = current(request)
+    with request.app[SESSIONS]() as session:
+        handover = _handover(session, handover_id)
+        allowed, conversation_id = may_act(handover, me), handover.conversation_id
+    if not allowed:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"acties": "Alleen wie het gesprek heeft overgenomen kan dit."},
+            status=403,
+        )
+    try:
+        await request.app[RASA].hand_back(conversation_id)
+    except RasaError as error:
+        return await render_page(
+            request, handover_id, errors={"acties": f"Teruggeven lukte niet: {error}."}, status=502
+        )
+    try:
+        with request.app[SESSIONS].begin() as session:
+            hand_back(session, handover_id, request.app[CLOCK]())
+    except HandoverNotFound:
+        pass  # closed meanwhile; the assistant has the conversation either way
+    raise web.HTTPSeeOther("/")
+
+
+async def close_conversation(request: web.Request) -> web.StreamResponse:
+    """Afsluiten: the agent is done. The assistent stays silent now but listens again."""
+    handover_id = _id(request)
+    me = current(request)
+    with request.app[SESSIONS]() as session:
+        handover = _handover(session, handover_id)
+        allowed, conversation_id = may_act(handover, me), handover.conversation_id
+    if not allowed:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"acties": "Alleen wie het gesprek heeft overgenomen kan dit."},
+            status=403,
+        )
+    try:
+        # Without this a tenant who writes again tomorrow would talk to no one.
+        await request.app[RASA].resume(conversation_id)
+    except RasaError as error:
+        return await render_page(
+            request, handover_id, errors={"acties": f"Afsluiten lukte niet: {error}."}, status=502
+        )
+    try:
+        with request.app[SESSIONS].begin() as session:
+            close(session, handover_id, request.app[CLOCK]())
+    except HandoverNotFound:
+        pass
+    raise web.HTTPSeeOther("/")
+
+
+def setup_routes(app: web.Application) -> None:
+    """Add the conversation routes."""
+    app.router.add_get(r"/gesprek/{handover_id:\d+}", page, name="conversation")
+    app.router.add_get(r"/api/gesprek/{handover_id:\d+}/events", events, name="conversation-events")
+    app.router.add_post(r"/gesprek/{handover_id:\d+}/antwoord", reply, name="reply")
+    app.router.add_post(r"/gesprek/{handover_id:\d+}/notitie", add_internal_note, name="note")
+    app.router.add_post(r"/gesprek/{handover_id:\d+}/terug", back_to_bot, name="hand-back")
+    app.router.add_post(r"/gesprek/{handover_id:\d+}/afsluiten", close_conversation, name="close")

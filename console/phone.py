@@ -1,0 +1,168 @@
+"""Phone mode (``/nieuw``): an agent takes a melding by phone, through the bot's intake.
+
+The wizard's state travels in a signed hidden field (:mod:`console.signing`), bound
+to the agent's session: the browser carries it but cannot change it, and every
+computed value (client, questions, outcome) is computed again on the server. On
+confirmation the melding is registered and dispatched in one transaction, exactly
+as the bot does, with channel ``telefoon``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from console.forms import read_form
+from console.identity import current
+from console.intake_wizard import CHANGES, UNKNOWN, Context, Step, WizardState
+from console.keys import CLIENTS, CLOCK, DISPATCH, ENGINE, SESSIONS, SIGNING_KEY
+from console.rendering import render
+from console.signing import BadSignature, sign, unsign
+from console.summary import fact_lines, unknown_lines
+from meldkamer.dispatch.service import dispatch
+from meldkamer.handover.service import add_note
+from meldkamer.intake.melding import register_melding
+from meldkamer.intake.validation import Invalid
+
+logger = logging.getLogger(__name__)
+
+STATE_FIELD = "staat"
+
+
+def _context(request: web.Request) -> Context:
+    return Context(
+        engine=request.app[ENGINE], clients=request.app[CLIENTS], now=request.app[CLOCK]()
+    )
+
+
+def _render(
+    request: web.Request,
+    state: WizardState,
+    *,
+    error: str | None = None,
+    entered: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
+    context = _context(request)
+    step = context.step(state)
+    table = context.engine.table
+    client, complex_ = context.client_of(state)
+    fact = table.facts[step.fact] if step.fact else None
+    options: list[tuple[str, str]] = (
+        [(json.dumps(option.value), option.label) for option in fact.options] if fact else []
+    )
+    return render(
+        request,
+        "phone.html",
+        {
+            "state": state,
+            "signed": sign(state.to_data(), request.app[SIGNING_KEY], current(request).token_hash),
+            "step": step,
+            "fact": fact,
+            "options": options,
+            "unknown_value": UNKNOWN,
+            "topics": sorted(
+                ((code, topic.name) for code, topic in table.topics.items()), key=lambda t: t[1]
+            ),
+            "client": client,
+            "complex": complex_,
+            "facts": fact_lines(table, state.facts),
+            "unknown": unknown_lines(table, state.unknown),
+            "outcome": context.outcome(state),
+            "error": error,
+            "entered": entered or {},
+            "changes": list(CHANGES),
+            "safety": table.topics[state.topic].safety if state.topic else None,
+        },
+        status=status,
+    )
+
+
+def _state_from(request: web.Request, form: Mapping[str, Any]) -> WizardState:
+    try:
+        data = unsign(
+            form.get(STATE_FIELD, ""), request.app[SIGNING_KEY], current(request).token_hash
+        )
+        return WizardState.from_data(data)
+    except (BadSignature, KeyError, ValueError, TypeError, IndexError):
+        raise web.HTTPBadRequest(
+            text="Deze melding kan niet verder: het formulier is verlopen. Begin opnieuw via /nieuw."
+        ) from None
+
+
+async def start(request: web.Request) -> web.StreamResponse:
+    """A fresh wizard."""
+    return _render(request, WizardState())
+
+
+async def step(request: web.Request) -> web.StreamResponse:
+    """Apply the answer to the current step and show the next one."""
+    form = await read_form(request)
+    state = _state_from(request, form)
+    context = _context(request)
+    answered = form.get("stap", "")
+    if answered == "aanpassen":
+        part = form.get("onderdeel", "")
+        if part not in CHANGES:
+            return _render(request, state, error="Kies wat u wilt aanpassen.", status=400)
+        return _render(request, state.cleared(part))
+    now_asking: Step = context.step(state)
+    if answered != now_asking.name:
+        return _render(
+            request, state, error="Die stap is al gedaan. Ga verder met de stap hieronder."
+        )
+    entered = {key: str(value) for key, value in form.items() if key != STATE_FIELD}
+    result = context.answer(state, now_asking, entered)
+    if isinstance(result, Invalid):
+        return _render(request, state, error=result.message, entered=entered, status=400)
+    return _render(request, result)
+
+
+async def confirm(request: web.Request) -> web.StreamResponse:
+    """Register the melding and dispatch it, in one transaction; then show the ticket."""
+    me = current(request)
+    form = await read_form(request)
+    state = _state_from(request, form)
+    context = _context(request)
+    try:
+        melding = context.melding(state)
+    except ValueError as error:
+        return _render(request, state, error=f"Nog niet compleet: {error}.", status=400)
+    client, complex_ = context.client_of(state)
+    settings = context.settings(state)
+    with request.app[SESSIONS].begin() as session:
+        ticket, outcome, new = register_melding(
+            session, melding, engine=context.engine, settings=settings, now=context.now
+        )
+        if new:
+            dispatch(
+                session,
+                ticket,
+                outcome,
+                client,
+                complex_,
+                settings=request.app[DISPATCH],
+                now=context.now,
+            )
+            add_note(
+                session,
+                melding.conversation_id,
+                me.username,
+                f"Telefonisch aangenomen door {me.display_name}.",
+                context.now,
+                ticket_id=ticket.id,
+            )
+        number = ticket.number
+    logger.info("phone melding %s registered by %s", number, me.username)
+    raise web.HTTPSeeOther(f"/ticket/{number}")
+
+
+def setup_routes(app: web.Application) -> None:
+    """Add the phone wizard routes."""
+    app.router.add_get("/nieuw", start, name="phone")
+    app.router.add_post("/nieuw", step, name="phone-step")
+    app.router.add_post("/nieuw/bevestigen", confirm, name="phone-confirm")

@@ -1,0 +1,164 @@
+"""A ticket (``/ticket/{number}``): its dossier, the edits with reasons, and the notes.
+
+Edits go through :func:`meldkamer.handover.service.edit_ticket`, which checks every
+value like the bot does and refuses an urgency change without a reason; the history
+shows old and new value, who, when and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from console.conversation import render_page as render_conversation
+from console.forms import read_form
+from console.identity import current
+from console.keys import CLOCK, ENGINE, SESSIONS
+from console.queue import agent_names
+from console.rendering import render
+from console.summary import fact_lines, photos, unknown_lines
+from meldkamer.dossier import dossier
+from meldkamer.handover.service import EDITABLE, add_note, edit_ticket, edits, notes
+from meldkamer.tickets import StatusConflictError, TicketStatus, get_ticket
+from meldkamer.triage import Urgency
+
+FIELD_LABELS = {
+    "urgency": "Urgentie",
+    "status": "Status",
+    "naam": "Naam",
+    "telefoon": "Telefoon",
+    "email": "E-mail",
+    "beschrijving": "Omschrijving",
+}
+
+
+async def render_ticket(
+    request: web.Request,
+    number: str,
+    *,
+    errors: Mapping[str, str] | None = None,
+    form: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
+    """The ticket page (also with the errors of a refused edit)."""
+    table = request.app[ENGINE].table
+    with request.app[SESSIONS]() as session:
+        ticket = get_ticket(session, number)
+        if ticket is None:
+            raise web.HTTPNotFound(text="Deze melding bestaat niet.")
+        data = dossier(session, ticket)
+        outcome = ticket.outcome or {}
+        return render(
+            request,
+            "ticket.html",
+            {
+                "ticket": ticket,
+                "dossier": data,
+                "facts": fact_lines(table, ticket.facts or {}),
+                "unknown": unknown_lines(table, outcome.get("unknown_facts") or []),
+                "photos": photos(session, ticket.conversation_id),
+                "edits": edits(session, ticket.id),
+                "notes": notes(session, ticket.conversation_id),
+                "names": agent_names(session),
+                "errors": errors or {},
+                "form": form or {},
+                "editable": EDITABLE,
+                "field_labels": FIELD_LABELS,
+                "urgencies": [u.value for u in Urgency],
+                "statuses": [s.value for s in TicketStatus],
+                "return_to": "",
+            },
+            status=status,
+        )
+
+
+async def page(request: web.Request) -> web.StreamResponse:
+    """The ticket page."""
+    return await render_ticket(request, request.match_info["number"])
+
+
+async def edit(request: web.Request) -> web.StreamResponse:
+    """Change one field of the ticket, with the reason."""
+    me = current(request)
+    number = request.match_info["number"]
+    form = await read_form(request)
+    field = form.get("veld", "")
+    value = form.get("waarde", "")
+    reason = form.get("reden", "")
+    return_to = form.get("terug", "")
+    error: str | None = None
+    with request.app[SESSIONS]() as session:
+        ticket = get_ticket(session, number)
+        if ticket is None:
+            raise web.HTTPNotFound(text="Deze melding bestaat niet.")
+        try:
+            edit_ticket(
+                session,
+                ticket,
+                field,
+                value,
+                by=me.username,
+                reason=reason,
+                now=request.app[CLOCK](),
+            )
+            session.commit()
+        except (ValueError, StatusConflictError) as refused:
+            session.rollback()
+            error = str(refused)
+    handover_id = (
+        int(return_to.removeprefix("gesprek:"))
+        if return_to.startswith("gesprek:") and return_to[8:].isdigit()
+        else None
+    )
+    if error is not None:
+        message = error[:1].upper() + error[1:] + "."
+        sent = {"veld": field, "waarde": value, "reden": reason}
+        if handover_id is not None:
+            return await render_conversation(
+                request, handover_id, errors={"ticket": message}, form=sent, status=400
+            )
+        return await render_ticket(
+            request, number, errors={"ticket": message}, form=sent, status=400
+        )
+    if handover_id is not None:
+        raise web.HTTPSeeOther(f"/gesprek/{handover_id}#ticket")
+    raise web.HTTPSeeOther(f"/ticket/{number}#geschiedenis")
+
+
+async def add_internal_note(request: web.Request) -> web.StreamResponse:
+    """An internal note on the ticket (also for tickets taken by phone, without a chat)."""
+    me = current(request)
+    number = request.match_info["number"]
+    form = await read_form(request)
+    text = form.get("notitie", "")
+    refused: str | None = None
+    with request.app[SESSIONS].begin() as session:
+        ticket = get_ticket(session, number)
+        if ticket is None:
+            raise web.HTTPNotFound(text="Deze melding bestaat niet.")
+        try:
+            add_note(
+                session,
+                ticket.conversation_id,
+                me.username,
+                text,
+                request.app[CLOCK](),
+                ticket_id=ticket.id,
+            )
+        except ValueError as error:
+            refused = str(error)  # add_note checks before it writes anything
+    if refused is not None:
+        message = refused[:1].upper() + refused[1:] + "."
+        return await render_ticket(
+            request, number, errors={"notitie": message}, form={"notitie": text}, status=400
+        )
+    raise web.HTTPSeeOther(f"/ticket/{number}#notities")
+
+
+def setup_routes(app: web.Application) -> None:
+    """Add the ticket routes."""
+    number = r"{number:MK-\d{4}-\d{6}}"
+    app.router.add_get(f"/ticket/{number}", page, name="ticket")
+    app.router.add_post(f"/ticket/{number}/wijzigen", edit, name="ticket-edit")
+    app.router.add_post(f"/ticket/{number}/notitie", add_internal_note, name="ticket-note")

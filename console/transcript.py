@@ -1,0 +1,100 @@
+"""The conversation as an agent reads it, from the events of Rasa's tracker.
+
+Plain data only: the template escapes every text, so a tenant's ``<script>`` is shown
+as the characters they typed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from meldkamer.triage.table import DecisionTable
+
+#: Button payloads the tenant may have clicked, in words.
+_PAYLOAD_WORDS = {
+    "/affirm": "Ja",
+    "/deny": "Nee",
+    "/weet_niet": "Weet ik niet",
+    "/greet": "Hallo (chat geopend)",
+    "/stop": "Stoppen",
+    "/vraag_medewerker": "Medewerker",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message or event of the conversation."""
+
+    kind: str  # huurder, assistent, medewerker or systeem
+    speaker: str
+    text: str
+    at: datetime | None
+    buttons: tuple[str, ...] = ()
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+    return None
+
+
+def _tenant_text(text: str, metadata: Mapping[str, Any], table: DecisionTable) -> str:
+    if metadata.get("photo"):
+        return "[foto gestuurd]"
+    if not text.startswith("/"):
+        return text
+    if text in _PAYLOAD_WORDS:
+        return f"[knop] {_PAYLOAD_WORDS[text]}"
+    intent, _, entities = text[1:].partition("{")
+    if intent == "inform" and entities:
+        try:
+            chosen = json.loads("{" + entities)
+        except ValueError:
+            return text
+        if isinstance(chosen, dict):
+            labels = []
+            for name, value in chosen.items():
+                fact = table.facts.get(str(name))
+                option = next((o for o in fact.options if o.value == value), None) if fact else None
+                labels.append(option.label if option else f"{name}: {value}")
+            return "[knop] " + "; ".join(labels)
+    return text
+
+
+def lines(events: Iterable[Mapping[str, Any]], table: DecisionTable) -> list[Line]:
+    """What was said, in order: the tenant, the assistant, agents, and the hand-overs."""
+    result: list[Line] = []
+    for event in events:
+        kind = event.get("event")
+        at = _moment(event.get("timestamp"))
+        metadata = event.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            metadata = {}
+        if kind == "user":
+            text = str(event.get("text") or "")
+            result.append(Line("huurder", "Huurder", _tenant_text(text, metadata, table), at))
+        elif kind == "bot":
+            data = event.get("data") or {}
+            buttons = tuple(
+                str(b.get("title", ""))
+                for b in (data.get("buttons") or [] if isinstance(data, dict) else [])
+                if isinstance(b, dict)
+            )
+            text = str(event.get("text") or "")
+            if metadata.get("from") == "agent":
+                name = str(metadata.get("agent") or "").strip()
+                speaker = f"Medewerker {name}" if name else "Medewerker"
+                result.append(Line("medewerker", speaker, text, at))
+            elif text or buttons:
+                result.append(Line("assistent", "Assistent", text, at, buttons))
+        elif kind == "pause":
+            result.append(
+                Line("systeem", "Systeem", "De assistent zwijgt: een medewerker neemt over.", at)
+            )
+        elif kind == "resume":
+            result.append(Line("systeem", "Systeem", "De assistent luistert weer.", at))
+    return result

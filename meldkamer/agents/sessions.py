@@ -1,0 +1,145 @@
+"""Console sessions: a random token in the browser's cookie, only its SHA-256 in the table.
+
+A stolen database therefore holds no usable session. Each session has its own CSRF
+token, and ends 12 hours after sign-in or at sign-out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from meldkamer.agents.models import Agent, ConsoleSession, Role
+from meldkamer.handover.service import PRESENCE
+
+SESSION_LIFETIME = timedelta(hours=12)
+#: Longer "tokens" are not ours; refusing them early avoids hashing junk.
+_MAX_TOKEN = 200
+
+SESSIONS = ConsoleSession.__table__.c
+AGENTS = Agent.__table__.c
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a request belongs to: the session and its agent, detached from the database."""
+
+    session_id: int
+    token_hash: str
+    csrf_token: str
+    expires_at: datetime
+    agent_id: int
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        """Supervisors see the beheer pages."""
+        return self.role == Role.SUPERVISOR.value
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a session token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(session: Session, agent: Agent, now: datetime) -> tuple[str, SignedIn]:
+    """A new session for ``agent``; returns the cookie's token (shown once) and the session."""
+    token = secrets.token_urlsafe(32)
+    row = ConsoleSession(
+        token_hash=token_hash(token),
+        agent_id=agent.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + SESSION_LIFETIME,
+    )
+    session.add(row)
+    agent.last_seen_at = now
+    session.flush()
+    return token, _signed_in(row, agent)
+
+
+def resolve(session: Session, token: str, now: datetime) -> SignedIn | None:
+    """The live session of this token, or ``None`` (unknown, expired, or account disabled)."""
+    if not token or len(token) > _MAX_TOKEN:
+        return None
+    found = session.execute(
+        select(ConsoleSession, Agent)
+        .join(Agent, AGENTS.id == SESSIONS.agent_id)
+        .where(SESSIONS.token_hash == token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    row, agent = found
+    if row.expires_at <= now or not agent.active:
+        return None
+    return _signed_in(row, agent)
+
+
+def touch(session: Session, agent_id: int, now: datetime) -> None:
+    """Record that the agent is at the console (presence for the handover queue)."""
+    session.execute(
+        update(Agent)
+        .where(AGENTS.id == agent_id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def end_session(session: Session, token: str, now: datetime | None = None) -> None:
+    """Sign out: the session row is deleted, the token is worthless from now on.
+
+    With ``now``, an agent who has no other live session stops counting as present at
+    once: otherwise the bot would go on promising "a colleague" for the presence window
+    after the last agent went home.
+    """
+    row = session.execute(
+        select(ConsoleSession).where(SESSIONS.token_hash == token_hash(token))
+    ).scalar_one_or_none()
+    if row is None:
+        return
+    agent_id = row.agent_id
+    session.delete(row)
+    session.flush()
+    if now is None:
+        return
+    others = session.execute(
+        select(SESSIONS.id).where(SESSIONS.agent_id == agent_id, SESSIONS.expires_at > now)
+    ).first()
+    if others is None:
+        # Just outside the window: "last seen" stays roughly right, presence ends now.
+        session.execute(
+            update(Agent)
+            .where(AGENTS.id == agent_id, AGENTS.last_seen_at > now - PRESENCE)
+            .values(last_seen_at=now - PRESENCE - timedelta(seconds=1))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def purge_expired(session: Session, now: datetime) -> int:
+    """Delete expired sessions; returns how many."""
+    result = session.execute(
+        delete(ConsoleSession)
+        .where(SESSIONS.expires_at <= now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def _signed_in(row: ConsoleSession, agent: Agent) -> SignedIn:
+    return SignedIn(
+        session_id=row.id,
+        token_hash=row.token_hash,
+        csrf_token=row.csrf_token,
+        expires_at=row.expires_at,
+        agent_id=agent.id,
+        username=agent.username,
+        display_name=agent.display_name,
+        role=agent.role,
+    )

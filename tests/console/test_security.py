@@ -1,0 +1,454 @@
+"""The console's security list: sessions, CSRF, roles, headers, cookies, escaping, paths."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from urllib.parse import unquote
+
+import pytest
+from sqlalchemy import select
+
+from console.app import ConsoleSettings, init_app
+from console.auth import FAILED, PUBLIC_ROUTES, THROTTLED
+from meldkamer.agents.models import Agent as AgentRow
+from meldkamer.agents.models import ConsoleSession
+from meldkamer.attachments.models import Attachment
+from meldkamer.handover.models import Handover, Note
+from meldkamer.handover.service import availability
+from tests.console.conftest import NOW, PASSWORDS, hand_over
+
+# Every route of the application, read from its router: a route added later is in
+# these lists by itself, and the test below fails until someone says why it is safe.
+_APP = init_app(ConsoleSettings(database_url="unused"))
+_SAMPLE = {"handover_id": "1", "number": "MK-2026-000001", "attachment_id": "1", "token": "x"}
+ROUTES = sorted(
+    {
+        (route.method, route.resource.name, route.resource.canonical)
+        for route in _APP.router.routes()
+        if route.method != "HEAD" and route.resource is not None
+    }
+)
+
+#: Why each protected route must refuse a stranger; one line per route.
+PROTECTED = {
+    "queue": "the queue: tenants' addresses and reasons for the handover",
+    "queue-events": "the queue's live stream (SSE): the same data, pushed",
+    "take": "taking a conversation: only a signed-in agent may speak for the meldkamer",
+    "conversation": "a conversation: summary, contact details and the tenant's messages",
+    "conversation-events": "the conversation's live transcript stream (SSE)",
+    "reply": "sending a message to a tenant in the meldkamer's name",
+    "note": "internal notes on a conversation",
+    "hand-back": "handing a conversation back to the assistant",
+    "close": "closing a conversation",
+    "ticket": "a ticket's dossier: name, phone, e-mail, address, work orders",
+    "ticket-edit": "changing a ticket (urgency, status, contact details)",
+    "ticket-note": "internal notes on a ticket",
+    "attachment": "tenants' photos, taken inside their homes",
+    "phone": "phone mode: starting a melding in the meldkamer's name",
+    "phone-step": "phone mode: the wizard's steps (reads the clients' addresses)",
+    "phone-confirm": "phone mode: registering and dispatching a melding (sends work orders)",
+    "beheer": "supervisor page: agents, presence and the handover history",
+    "logout": "signing out: only meaningful with a session (and must not be forged)",
+}
+
+
+def _url(canonical: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: _SAMPLE[m.group(1)], canonical)
+
+
+def test_every_route_is_either_public_or_listed() -> None:
+    names = {name for _, name, _ in ROUTES}
+    assert names - PUBLIC_ROUTES == set(PROTECTED)
+    assert PUBLIC_ROUTES <= names
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "path"),
+    [
+        pytest.param(method, name, _url(canonical), id=f"{method} {name}")
+        for method, name, canonical in ROUTES
+        if name not in PUBLIC_ROUTES
+    ],
+)
+async def test_every_console_page_and_api_refuses_without_a_session(
+    anonymous, sessions, method: str, name: str, path: str
+) -> None:
+    hand_over(sessions)  # something to leak, should the check be missing
+    response = await anonymous.request(method, path, allow_redirects=False)
+    if path.startswith("/api/"):
+        assert response.status == 401, PROTECTED[name]
+        assert await response.json() == {"error": "niet ingelogd"}
+    else:
+        assert response.status == 303, PROTECTED[name]
+        assert response.headers["Location"].startswith("/login")
+    assert "Fatima" not in await response.text()
+
+
+async def test_event_streams_answer_401_also_when_asked_as_a_stream(anonymous) -> None:
+    response = await anonymous.get("/api/queue/events", headers={"Accept": "text/event-stream"})
+    assert response.status == 401
+
+
+async def test_a_made_up_or_expired_session_is_refused(anonymous, sanne, clock) -> None:
+    anonymous.session.cookie_jar.update_cookies({"mk_sessie": "verzonnen-token"})
+    assert (await anonymous.get("/", allow_redirects=False)).status == 303
+    assert (await sanne.get("/", allow_redirects=False)).status == 200
+    clock.advance(hours=12, seconds=1)
+    response = await sanne.get("/", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/login"
+
+
+async def test_public_routes_stay_public(anonymous) -> None:
+    assert (await anonymous.get("/health")).status == 200
+    assert (await anonymous.get("/login")).status == 200
+    assert (await anonymous.get("/static/console.css")).status == 200
+    assert (await anonymous.get("/werkbon/onbekend")).status == 404  # public, but unknown
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+POSTS = [
+    (name, _url(canonical))
+    for method, name, canonical in ROUTES
+    if method == "POST" and name not in {"werkbon-bevestigen", "login-post"}
+]
+
+
+def test_every_post_route_is_covered() -> None:
+    # werkbon-bevestigen: public, the link's secret token is the credential (no session);
+    # login-post: its own double-submit token, tested below.
+    assert {name for name, _ in POSTS} == {
+        name for method, name, _ in ROUTES if method == "POST"
+    } - {"werkbon-bevestigen", "login-post"}
+
+
+@pytest.mark.parametrize(("name", "path"), POSTS, ids=[name for name, _ in POSTS])
+@pytest.mark.parametrize("token", [None, "verkeerd"], ids=["zonder-token", "fout-token"])
+async def test_posts_without_the_csrf_token_are_refused(
+    sanne, sessions, name: str, path: str, token: str | None
+) -> None:
+    handover_id = hand_over(sessions)
+    assert path.count("/1") <= 1 and handover_id == 1
+    data = {"csrf_token": token} if token else {}
+    response = await sanne.client.post(path, data=data, allow_redirects=False)
+    assert response.status == 403, name
+    with sessions() as session:
+        assert session.get(Handover, 1).status == "wachtend"  # nothing was done
+
+
+async def test_the_header_carries_the_token_for_scripts(sanne, sessions) -> None:
+    hand_over(sessions)
+    wrong = await sanne.client.post(
+        "/overnemen/1", headers={"X-CSRF-Token": "nee"}, allow_redirects=False
+    )
+    assert wrong.status == 403
+    right = await sanne.client.post(
+        "/overnemen/1", headers={"X-CSRF-Token": sanne.csrf}, allow_redirects=False
+    )
+    assert right.status == 303
+
+
+async def test_the_csrf_token_of_one_session_does_not_work_in_another(
+    sanne, piet, sessions
+) -> None:
+    hand_over(sessions)
+    response = await piet.client.post(
+        "/overnemen/1", data={"csrf_token": sanne.csrf}, allow_redirects=False
+    )
+    assert response.status == 403
+
+
+async def test_login_needs_the_login_forms_token(anonymous) -> None:
+    response = await anonymous.post(
+        "/login", data={"username": "sanne", "password": PASSWORDS["sanne"]}, allow_redirects=False
+    )
+    assert response.status == 403
+    assert "mk_sessie" not in {c.key for c in anonymous.session.cookie_jar}
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+async def test_an_agent_cannot_read_a_supervisor_page(sanne, chef) -> None:
+    refused = await sanne.get("/beheer")
+    assert refused.status == 403
+    assert "alleen voor supervisors" in await refused.text()
+    assert 'href="/beheer"' not in await (await sanne.get("/")).text()
+    allowed = await chef.get("/beheer")
+    assert allowed.status == 200
+    text = await allowed.text()
+    assert "Sanne de Vries" in text and "aanwezig" in text
+
+
+# --- sessions, cookies, presence ----------------------------------------------------------
+
+
+async def test_cookie_flags_and_only_the_tokens_hash_is_stored(anonymous, sessions) -> None:
+    form = await anonymous.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
+    response = await anonymous.post(
+        "/login",
+        data={"login_token": token, "username": "sanne", "password": PASSWORDS["sanne"]},
+        allow_redirects=False,
+    )
+    cookie = response.cookies["mk_sessie"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
+    assert not cookie["secure"]  # CONSOLE_SECURE_COOKIES not set
+    assert int(cookie["max-age"]) == 12 * 3600
+    with sessions() as session:
+        (row,) = session.execute(select(ConsoleSession)).scalars()
+        assert row.token_hash == hashlib.sha256(cookie.value.encode()).hexdigest()
+        assert cookie.value not in (row.token_hash, row.csrf_token)
+        assert row.expires_at == NOW + timedelta(hours=12)
+
+
+async def test_secure_cookies_when_configured(aiohttp_client, sessions, fake_rasa, clock) -> None:
+    app = init_app(
+        ConsoleSettings(database_url="unused", rasa_url=fake_rasa.url, secure_cookies=True),
+        sessions=sessions,
+        clock=clock,
+    )
+    client = await aiohttp_client(app)
+    form = await client.get("/login")
+    assert form.cookies["mk_login"]["secure"]
+    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
+    # The client keeps Secure cookies for HTTPS; send it by hand over the test's HTTP.
+    response = await client.post(
+        "/login",
+        data={"login_token": token, "username": "sanne", "password": PASSWORDS["sanne"]},
+        headers={"Cookie": f"mk_login={form.cookies['mk_login'].value}"},
+        allow_redirects=False,
+    )
+    assert response.cookies["mk_sessie"]["secure"]
+
+
+async def test_logout_ends_the_session_for_good(sanne, sessions) -> None:
+    token = next(c.value for c in sanne.client.session.cookie_jar if c.key == "mk_sessie")
+    response = await sanne.post("/logout")
+    assert response.status == 303 and response.headers["Location"] == "/login"
+    sanne.client.session.cookie_jar.update_cookies({"mk_sessie": token})  # replay the old token
+    assert (await sanne.get("/", allow_redirects=False)).status == 303
+    with sessions() as session:
+        assert session.execute(select(ConsoleSession)).first() is None
+
+
+async def test_signing_out_ends_presence_at_once(sanne, sessions, clock) -> None:
+    with sessions() as session:
+        assert availability(session, clock.now).available
+    await sanne.post("/logout")
+    with sessions() as session:
+        assert not availability(session, clock.now).available  # the bot calls back instead
+
+
+async def test_every_request_counts_as_presence(sanne, sessions, clock) -> None:
+    clock.advance(minutes=5)
+    await sanne.get("/")
+    with sessions() as session:
+        agent = session.execute(select(AgentRow).where(AgentRow.username == "sanne")).scalar_one()
+        assert agent.last_seen_at == clock.now
+
+
+async def test_the_event_stream_heartbeat_counts_as_presence(
+    sanne, sessions, clock, monkeypatch
+) -> None:
+    monkeypatch.setattr("console.events.HEARTBEAT_SECONDS", 0.05)
+    response = await sanne.get("/api/queue/events")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    await response.content.readline()
+    clock.advance(minutes=3)
+    while b"hartslag" not in await response.content.readline():
+        pass
+    response.close()
+    with sessions() as session:
+        agent = session.execute(select(AgentRow).where(AgentRow.username == "sanne")).scalar_one()
+        assert agent.last_seen_at == clock.now
+
+
+async def test_no_open_redirect_after_login(anonymous) -> None:
+    form = await anonymous.get("/login?next=//evil.example/x")
+    text = await form.text()
+    assert 'name="next" value="/"' in text
+    token = re.search(r'name="login_token" value="([^"]+)"', text).group(1)
+    response = await anonymous.post(
+        "/login",
+        data={
+            "login_token": token,
+            "username": "sanne",
+            "password": PASSWORDS["sanne"],
+            "next": "https://evil.example/",
+        },
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == "/"
+
+
+async def test_a_page_asked_before_login_is_shown_after_it(anonymous, sessions) -> None:
+    hand_over(sessions)
+    first = await anonymous.get("/gesprek/1", allow_redirects=False)
+    assert unquote(first.headers["Location"]) == "/login?next=/gesprek/1"
+    form = await anonymous.get(first.headers["Location"])
+    text = await form.text()
+    token = re.search(r'name="login_token" value="([^"]+)"', text).group(1)
+    nxt = re.search(r'name="next" value="([^"]+)"', text).group(1)
+    response = await anonymous.post(
+        "/login",
+        data={
+            "login_token": token,
+            "username": "sanne",
+            "password": PASSWORDS["sanne"],
+            "next": nxt,
+        },
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == "/gesprek/1"
+
+
+# --- no user enumeration, throttling ------------------------------------------------------
+
+
+async def _try(client, username: str, password: str):
+    form = await client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
+    return await client.post(
+        "/login",
+        data={"login_token": token, "username": username, "password": password},
+        allow_redirects=False,
+    )
+
+
+async def test_unknown_user_and_wrong_password_look_the_same(anonymous, sessions) -> None:
+    with sessions.begin() as session:
+        piet = session.execute(select(AgentRow).where(AgentRow.username == "piet")).scalar_one()
+        piet.active = False
+    answers = [
+        await _try(anonymous, "niemand", "Willekeurig-wachtwoord"),  # no such account
+        await _try(anonymous, "sanne", "Verkeerd-wachtwoord"),  # wrong password
+        await _try(anonymous, "piet", PASSWORDS["piet"]),  # right password, account disabled
+    ]
+    assert {a.status for a in answers} == {401}
+    texts = [await a.text() for a in answers]
+    assert all(FAILED in t for t in texts)
+    assert len({re.sub(r'value="[^"]+"|value=""', "", t) for t in texts}) == 1
+
+
+async def test_repeated_failures_are_throttled_for_any_username(anonymous, clock) -> None:
+    for username in ("sanne", "bestaat-niet"):
+        for _ in range(5):
+            assert (await _try(anonymous, username, "Fout-wachtwoord-x")).status == 401
+        blocked = await _try(anonymous, username, PASSWORDS.get(username, "Fout-wachtwoord-x"))
+        assert blocked.status == 429 and THROTTLED in await blocked.text()
+    clock.advance(minutes=16)
+    assert (await _try(anonymous, "sanne", PASSWORDS["sanne"])).status == 303
+
+
+# --- headers, CSP, escaping -------------------------------------------------------------------
+
+PAGES = ["/", "/nieuw", "/beheer", "/gesprek/1", "/login", "/static/console.css"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_security_headers_everywhere(chef, sessions, path: str) -> None:
+    hand_over(sessions)
+    response = await chef.get(path)
+    assert response.status == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp
+        and "frame-ancestors 'none'" in csp
+    )
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    if path.endswith(".css"):
+        return
+    text = await response.text()
+    # The CSP forbids inline scripts and styles: the pages must not need them.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", text)
+    assert "<style" not in text and not re.search(r"<[^>]*\s(style|on[a-z]+)=", text)
+
+
+async def test_errors_and_streams_have_the_headers_too(sanne, anonymous) -> None:
+    missing = await sanne.get("/gesprek/999")
+    assert missing.status == 404 and missing.headers["X-Frame-Options"] == "DENY"
+    stream = await sanne.get("/api/queue/events")
+    assert stream.headers["X-Content-Type-Options"] == "nosniff"
+    stream.close()
+    refused = await anonymous.get("/api/queue/events")
+    assert "Content-Security-Policy" in refused.headers
+
+
+async def test_tenant_html_in_the_summary_is_shown_as_text(sanne, sessions) -> None:
+    hand_over(sessions, naam='<img src=x onerror="alert(1)">', adres="<b>1234 AB 12</b>")
+    for path in ("/", "/gesprek/1"):
+        text = await (await sanne.get(path)).text()
+        assert "<img src=x" not in text and "<b>1234" not in text
+        assert "&lt;b&gt;1234 AB 12&lt;/b&gt;" in text
+
+
+# --- photos: path check -----------------------------------------------------------------------
+
+
+async def test_photos_are_served_only_from_the_upload_folder(sanne, sessions, uploads) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+    (uploads / "2026" / "12").mkdir(parents=True)
+    (uploads / "2026" / "12" / "foto.png").write_bytes(png)
+    outside = uploads.parent / "geheim.png"
+    outside.write_bytes(png)
+    (uploads / "link.png").symlink_to(outside)
+    with sessions.begin() as session:
+        for i, path in enumerate(["2026/12/foto.png", "../geheim.png", str(outside), "link.png"]):
+            session.add(
+                Attachment(
+                    conversation_id="c",
+                    path=path,
+                    content_type="image/png",
+                    size=len(png),
+                    sha256=str(i),
+                    created_at=NOW,
+                )
+            )
+    good = await sanne.get("/bijlagen/1")
+    assert good.status == 200 and await good.read() == png
+    assert good.headers["Content-Type"] == "image/png"
+    for attachment_id in (2, 3, 4, 99):
+        assert (await sanne.get(f"/bijlagen/{attachment_id}")).status == 404
+    assert (await sanne.get("/bijlagen/..%2Fgeheim.png")).status == 404
+
+
+# --- malformed input: the sender's 4xx, never a 500 -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"username=%80\x80&csrf_token=\xff", "application/x-www-form-urlencoded"),  # not UTF-8
+        (b"", "multipart/form-data; boundary=x"),  # empty multipart
+        (b"--x\r\nbroken", "multipart/form-data; boundary=x"),  # broken multipart
+    ],
+    ids=["not-utf8", "empty-multipart", "broken-multipart"],
+)
+@pytest.mark.parametrize("path", ["/login", "/logout", "/nieuw"])
+async def test_malformed_form_bodies_are_refused(sanne, path, body, content_type) -> None:
+    response = await sanne.client.post(
+        path, data=body, headers={"Content-Type": content_type}, allow_redirects=False
+    )
+    assert response.status in (400, 403)
+
+
+async def test_control_characters_never_reach_the_database(sanne, sessions) -> None:
+    handover_id = hand_over(sessions)
+    response = await sanne.post(f"/gesprek/{handover_id}/notitie", {"notitie": "a\x00b\x07c\nd"})
+    assert response.status == 303
+    with sessions() as session:
+        (note,) = session.execute(select(Note)).scalars()
+        assert note.text == "abc\nd"
+
+
+@pytest.mark.parametrize("token", ["ab%00cd", "a%20b", "%3A", "x" * 101])
+async def test_work_order_links_that_are_no_token_are_404(anonymous, token) -> None:
+    assert (await anonymous.get(f"/werkbon/{token}")).status == 404
+    assert (await anonymous.post(f"/werkbon/{token}", data={"x": "1"})).status in (404, 405)
