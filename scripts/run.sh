@@ -16,6 +16,15 @@ trap cleanup EXIT INT TERM
 # The demo clients (a housing corporation and a VvE manager); a no-op when unchanged.
 "$BIN/meldkamer" clients apply clients/*.yml --by "make run" --note "demo data"
 
+# A first console account for the newcomer, with a random password shown once below.
+if [ "$("$BIN/meldkamer" agents list --json)" = "[]" ]; then
+  password=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(12))')
+  printf '%s\n' "$password" | "$BIN/meldkamer" agents add demo --name "Demo supervisor" \
+    --role supervisor --password-stdin >/dev/null
+  printf 'console: demo / %s\n' "$password" > var/demo-login.txt
+  chmod 600 var/demo-login.txt
+fi
+
 if [ -z "${SMTP_HOST:-}" ] && [ -z "${SMS_GATEWAY_URL:-}" ]; then
   "$BIN/python" scripts/dev_sinks.py > var/dev-sinks.log 2>&1 &
   pids+=($!)
@@ -46,6 +55,7 @@ Meldkamer is running.
   In the terminal:  .venv/bin/rasa shell   (in another terminal)
   Tickets:          .venv/bin/meldkamer tickets list
   Sent e-mail/SMS:  var/dev-outbox.log     (work orders, with acknowledgement links to :8080)
+  Agent console:    http://localhost:8080  (sign in: var/demo-login.txt; more: meldkamer agents add)
 Demo addresses: 1234 AB 1-45 and 1234 AC (Lindehof), 1234 AD 2-60 (Molenwijk), 1235 CD (Kerkplein).
 Stop with Ctrl-C.
 MSG
