@@ -8,26 +8,21 @@ action needs it.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from meldkamer.clients.cache import ClientCache
 from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.schema import Client
-from meldkamer.clients.store import latest
 from meldkamer.db import database_url, make_engine, make_sessionmaker, upgrade
 from meldkamer.dispatch.service import DispatchSettings
 from meldkamer.triage import TriageEngine, TriageSettings, default_engine
 from meldkamer.triage.officehours import AMSTERDAM
 
 logger = logging.getLogger(__name__)
-
-#: Client files applied while the assistant runs are picked up within this time.
-REGISTRY_SECONDS = 30.0
 
 
 def _now() -> datetime:
@@ -42,22 +37,13 @@ class Runtime:
     engine: TriageEngine = field(default_factory=default_engine)
     clock: Callable[[], datetime] = _now
     dispatch: DispatchSettings = field(default_factory=DispatchSettings.from_env)
-    _registry: ClientRegistry | None = None
-    _loaded_at: float = 0.0
+    _clients: ClientCache | None = None
 
     def registry(self) -> ClientRegistry:
-        """The clients in force, re-read from the database every ``REGISTRY_SECONDS``."""
-        if self._registry is None or time.monotonic() - self._loaded_at > REGISTRY_SECONDS:
-            try:
-                with self.sessions() as session:
-                    self._registry = latest(session, self.engine.table)
-                self._loaded_at = time.monotonic()
-            except SQLAlchemyError:
-                # The database is away: keep working with the clients we knew.
-                logger.exception("could not read the clients; using the last known set")
-                if self._registry is None:
-                    self._registry = ClientRegistry()
-        return self._registry
+        """The clients in force (re-read now and then; see :class:`ClientCache`)."""
+        if self._clients is None:
+            self._clients = ClientCache(self.sessions, self.engine)
+        return self._clients.registry()
 
     def client(self, client_id: str | None) -> Client | None:
         """A client by id, or ``None``."""

@@ -29,7 +29,6 @@ from console import (
     workorders,
 )
 from console.canned import CannedReplies
-from console.clients import ClientCache
 from console.csrf import csrf_middleware
 from console.keys import (
     CANNED,
@@ -50,6 +49,7 @@ from console.rendering import make_environment
 from console.security import add_security_headers
 from console.settings import ConsoleSettings
 from console.throttle import Throttle
+from meldkamer.clients.cache import ClientCache
 from meldkamer.db import make_engine, make_sessionmaker, upgrade
 from meldkamer.dispatch.service import DispatchSettings
 from meldkamer.triage import default_engine

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from console.clients import ClientCache
+from meldkamer.clients.cache import ClientCache
 from meldkamer.clients.schema import Client, Complex
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.validation import (

@@ -16,10 +16,10 @@ from meldkamer.triage import TriageEngine
 
 if TYPE_CHECKING:
     from console.canned import CannedReplies
-    from console.clients import ClientCache
     from console.rasa_client import RasaClient
     from console.settings import ConsoleSettings
     from console.throttle import Throttle
+    from meldkamer.clients.cache import ClientCache
 
 SESSIONS: web.AppKey[sessionmaker[Session]] = web.AppKey("sessions")
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")

@@ -11,13 +11,10 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from meldkamer.agents.accounts import (
     AccountError,
@@ -29,7 +26,7 @@ from meldkamer.agents.accounts import (
     set_password,
 )
 from meldkamer.agents.models import Role
-from meldkamer.db import database_url, make_engine, make_sessionmaker
+from meldkamer.cli.common import database_error, database_session
 from meldkamer.triage.officehours import AMSTERDAM
 
 EXIT_NOT_FOUND = 1
@@ -64,16 +61,6 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
     listing.set_defaults(handler=run_list)
 
 
-@contextmanager
-def _session() -> Iterator[Session]:
-    engine = make_engine(database_url())
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 def _now() -> datetime:
     return datetime.now(AMSTERDAM)
 
@@ -100,7 +87,7 @@ def run_add(args: argparse.Namespace) -> int:
     """Create an account."""
     try:
         password = read_password(args.password_stdin)
-        with _session() as session:
+        with database_session(transaction=True) as session:
             agent = create_agent(
                 session,
                 username=args.username,
@@ -114,7 +101,7 @@ def run_add(args: argparse.Namespace) -> int:
         print(f"Niet aangemaakt: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     print(f"Account aangemaakt: {summary}")
     return 0
 
@@ -123,7 +110,7 @@ def run_passwd(args: argparse.Namespace) -> int:
     """Set a new password."""
     try:
         password = read_password(args.password_stdin)
-        with _session() as session:
+        with database_session(transaction=True) as session:
             agent = set_password(session, args.username, password)
             username = agent.username
     except UnknownAgent:
@@ -133,7 +120,7 @@ def run_passwd(args: argparse.Namespace) -> int:
         print(f"Niet gewijzigd: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     print(f"Wachtwoord van {username} gewijzigd.")
     return 0
 
@@ -142,7 +129,7 @@ def run_list(args: argparse.Namespace) -> int:
     """Show every account with role, status and presence."""
     now = _now()
     try:
-        with _session() as session:
+        with database_session(transaction=True) as session:
             rows = [
                 {
                     "username": agent.username,
@@ -155,7 +142,7 @@ def run_list(args: argparse.Namespace) -> int:
                 for agent in list_agents(session)
             ]
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -166,8 +153,3 @@ def run_list(args: argparse.Namespace) -> int:
         state = "aanwezig" if row["present"] else ("actief" if row["active"] else "uitgeschakeld")
         print(f"{row['username']:<20} {row['name']:<30} {row['role']:<11} {state}")
     return 0
-
-
-def _database_error(error: SQLAlchemyError) -> int:
-    print(f"Databasefout: {error}\n(Is 'meldkamer db upgrade' al uitgevoerd?)", file=sys.stderr)
-    return 1

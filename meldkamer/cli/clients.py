@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
+from meldkamer.cli.common import database_error, database_session, local_time
 from meldkamer.clients import (
     Client,
     ClientFileError,
@@ -30,10 +28,8 @@ from meldkamer.clients import (
     parse_client,
 )
 from meldkamer.clients.store import newest_versions
-from meldkamer.db import database_url, make_engine, make_sessionmaker
 from meldkamer.triage import default_engine
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 EXIT_REFUSED = 1
 
 
@@ -72,25 +68,6 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
 
     list_parser = commands.add_parser("list", help="opdrachtgevers met hun geldende versie")
     list_parser.set_defaults(handler=run_list)
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    engine = make_engine(database_url())
-    try:
-        with make_sessionmaker(engine)() as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _database_error(error: SQLAlchemyError) -> int:
-    print(f"Databasefout: {error}\n(Is 'meldkamer db upgrade' al uitgevoerd?)", file=sys.stderr)
-    return EXIT_REFUSED
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def _load_all(files: Sequence[str]) -> list[LoadedClient] | None:
@@ -160,10 +137,10 @@ def run_diff(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     item = loaded[0]
     try:
-        with _session() as session:
+        with database_session() as session:
             text = diff(session, item.client, item.source, name=item.file)
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     print(text)
     return 0
 
@@ -176,7 +153,7 @@ def run_apply(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     now = datetime.now(timezone.utc)
     try:
-        with _session() as session:
+        with database_session() as session:
             try:
                 results = apply_all(
                     session, loaded, args.by, now, note=args.note, table=default_engine().table
@@ -197,7 +174,7 @@ def run_apply(args: argparse.Namespace) -> int:
         print(f"Niets toegepast: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     for item, (version, created) in zip(loaded, results, strict=True):
         if created:
             print(f"{item.file}: {version.client_id} versie {version.version} toegepast")
@@ -212,10 +189,10 @@ def run_apply(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     """Print every version of a client with who applied it and when; returns the exit code."""
     try:
-        with _session() as session:
+        with database_session() as session:
             versions = history(session, args.client_id)
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     if not versions:
         print(f"Opdrachtgever {args.client_id!r} heeft geen toegepaste versies.", file=sys.stderr)
         return EXIT_REFUSED
@@ -223,7 +200,7 @@ def run_history(args: argparse.Namespace) -> int:
     for version in versions:
         note = f"  {version.note}" if version.note else ""
         print(
-            f"  versie {version.version:<3} {_local(version.applied_at)}  "
+            f"  versie {version.version:<3} {local_time(version.applied_at)}  "
             f"{version.applied_by}  sha256 {version.checksum[:12]}{note}"
         )
     return 0
@@ -233,10 +210,10 @@ def run_list(args: argparse.Namespace) -> int:
     """Print every client with the version in force; returns the exit code."""
     table = default_engine().table
     try:
-        with _session() as session:
+        with database_session() as session:
             rows = newest_versions(session)
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     if not rows:
         print("Er zijn nog geen opdrachtgevers toegepast.")
         return 0
@@ -255,7 +232,7 @@ def run_list(args: argparse.Namespace) -> int:
                 name,
                 kind,
                 str(row.version),
-                _local(row.applied_at),
+                local_time(row.applied_at),
                 row.applied_by,
             )
         )

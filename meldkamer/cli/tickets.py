@@ -8,22 +8,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from meldkamer.db import database_url, make_engine, make_sessionmaker
+from meldkamer.cli.common import database_error, database_session, local_time
 from meldkamer.dossier import dossier
 from meldkamer.tickets.models import Ticket, TicketStatus
 from meldkamer.tickets.numbering import parse_ticket_number
 from meldkamer.tickets.store import get_ticket, list_tickets, ticket_to_dict
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 EXIT_NOT_FOUND = 1
 EXIT_MALFORMED = 2
 
@@ -59,25 +53,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-@contextmanager
-def _session() -> Iterator[Session]:
-    engine = make_engine(database_url())
-    try:
-        with make_sessionmaker(engine)() as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _database_error(error: SQLAlchemyError) -> int:
-    print(f"Databasefout: {error}\n(Is 'meldkamer db upgrade' al uitgevoerd?)", file=sys.stderr)
-    return 1
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-
-
 def _address(ticket: Ticket) -> str:
     toevoeging = ticket.huisnummer_toevoeging or ""
     separator = "-" if toevoeging[:1].isdigit() else ""
@@ -87,7 +62,8 @@ def _address(ticket: Ticket) -> str:
 def _table(tickets: list[Ticket]) -> str:
     header = ("NUMMER", "AANGEMAAKT", "ONDERWERP", "URGENTIE", "STATUS", "ADRES")
     rows = [header] + [
-        (t.number, _local(t.created_at), t.topic, t.urgency, t.status, _address(t)) for t in tickets
+        (t.number, local_time(t.created_at), t.topic, t.urgency, t.status, _address(t))
+        for t in tickets
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join(
@@ -100,10 +76,10 @@ def run_list(args: argparse.Namespace) -> int:
     """Print the newest tickets as a table or JSON; returns the exit code."""
     try:
         # Everything shown is loaded here; the objects stay readable after the session.
-        with _session() as session:
+        with database_session() as session:
             tickets = list_tickets(session, status=args.status, limit=args.limit)
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     if args.json:
         print(json.dumps([ticket_to_dict(t) for t in tickets], ensure_ascii=False, indent=2))
     else:
@@ -119,8 +95,8 @@ def _describe(ticket: Ticket, extra: dict[str, Any]) -> str:
     lines = [
         f"Ticket {ticket.number}",
         f"  Status:             {ticket.status}",
-        f"  Aangemaakt:         {_local(ticket.created_at)}",
-        f"  Bijgewerkt:         {_local(ticket.updated_at)}",
+        f"  Aangemaakt:         {local_time(ticket.created_at)}",
+        f"  Bijgewerkt:         {local_time(ticket.updated_at)}",
         "",
         f"  Onderwerp:          {ticket.topic}",
         f"  Urgentie:           {ticket.urgency}",
@@ -152,7 +128,7 @@ def _describe(ticket: Ticket, extra: dict[str, Any]) -> str:
     for change in ticket.status_changes:
         step = f"{change.status_from or '-'} -> {change.status_to}"
         reason = f": {change.reason}" if change.reason else ""
-        lines.append(f"    {_local(change.changed_at)}  {step}  ({change.changed_by}){reason}")
+        lines.append(f"    {local_time(change.changed_at)}  {step}  ({change.changed_by}){reason}")
     if ticket.attention:
         lines += ["", f"  Aandacht meldkamer: {ticket.attention}"]
     lines += ["", "  Werkbonnen:" + ("" if extra["work_orders"] else "         -")]
@@ -182,11 +158,11 @@ def run_show(args: argparse.Namespace) -> int:
         return EXIT_MALFORMED
 
     try:
-        with _session() as session:
+        with database_session() as session:
             ticket = get_ticket(session, number)
             extra = dossier(session, ticket) if ticket is not None else {}
     except SQLAlchemyError as error:
-        return _database_error(error)
+        return database_error(error)
     if ticket is None:
         print(f"Ticket {number} niet gevonden.", file=sys.stderr)
         return EXIT_NOT_FOUND

@@ -1,7 +1,8 @@
-"""The clients (opdrachtgevers) in force, as the bot sees them, for the phone wizard.
+"""The clients (opdrachtgevers) in force, for a long-running process.
 
-Read from the database on first use and again every ``REFRESH_SECONDS``, like the
-action server does, so a client file applied while the console runs is picked up.
+Read from the database on first use and again every ``REFRESH_SECONDS``, so a client
+file applied while the action server or the console runs is picked up; while the
+database is away, the last known set keeps serving.
 """
 
 from __future__ import annotations
