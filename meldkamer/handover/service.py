@@ -7,7 +7,7 @@ when; an urgency change needs a reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -219,8 +219,14 @@ def notes(session: Session, conversation_id: str) -> list[Note]:
     )
 
 
-#: Ticket fields an agent may change, with how a new value is checked.
+#: Ticket fields an agent may change.
 EDITABLE = ("urgency", "status", "naam", "telefoon", "email", "beschrijving")
+_CHECKS: dict[str, Callable[[str], str | None | Invalid]] = {
+    "telefoon": normalise_phone,
+    "email": normalise_email,
+    "naam": clean_name,
+    "beschrijving": clean_description,
+}
 
 
 def edit_ticket(
@@ -249,26 +255,12 @@ def edit_ticket(
             raise ValueError(f"urgentie {new!r} bestaat niet; kies acuut, urgent of niet_urgent")
         if not reason:
             raise ValueError("een andere urgentie vraagt om een reden")
-    elif field == "telefoon":
-        checked = normalise_phone(new or "")
+    elif field in _CHECKS:
+        # The same checks as when the bot asked the tenant.
+        checked = _CHECKS[field](new or "")
         if isinstance(checked, Invalid):
             raise ValueError(checked.message)
         new = checked
-    elif field == "email":
-        email = normalise_email(new or "")
-        if isinstance(email, Invalid):
-            raise ValueError(email.message)
-        new = email
-    elif field == "naam":
-        name = clean_name(new or "")
-        if isinstance(name, Invalid):
-            raise ValueError(name.message)
-        new = name
-    elif field == "beschrijving":
-        description = clean_description(new or "")
-        if isinstance(description, Invalid):
-            raise ValueError(description.message)
-        new = description
     old = getattr(ticket, field)
     if old == new:
         return None
