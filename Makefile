@@ -15,7 +15,7 @@ help:
 	@echo "make test   lint, unit tests, data validation, conversation tests, end-to-end on SQLite and PostgreSQL"
 	@echo "make lint   ruff and mypy";  echo "make docs   regenerate docs/urgentiematrix.md"
 	@echo "make nlu-report   NLU cross-validation and held-out figures (docs/NLU.md)"
-	@echo "make bench  reply latency and training time (scripts/bench_latency.py)"
+	@echo "make bench  latency, throughput, start-up, training and memory against a bare Rasa baseline (scripts/bench/run.py)"
 
 setup: $(STAMP)
 
@@ -57,7 +57,7 @@ nlu-report: $(STAMP)
 	scripts/nlu_report.sh
 
 bench: $(MODEL)
-	$(BIN)/python scripts/bench_latency.py
+	$(BIN)/python scripts/bench/run.py
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

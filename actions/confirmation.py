@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -148,7 +149,20 @@ def _apply(changes: dict[str, Any], tracker: Tracker) -> list[EventType]:
 
 
 def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    from meldkamer.intake.spool import flush_spool, spool_melding
+
     rt = runtime()
+    try:
+        # Meldingen kept during an earlier outage first (nothing to do when none wait).
+        flush_spool(
+            rt.sessions,
+            engine=rt.engine,
+            registry=rt.registry,
+            dispatch_settings=rt.dispatch,
+            now=rt.clock(),
+        )
+    except Exception:
+        logger.exception("could not register the spooled meldingen")
     try:
         melding = melding_from(tracker)
     except KeyError as missing:
@@ -181,20 +195,35 @@ def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
             number = ticket.number
     except SQLAlchemyError:
         logger.exception("could not store melding %s", melding.melding_id)
+        try:
+            spool_melding(melding, received_at=now, photos=photos, sessions=rt.sessions)
+        except (OSError, ValueError, TypeError):
+            logger.exception("could not spool melding %s either", melding.melding_id)
+            dispatcher.utter_message(
+                text="Sorry, het opslaan lukt nu niet. Uw gegevens zijn niet kwijt. "
+                "Typ 'ja' om het opnieuw te proberen, of bel de meldkamer: 088-3746100."
+            )
+            return []
+        # Still waiting for the confirmation: a new 'ja' gives the ticket number once the
+        # database is back (the spooled melding is registered first, so still one ticket).
         dispatcher.utter_message(
-            text="Sorry, het opslaan lukt nu niet. Uw gegevens zijn niet kwijt. "
-            "Typ 'ja' om het opnieuw te proberen, of bel de meldkamer: 088-3746100."
+            text="Sorry, het vastleggen in ons systeem lukt op dit moment niet. Uw melding is "
+            "wel bewaard: uw gegevens zijn niet kwijt en de melding wordt vastgelegd zodra het "
+            "systeem weer werkt. Een meldnummer kan ik u nu niet geven; zo nodig belt een "
+            "medewerker u terug. Typ 'ja' om het nog eens te proberen. Spoed? Bel de "
+            "meldkamer: 088-3746100. Is er gevaar voor mensen? Bel 112."
         )
         return []
+    notice = client.notice_for(melding.topic) if client else None
+    if notice:
+        # The client's own notice (e.g. its lock-out costs) replaces the matrix's default.
+        outcome = replace(outcome, notices=(notice,))
     message = outcome_message(
         outcome,
         number,
         office_name=client.name if client else "uw verhuurder",
         office_phone=format_phone(client.contact.phone) if client else None,
     )
-    notice = client.notice_for(melding.topic) if client else None
-    if notice and notice not in message:
-        message += "\n\n" + notice
     dispatcher.utter_message(text=message)
     events: list[EventType] = [
         SlotSet("ticket_nummer", number),

@@ -1,32 +1,100 @@
-"""Rasa's SQL tracker store on the same database as the tickets.
+"""Rasa's SQL tracker store on the same database as the tickets, surviving short outages.
 
 Rasa's own ``SQL`` store wants dialect, host and database as separate settings, and an
 unset environment variable in endpoints.yml is an error; this store reads the one
 ``DATABASE_URL`` the rest of Meldkamer uses (SQLite file by default).
+
+When the database is unreachable for a while, Rasa's own handling is to start every
+conversation afresh in memory (its ``FailSafeTrackerStore`` answers ``None``) and to
+throw the new events away. This store instead:
+
+* keeps a tracker whose save failed on a connection error in memory (at most
+  ``buffer_size`` of them; the oldest is dropped with an error in the log beyond that),
+  and saves it again at the next save or retrieve once the database answers; only the
+  events the database has not got yet are written, after what it has;
+* answers a retrieve with that pending tracker (newer than the database's), and during
+  an outage with the last tracker it saw of the conversation (the ``cache_size`` most
+  recent are remembered), so a melding in progress goes on;
+* treats only connection errors as an outage: a refused value (too long, invalid) is
+  still an error.
+
+With several Rasa servers each keeps its own memory: a conversation that moves to
+another server during an outage continues there from what that server knew.
+
+Creating the store also installs :func:`rasa_addons.action_schema.use_precompiled_action_schema`
+in the Rasa server (the tracker store is the one plug-in every Rasa server loads); see there.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import sessionmaker
 
 from meldkamer.db import database_url
+from rasa_addons.action_schema import use_precompiled_action_schema
+
+logger = logging.getLogger(__name__)
+
+#: Trackers kept in memory while their save fails.
+BUFFER_SIZE = 500
+#: Conversations whose last known tracker is remembered for an outage.
+CACHE_SIZE = 200
+#: Seconds between two attempts to save the pending trackers while the database is away.
+RETRY_SECONDS = 1.0
+#: Seconds to wait for a PostgreSQL connection before calling it an outage.
+CONNECT_TIMEOUT_S = 5
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached (rather than refusing data)."""
+    if isinstance(error, (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+@dataclass
+class _Pending:
+    tracker: DialogueStateTracker
+    #: How many of the tracker's events (of its latest session) the database has.
+    stored: int
+    since: float
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` whose connection comes from ``DATABASE_URL``."""
+    """``SQLTrackerStore`` whose connection comes from ``DATABASE_URL``; see the module."""
 
     def __init__(
         self,
         domain: Domain | None = None,
         event_broker: EventBroker | None = None,
+        buffer_size: int = BUFFER_SIZE,
+        cache_size: int = CACHE_SIZE,
+        retry_seconds: float = RETRY_SECONDS,
         **kwargs: Any,
     ) -> None:
+        use_precompiled_action_schema()
         url = database_url()
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database:
@@ -34,3 +102,181 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         # Rasa uses a full URL when the host contains a scheme.
         kwargs.pop("host", None)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        if parsed.get_backend_name() == "postgresql":
+            # Pooled connections die with an outage: test them before use, and do not
+            # wait minutes for a connection that will not come.
+            options = create_engine_kwargs(url)
+            connect_args = {**options.pop("connect_args", {}), "connect_timeout": CONNECT_TIMEOUT_S}
+            old: sa.engine.Engine = self.engine  # type: ignore[has-type]
+            old.dispose()
+            self.engine = sa.create_engine(
+                url, pool_pre_ping=True, connect_args=connect_args, **options
+            )
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        self.buffer_size = int(buffer_size)
+        self.cache_size = int(cache_size)
+        self.retry_seconds = float(retry_seconds)
+        self._pending: OrderedDict[str, _Pending] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[DialogueStateTracker, int]] = OrderedDict()
+        self._last_attempt = 0.0
+        self._retry_task: asyncio.Task[None] | None = None
+
+    # --- what the database is known to hold ------------------------------------------
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        """The database holds all of ``tracker``'s events now."""
+        self._recent[tracker.sender_id] = (tracker, len(tracker.events))
+        self._recent.move_to_end(tracker.sender_id)
+        while len(self._recent) > self.cache_size:
+            self._recent.popitem(last=False)
+
+    def _stored_count(self, sender_id: str) -> int:
+        if sender_id in self._pending:
+            return self._pending[sender_id].stored
+        known = self._recent.get(sender_id)
+        return known[1] if known else 0
+
+    def _keep(self, tracker: DialogueStateTracker, error: BaseException) -> None:
+        sender_id = tracker.sender_id
+        stored = self._stored_count(sender_id)
+        self._pending[sender_id] = _Pending(tracker, stored, time.monotonic())
+        self._pending.move_to_end(sender_id)
+        logger.error(
+            "database unreachable, tracker of %s kept in memory (%d pending): %s",
+            sender_id,
+            len(self._pending),
+            error,
+        )
+        while len(self._pending) > self.buffer_size:
+            lost, entry = self._pending.popitem(last=False)
+            logger.error(
+                "tracker buffer full (%d): events of %s since %.0f s ago are lost",
+                self.buffer_size,
+                lost,
+                time.monotonic() - entry.since,
+            )
+
+    def _schedule_retry(self) -> None:
+        """Keep trying in the background, so pending trackers do not wait for traffic."""
+        if self._retry_task is not None and not self._retry_task.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._retry_task = loop.create_task(self._retry_loop())
+
+    async def _retry_loop(self) -> None:
+        while self._pending:
+            await asyncio.sleep(self.retry_seconds)
+            self._flush(force=True)
+
+    @property
+    def pending(self) -> list[str]:
+        """Conversations whose newest events are only in memory."""
+        return list(self._pending)
+
+    # --- writing ---------------------------------------------------------------------
+
+    def _insert(self, tracker: DialogueStateTracker, start: int) -> None:
+        """Append the tracker's events from index ``start`` on, in one transaction."""
+        with self.session_scope() as session:
+            for event in list(tracker.events)[start:]:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    def _flush(self, force: bool = False) -> bool:
+        """Save the pending trackers, oldest first; whether none is left."""
+        if not self._pending:
+            return True
+        if not force and time.monotonic() - self._last_attempt < self.retry_seconds:
+            return False
+        self._last_attempt = time.monotonic()
+        for sender_id in list(self._pending):
+            entry = self._pending[sender_id]
+            try:
+                self._insert(entry.tracker, entry.stored)
+            except Exception as error:
+                if is_outage(error):
+                    logger.warning(
+                        "database still unreachable; %d trackers pending", len(self._pending)
+                    )
+                    return False
+                logger.exception("tracker of %s cannot be stored; dropped", sender_id)
+                del self._pending[sender_id]
+                continue
+            del self._pending[sender_id]
+            self._remember(entry.tracker)
+            logger.info(
+                "tracker of %s stored after %.0f s in memory",
+                sender_id,
+                time.monotonic() - entry.since,
+            )
+        return True
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the tracker's new events; kept in memory while the database is away."""
+        sender_id = tracker.sender_id
+        self._flush()
+        if sender_id in self._pending:
+            # Older events of this conversation wait too: keep them together, in order.
+            self._pending[sender_id].tracker = tracker
+            self._pending.move_to_end(sender_id)
+            return
+        try:
+            await super().save(tracker)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            self._keep(tracker, error)
+            self._schedule_retry()
+            return
+        self._remember(tracker)
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's tracker: the pending one first, the database's otherwise."""
+        return await self._read(sender_id, full=False)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """Every session's events; the pending tracker while it is not stored."""
+        return await self._read(conversation_id, full=True)
+
+    async def _read(self, sender_id: str, full: bool) -> DialogueStateTracker | None:
+        self._flush()
+        if sender_id in self._pending:
+            return self._pending[sender_id].tracker
+        try:
+            tracker = await self._retrieve(sender_id, fetch_events_from_all_sessions=full)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            known = self._recent.get(sender_id)
+            logger.error(
+                "database unreachable; %s from memory: %s",
+                f"conversation {sender_id}" if known else f"no tracker of {sender_id} known",
+                error,
+            )
+            if known is None:
+                # Rasa starts the conversation afresh; all its events are new.
+                self._recent.pop(sender_id, None)
+                raise
+            return known[0]
+        if tracker is not None and not full:
+            self._remember(tracker)
+        elif tracker is None:
+            self._recent.pop(sender_id, None)
+        return tracker

@@ -37,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.bus import MessageBus, bus_from_env
+from channels.rest import APOLOGY, action_server_answers, action_url
 from channels.webchat.output import WebchatOutput
 from meldkamer.attachments.files import RejectedFile, store_file, upload_dir
 
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 _SESSION = re.compile(r"^web-[0-9a-f]{32}$")
 _SITE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+#: A stream entry id (Redis style, also used by the in-memory bus).
+_ENTRY_ID = re.compile(r"^[0-9]{1,20}-[0-9]{1,20}$")
 MAX_TEXT = 5000
 #: How long one events request stays open before the browser reconnects.
 STREAM_SECONDS = 25.0
@@ -142,15 +145,17 @@ class WebchatInput(InputChannel):
             await self.bus.publish(
                 session_id, {"from": "tenant", "text": shown[:MAX_TEXT], "ts": time.time()}
             )
+            output = WebchatOutput(self.bus)
             await on_new_message(
                 UserMessage(
                     text,
-                    WebchatOutput(self.bus),
+                    output,
                     session_id,
                     input_channel=self.name(),
                     metadata={"entry": {"kind": "webchat", "key": site_key}} if site_key else None,
                 )
             )
+            await self._apologise_if_silent(request, session_id, output)
             return self._cors(request, response.json({"ok": True}))
 
         @webchat.route("/events", methods=["GET"])
@@ -159,6 +164,8 @@ class WebchatInput(InputChannel):
             after = request.args.get("after") or request.headers.get("last-event-id") or None
             if not _SESSION.match(session_id):
                 return self._cors(request, _error(400, "session_id ontbreekt of is ongeldig"))
+            if after is not None and not _ENTRY_ID.match(after):
+                return self._cors(request, _error(400, "after is geen bericht-id zoals 12-0"))
             headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
             cors = self._cors(request, response.empty()).headers
             headers.update({k: v for k, v in cors.items() if k.startswith("Access-Control")})
@@ -212,6 +219,13 @@ class WebchatInput(InputChannel):
 
         return webchat
 
+    async def _apologise_if_silent(
+        self, request: Request, session_id: str, output: WebchatOutput
+    ) -> None:
+        """Rasa sends nothing when a custom action fails; the tenant must hear something."""
+        if output.sent == 0 and not await action_server_answers(action_url(request)):
+            await self.bus.publish(session_id, {"from": "bot", "text": APOLOGY, "ts": time.time()})
+
     def _static(self, request: Request, name: str) -> HTTPResponse:
         path = STATIC / name
         headers = {"Cache-Control": "public, max-age=300"}
@@ -226,6 +240,7 @@ class WebchatInput(InputChannel):
 def _json_object(request: Request) -> dict[str, Any] | None:
     try:
         body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested thousands deep.
         return None
     return body if isinstance(body, dict) else None

@@ -19,6 +19,8 @@ class WebchatOutput(OutputChannel):
 
     def __init__(self, bus: MessageBus) -> None:
         self.bus = bus
+        #: Messages sent through this output; 0 after a turn means the bot stayed silent.
+        self.sent = 0
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """Agents' replies (metadata ``from: agent``) are shown as the agent's, not the bot's."""
@@ -36,6 +38,7 @@ class WebchatOutput(OutputChannel):
         await super().send_response(recipient_id, message)
 
     async def _publish(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
         await self.bus.publish(recipient_id, {"from": "bot", "ts": time.time(), **message})
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from meldkamer.db import database_url, make_engine, make_sessionmaker, safe_url, upgrade
 from meldkamer.dispatch.escalation import escalation_job
+from meldkamer.intake.spool import spool_job
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
 
@@ -97,7 +98,7 @@ async def _serve(sessions: SessionFactory, senders: Mapping[str, Sender], interv
             clock=_now,
             stop_event=stop_event,
             # Overdue acuut work orders go to the next contractor every round.
-            extra_jobs=(escalation_job,),
+            extra_jobs=(escalation_job, spool_job),
         )
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,0 +1,182 @@
+"""Rasa's REST channel with checked input and an apology when the action server is away.
+
+Registered in credentials.yml as ``channels.rest.RestInput``; it keeps the name ``rest``,
+so the URLs stay ``/webhooks/rest/`` (health) and ``/webhooks/rest/webhook``.
+
+Two differences with Rasa's own channel:
+
+* The body is checked before Rasa sees it: a JSON object with ``sender`` (text, at most
+  255 characters: the tracker store's column) and ``message`` (text, at most
+  :data:`MAX_TEXT` characters), optional ``metadata`` (an object) and ``input_channel``
+  (text). Anything else is a 400 (413 when too long) with ``{"error": ...}``, never a 500.
+* Rasa says nothing when a custom action fails: a tenant whose message reached the bot
+  while the action server was down would get an empty answer. When handling a message
+  produced no bot message and the action server does not answer ``/health`` within
+  :data:`HEALTH_TIMEOUT` seconds, the channel answers with :data:`APOLOGY`. What the
+  tenant told before is kept in the tracker; the next message continues the melding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+#: The longest message text accepted. Longer than the web chat's 5000: REST clients (an
+#: integration, a test) may paste a long description, which the bot reads as any other.
+MAX_TEXT = 20_000
+#: The longest sender id: Rasa's SQL tracker store keeps it in a VARCHAR(255).
+MAX_SENDER = 255
+#: The largest request body accepted, metadata included.
+MAX_BODY = 256 * 1024
+#: Seconds the action server gets to answer its health check.
+HEALTH_TIMEOUT = 1.0
+APOLOGY = (
+    "Sorry, er ging aan onze kant iets mis. Wat u ons al vertelde is niet verloren. "
+    "Probeer het over een minuut opnieuw, of typ 'medewerker' of bel 088-3746100. "
+    "Is er gevaar voor mensen? Bel 112."
+)
+
+# C0 controls except tab, newline and carriage return, and lone UTF-16 surrogates: a
+# browser or app never sends them in text, and the database cannot store some of them.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_BAD_SENDER_CHARS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+class InvalidRequest(Exception):
+    """A request body the channel refuses; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def parse_body(raw: bytes | None) -> dict[str, Any]:
+    """The checked request body; raises :class:`InvalidRequest` for anything not accepted."""
+    if raw is not None and len(raw) > MAX_BODY:
+        raise InvalidRequest(413, f"verzoek is groter dan {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise InvalidRequest(400, "verwacht een JSON-object") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest(400, "verwacht een JSON-object")
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip():
+        raise InvalidRequest(400, "sender ontbreekt of is geen tekst")
+    if len(sender) > MAX_SENDER:
+        raise InvalidRequest(400, f"sender is langer dan {MAX_SENDER} tekens")
+    if _BAD_SENDER_CHARS.search(sender):
+        raise InvalidRequest(400, "sender bevat ongeldige tekens")
+    if not isinstance(message, str):
+        raise InvalidRequest(400, "message ontbreekt of is geen tekst")
+    if len(message) > MAX_TEXT:
+        raise InvalidRequest(413, f"bericht is langer dan {MAX_TEXT} tekens")
+    if _BAD_CHARS.search(message):
+        raise InvalidRequest(400, "bericht bevat ongeldige tekens")
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise InvalidRequest(400, "metadata moet een JSON-object zijn")
+    channel = body.get("input_channel")
+    if channel is not None and (
+        not isinstance(channel, str)
+        or not 0 < len(channel) <= 64
+        or _BAD_SENDER_CHARS.search(channel)
+    ):
+        raise InvalidRequest(400, "input_channel is ongeldig")
+    return body
+
+
+def health_url(action_url: str) -> str:
+    """The action server's health check next to its webhook URL."""
+    parts = urlsplit(action_url)
+    path = parts.path.rsplit("/", 1)[0] if parts.path.endswith("/webhook") else ""
+    return urlunsplit((parts.scheme, parts.netloc, f"{path}/health", "", ""))
+
+
+async def action_server_answers(action_url: str | None, timeout: float = HEALTH_TIMEOUT) -> bool:
+    """Whether the action server answers its health check with 200 within ``timeout``."""
+    if not action_url:
+        return True
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as client:
+            async with client.get(health_url(action_url)) as reply:
+                return reply.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError):
+        return False
+
+
+def action_url(request: Request) -> str | None:
+    """The action server's webhook URL of the Rasa server handling ``request``."""
+    agent = getattr(request.app.ctx, "agent", None)
+    endpoint = getattr(agent, "action_endpoint", None)
+    url = getattr(endpoint, "url", None)
+    return url if isinstance(url, str) else None
+
+
+class RestInput(RasaRestInput):
+    """The REST channel (``/webhooks/rest/webhook``) with checked input and an apology."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The health route and the webhook."""
+        rest = Blueprint("meldkamer_rest_webhook", __name__)
+
+        @rest.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = parse_body(request.body)
+            except InvalidRequest as refused:
+                return response.json({"error": refused.message}, status=refused.status)
+            sender, text = body["sender"], body["message"]
+            input_channel = body.get("input_channel") or self.name()
+            metadata = body.get("metadata")
+            if _stream_requested(request):
+                return response.stream(  # type: ignore[return-value]
+                    self.stream_response(on_new_message, text, sender, input_channel, metadata),
+                    content_type="text/event-stream",
+                )
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text, collector, sender, input_channel=input_channel, metadata=metadata
+                    )
+                )
+            except asyncio.CancelledError:
+                logger.error("rest: handling the message of %s timed out", sender)
+            except Exception:
+                logger.exception("rest: handling the message of %s failed", sender)
+            messages = list(collector.messages)
+            if not messages and not await action_server_answers(action_url(request)):
+                logger.error("rest: no answer for %s and the action server is down", sender)
+                messages.append({"recipient_id": sender, "text": APOLOGY})
+            return response.json(messages)
+
+        return rest
+
+
+def _stream_requested(request: Request) -> bool:
+    value = request.args.get("stream", "")
+    return isinstance(value, str) and value.lower() == "true"

@@ -1,0 +1,144 @@
+"""Faults around the conversation: the action server killed mid-melding, a webhook twice.
+
+Real servers (Rasa server with the trained model, action server) on PostgreSQL; the
+tenant is simulated over the REST channel.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from channels.rest import APOLOGY
+from meldkamer.db import make_engine, make_sessionmaker
+from meldkamer.tickets import Ticket
+from tests.e2e.stack import Stack
+from tests.e2e.tenant import converse, said
+from tests.faults.servers import kill_action_server, restart_action_server, tracker
+from tests.faults.steps import MELDINGEN, next_message, ticket_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    from meldkamer.db import upgrade
+    from tests.conftest import create_pg_database
+
+    url, drop = create_pg_database()
+    upgrade(url)
+    running = Stack(database_url=url, workdir=tmp_path_factory.mktemp("faults")).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+        drop()
+
+
+def tickets_of(stack: Stack, conversation_id: str) -> int:
+    engine = make_engine(stack.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return int(
+                session.execute(
+                    select(func.count())
+                    .select_from(Ticket)
+                    .where(Ticket.conversation_id == conversation_id)
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_killed_action_server_gets_an_apology_and_the_melding_goes_on(stack: Stack) -> None:
+    sender = f"kill-{uuid.uuid4().hex[:8]}"
+    first, answers = MELDINGEN[0]
+    replies = stack.say(sender, first)
+    asked_before: list[str] = []
+    # Play until the bot asks the name: the problem and the address are known by then.
+    for _ in range(10):
+        message = next_message(replies, answers)
+        asked_before.append(said(replies))
+        if message == "Fatima el Amrani":
+            break
+        replies = stack.say(sender, message)
+    else:
+        pytest.fail("the bot never asked the name")
+    slots_before = tracker(stack, sender)["slots"]
+    assert slots_before["adres"] == "1234 AB 12" and slots_before["feiten"]
+
+    kill_action_server(stack)
+    replies = stack.say(sender, "Fatima el Amrani")
+    assert [r.get("text") for r in replies] == [APOLOGY]
+    assert "niet verloren" in APOLOGY and "medewerker" in APOLOGY and "112" in APOLOGY
+
+    restart_action_server(stack)
+    # The tenant tries again: nothing told before is asked again, and the melding ends.
+    number, transcript = converse(stack, "Fatima el Amrani", answers, sender=sender)
+    after = "\n".join(transcript)
+    assert "postcode en huisnummer" not in after and "/inform{" not in after
+    slots = tracker(stack, sender)["slots"]
+    for kept in ("adres", "postcode", "huisnummer", "feiten", "topic", "melding_id"):
+        assert slots[kept] == slots_before[kept], kept
+    assert slots["ticket_nummer"] == number
+    assert tickets_of(stack, sender) == 1
+
+
+def test_the_apology_is_only_for_an_action_server_that_is_down(stack: Stack) -> None:
+    # An answer that is a bot message is passed as it is; a healthy action server never
+    # leads to the apology.
+    replies = stack.say(f"ok-{uuid.uuid4().hex[:8]}", "hallo")
+    assert replies and APOLOGY not in said(replies)
+
+
+def test_confirming_twice_is_one_ticket(stack: Stack) -> None:
+    sender = f"twice-{uuid.uuid4().hex[:8]}"
+    first, answers = MELDINGEN[1]
+    replies = stack.say(sender, first)
+    for _ in range(20):
+        message = next_message(replies, answers)
+        if message == "ja":
+            break
+        replies = stack.say(sender, message)
+    # The same confirmation delivered twice at once (a retrying client or proxy)...
+    results: list[list[dict]] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(stack.say(sender, "ja"))) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    numbers = {ticket_in(r) for r in results} - {None}
+    assert len(numbers) == 1, results
+    # ... and once more afterwards.
+    again = stack.say(sender, "ja")
+    assert ticket_in(again) in (None, *numbers)
+    assert tickets_of(stack, sender) == 1
+
+
+def test_webchat_tenant_also_hears_something_when_the_action_server_is_down(stack: Stack) -> None:
+    from tests.e2e.stack import post_json, read_events
+
+    session = f"web-{uuid.uuid4().hex}"
+    status, _ = post_json(
+        f"{stack.url}/webhooks/webchat/message",
+        {"session_id": session, "site_key": "de-linde-demo", "text": "de cv doet het niet"},
+    )
+    assert status == 200
+    seen = read_events(stack.url, session, want=20, timeout=5)
+    kill_action_server(stack)
+    try:
+        status, _ = post_json(
+            f"{stack.url}/webhooks/webchat/message",
+            {"session_id": session, "site_key": "de-linde-demo", "text": "ja"},
+        )
+        assert status == 200
+        new = read_events(stack.url, session, after=seen[-1][0], want=2, timeout=5)
+        assert [m.get("from") for _, m in new][1:] == ["bot"], new
+    finally:
+        restart_action_server(stack)

@@ -1,0 +1,261 @@
+"""Bad input to the Telegram and WhatsApp webhooks of the Rasa server.
+
+One real stack with both channels switched on (secrets in the environment), their
+outside APIs replaced by the loopback fakes of tests/fakes. Requests without the right
+secret or signature must be refused (401/403); signed or secret-bearing bodies that are
+malformed, or well-formed updates with a field of the wrong type or odd text, must never
+get a 5xx; the server must go on serving.
+
+The channel modules are imported only here, when the tests run: a tree without them
+skips this module (see the TODO in docs/BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import itertools
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from tests.e2e.stack import Stack
+from tests.fuzz.strategies import encode, json_values, not_json_objects, odd_text, request
+
+pytestmark = [pytest.mark.e2e]
+
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+TELEGRAM_SECRET = "fuzz-webhook-geheim"
+TELEGRAM = "/webhooks/telegram/webhook"
+WHATSAPP = "/webhooks/whatsapp/webhook"
+_ids = itertools.count(5000)
+
+
+class Channels:
+    def __init__(self, stack: Stack, fakes: Any) -> None:
+        self.stack = stack
+        self.fakes = fakes
+
+
+@pytest.fixture(scope="module")
+def channels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channels]:
+    try:
+        import channels.telegram  # noqa: F401
+        import channels.whatsapp  # noqa: F401
+        from tests.fakes import graph_api, telegram_api
+    except ImportError as missing:
+        pytest.skip(f"Telegram/WhatsApp channel not in the tree yet: {missing}")
+    workdir = tmp_path_factory.mktemp("fuzz-channels")
+    with ExitStack() as running:
+        telegram = running.enter_context(telegram_api.FakeTelegram().threaded())
+        graph = running.enter_context(graph_api.running_graph_api())
+        env = {
+            **telegram.env(),
+            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "TELEGRAM_MODE": "webhook",
+            "WHATSAPP_ACCESS_TOKEN": graph_api.ACCESS_TOKEN,
+            "WHATSAPP_APP_SECRET": graph_api.APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": graph_api.VERIFY_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": graph_api.PHONE_NUMBER_ID,
+            "WHATSAPP_DISPLAY_NUMBER": graph_api.DISPLAY_NUMBER,
+            "WHATSAPP_API_URL": graph.url,
+            "MELDKAMER_UPLOAD_DIR": str(workdir / "uploads"),
+        }
+        saved = {
+            k: os.environ.pop(k)
+            for k in list(os.environ)
+            if k.startswith(("TELEGRAM_", "WHATSAPP_")) or k == "REDIS_URL"
+        }
+        try:
+            stack = Stack(
+                database_url=f"sqlite:///{workdir / 'fuzz.db'}", workdir=workdir, env=env
+            ).start()
+        finally:
+            os.environ.update(saved)
+        try:
+            yield Channels(stack, (telegram, graph, graph_api, telegram_api))
+        finally:
+            stack.stop()
+
+
+def no_server_error(answer: Any) -> None:
+    assert answer.status < 500, (answer.status, answer.body[:300])
+
+
+def refused(answer: Any) -> None:
+    assert 400 <= answer.status < 500, (answer.status, answer.body[:300])
+
+
+def set_path(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    changed = copy.deepcopy(document)
+    target = changed
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return changed
+
+
+# --- Telegram -------------------------------------------------------------------------
+
+TELEGRAM_PATHS = [
+    ("update_id",),
+    ("message",),
+    ("message", "message_id"),
+    ("message", "date"),
+    ("message", "chat"),
+    ("message", "chat", "id"),
+    ("message", "chat", "type"),
+    ("message", "from"),
+    ("message", "from", "id"),
+    ("message", "text"),
+    ("message", "photo"),
+    ("message", "entities"),
+    ("callback_query",),
+]
+
+
+def telegram_update(text: str) -> dict[str, Any]:
+    from tests.fakes.telegram_api import text_update
+
+    update_id = next(_ids)
+    return text_update(update_id, 900000 + update_id, text)
+
+
+def post_telegram(channels: Channels, body: bytes, secret: str | None = TELEGRAM_SECRET) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    return request(channels.stack.url, "POST", TELEGRAM, body, headers)
+
+
+@settings(FUZZ, max_examples=15)
+@given(
+    secret=st.none()
+    | odd_text.filter(lambda s: s != TELEGRAM_SECRET and s.isascii() and s.isprintable())
+)
+def test_telegram_without_the_secret_is_refused(channels: Channels, secret) -> None:
+    answer = post_telegram(channels, encode(telegram_update("hallo")), secret=secret)
+    assert answer.status in (401, 403), (answer.status, answer.body[:300])
+
+
+@FUZZ
+@given(body=not_json_objects)
+def test_telegram_refuses_malformed_bodies(channels: Channels, body: bytes) -> None:
+    refused(post_telegram(channels, body))
+
+
+@FUZZ
+@given(path=st.sampled_from(TELEGRAM_PATHS), value=json_values, text=odd_text)
+@example(path=("message", "text"), value="x" * 10000, text="")
+@example(path=("message", "chat", "id"), value=2**70, text="")
+def test_telegram_odd_updates_never_fail(channels: Channels, path, value, text: str) -> None:
+    no_server_error(post_telegram(channels, encode(set_path(telegram_update(text), path, value))))
+
+
+# --- WhatsApp -------------------------------------------------------------------------
+
+WHATSAPP_PATHS = [
+    ("object",),
+    ("entry",),
+    ("entry", 0, "changes"),
+    ("entry", 0, "changes", 0, "field"),
+    ("entry", 0, "changes", 0, "value"),
+    ("entry", 0, "changes", 0, "value", "metadata"),
+    ("entry", 0, "changes", 0, "value", "metadata", "phone_number_id"),
+    ("entry", 0, "changes", 0, "value", "messages"),
+    ("entry", 0, "changes", 0, "value", "messages", 0, "from"),
+    ("entry", 0, "changes", 0, "value", "messages", 0, "id"),
+    ("entry", 0, "changes", 0, "value", "messages", 0, "timestamp"),
+    ("entry", 0, "changes", 0, "value", "messages", 0, "type"),
+    ("entry", 0, "changes", 0, "value", "messages", 0, "text"),
+    ("entry", 0, "changes", 0, "value", "messages", 0, "text", "body"),
+    ("entry", 0, "changes", 0, "value", "contacts"),
+    ("entry", 0, "changes", 0, "value", "statuses"),
+]
+
+
+def whatsapp_text(text: str) -> dict[str, Any]:
+    from tests.fakes.graph_api import MetaWebhooks
+
+    return MetaWebhooks().text(f"3161{next(_ids):07d}", text)
+
+
+def post_whatsapp(channels: Channels, body: bytes, signature: str | None = "right") -> Any:
+    from tests.fakes.graph_api import APP_SECRET
+
+    headers = {"Content-Type": "application/json"}
+    if signature == "right":
+        headers["X-Hub-Signature-256"] = (
+            "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        )
+    elif signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    return request(channels.stack.url, "POST", WHATSAPP, body, headers)
+
+
+@settings(FUZZ, max_examples=15)
+@given(signature=st.none() | odd_text.filter(lambda s: s.isascii() and s.isprintable()))
+def test_whatsapp_without_a_valid_signature_is_refused(channels: Channels, signature) -> None:
+    answer = post_whatsapp(channels, encode(whatsapp_text("hallo")), signature=signature)
+    assert answer.status in (401, 403), (answer.status, answer.body[:300])
+
+
+@FUZZ
+@given(body=not_json_objects)
+def test_whatsapp_refuses_malformed_signed_bodies(channels: Channels, body: bytes) -> None:
+    refused(post_whatsapp(channels, body))
+
+
+@FUZZ
+@given(path=st.sampled_from(WHATSAPP_PATHS), value=json_values, text=odd_text)
+@example(
+    path=("entry", 0, "changes", 0, "value", "messages", 0, "text", "body"),
+    value="x" * 10000,
+    text="",
+)
+def test_whatsapp_odd_webhooks_never_fail(channels: Channels, path, value, text: str) -> None:
+    no_server_error(post_whatsapp(channels, encode(set_path(whatsapp_text(text), path, value))))
+
+
+@FUZZ
+@given(mode=st.none() | odd_text, token=st.none() | odd_text, challenge=st.none() | odd_text)
+def test_whatsapp_verification_with_odd_parameters(
+    channels: Channels, mode, token, challenge
+) -> None:
+    query = {
+        k: v.encode("utf-8", "surrogatepass")
+        for k, v in {
+            "hub.mode": mode,
+            "hub.verify_token": token,
+            "hub.challenge": challenge,
+        }.items()
+        if v is not None
+    }
+    answer = request(channels.stack.url, "GET", f"{WHATSAPP}?{urlencode(query)}")
+    no_server_error(answer)
+
+
+def test_channels_still_serve_after_the_fuzz(channels: Channels) -> None:
+    from tests.fakes.graph_api import VERIFY_TOKEN
+
+    answer = post_telegram(channels, encode(telegram_update("hallo")))
+    assert answer.status == 200, answer.body
+    answer = post_whatsapp(channels, encode(whatsapp_text("hallo")))
+    assert answer.status == 200, answer.body
+    query = urlencode(
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"}
+    )
+    answer = request(channels.stack.url, "GET", f"{WHATSAPP}?{query}")
+    assert answer.status == 200 and answer.body == b"42"
+    assert channels.stack.say("na-fuzz-kanalen", "hallo")
