@@ -66,6 +66,8 @@ class Outcome:
     tickets: dict[str, str] = field(default_factory=dict)  # sender -> ticket number
     errors: list[str] = field(default_factory=list)
     wall: float = 0.0
+    #: Most tenants in the middle of their conversation at the same moment.
+    peak_in_flight: int = 0
 
     @property
     def latencies_ms(self) -> list[float]:
@@ -189,12 +191,19 @@ async def run_tenants(
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as client:
+        in_flight = 0
 
         async def one(position: int, tenant: Callable[[aiohttp.ClientSession], Any]) -> None:
+            nonlocal in_flight
             if ramp_seconds:
                 await asyncio.sleep(ramp_seconds * position / max(1, len(tenants)))
             async with limit:
-                await tenant(client)
+                in_flight += 1
+                outcome.peak_in_flight = max(outcome.peak_in_flight, in_flight)
+                try:
+                    await tenant(client)
+                finally:
+                    in_flight -= 1
 
         started = time.perf_counter()
         tasks = [asyncio.ensure_future(one(i, t)) for i, t in enumerate(tenants)]
