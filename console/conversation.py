@@ -8,7 +8,8 @@ of what the tenant was told; nothing else is stored for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -20,7 +21,7 @@ from console.forms import read_form
 from console.identity import current
 from console.keys import CANNED, CLOCK, ENGINE, RASA, SESSIONS
 from console.queue import agent_names
-from console.rasa_client import RasaError
+from console.rasa_client import RasaClient, RasaError
 from console.rendering import render, render_string
 from console.summary import summarise
 from console.transcript import Line, lines
@@ -247,8 +248,13 @@ async def add_internal_note(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}#notities")
 
 
-async def back_to_bot(request: web.Request) -> web.StreamResponse:
-    """Terug naar de assistent: Rasa resumes and continues where it was."""
+async def _finish(
+    request: web.Request,
+    in_rasa: Callable[[RasaClient, str], Awaitable[None]],
+    in_queue: Callable[[Session, int, datetime], object],
+    failure: str,
+) -> web.StreamResponse:
+    """Hand back or close: first Rasa (so the tenant is never left alone), then the queue."""
     handover_id = _id(request)
     me = current(request)
     with request.app[SESSIONS]() as session:
@@ -262,46 +268,31 @@ async def back_to_bot(request: web.Request) -> web.StreamResponse:
             status=403,
         )
     try:
-        await request.app[RASA].hand_back(conversation_id)
+        await in_rasa(request.app[RASA], conversation_id)
     except RasaError as error:
         return await render_page(
-            request, handover_id, errors={"acties": f"Teruggeven lukte niet: {error}."}, status=502
+            request, handover_id, errors={"acties": f"{failure}: {error}."}, status=502
         )
     try:
         with request.app[SESSIONS].begin() as session:
-            hand_back(session, handover_id, request.app[CLOCK]())
+            in_queue(session, handover_id, request.app[CLOCK]())
     except HandoverNotFound:
         pass  # closed meanwhile; the assistant has the conversation either way
     raise web.HTTPSeeOther("/")
 
 
+async def back_to_bot(request: web.Request) -> web.StreamResponse:
+    """Terug naar de assistent: Rasa resumes and continues where it was."""
+    return await _finish(request, RasaClient.hand_back, hand_back, "Teruggeven lukte niet")
+
+
 async def close_conversation(request: web.Request) -> web.StreamResponse:
-    """Afsluiten: the agent is done. The assistent stays silent now but listens again."""
-    handover_id = _id(request)
-    me = current(request)
-    with request.app[SESSIONS]() as session:
-        handover = _handover(session, handover_id)
-        allowed, conversation_id = may_act(handover, me), handover.conversation_id
-    if not allowed:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"acties": "Alleen wie het gesprek heeft overgenomen kan dit."},
-            status=403,
-        )
-    try:
-        # Without this a tenant who writes again tomorrow would talk to no one.
-        await request.app[RASA].resume(conversation_id)
-    except RasaError as error:
-        return await render_page(
-            request, handover_id, errors={"acties": f"Afsluiten lukte niet: {error}."}, status=502
-        )
-    try:
-        with request.app[SESSIONS].begin() as session:
-            close(session, handover_id, request.app[CLOCK]())
-    except HandoverNotFound:
-        pass
-    raise web.HTTPSeeOther("/")
+    """Afsluiten: the agent is done. The assistant stays silent now but listens again.
+
+    Rasa is resumed without a question: without it a tenant who writes again tomorrow
+    would talk to no one.
+    """
+    return await _finish(request, RasaClient.resume, close, "Afsluiten lukte niet")
 
 
 def setup_routes(app: web.Application) -> None:
