@@ -63,9 +63,14 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, connection_record:
     # instead of failing at once.
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            # Another connection holds the file (e.g. migrating it right now). WAL is a
+            # property of the file: once any connection switched it, it stays.
+            pass
     finally:
         cursor.close()
 
