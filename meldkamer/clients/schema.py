@@ -31,6 +31,10 @@ ENTRY_KINDS = ("webchat", "whatsapp", "telegram")
 #: Default escalation time of an unacknowledged acuut work order, in minutes.
 DEFAULT_ESCALATION_MINUTES = 15
 
+#: The longest name of a client, complex or contractor: names go into e-mail subjects,
+#: which the outbox caps at 300 characters.
+MAX_NAME = 200
+
 _POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
 # These letter pairs are never issued by PostNL.
 _NEVER_ISSUED = {"SA", "SD", "SS"}
