@@ -5,15 +5,11 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.e2e.stack import Stack  # noqa: E402
-from tests.e2e.tenant import converse  # noqa: E402
+from devstack.stack import ROOT, Stack
+from devstack.tenant import converse
 
 CONVERSATIONS = [
     (

@@ -1,7 +1,7 @@
 """What the benchmark and the load test share: simulated tenants over aiohttp, timing, the machine.
 
 Imported by scripts/bench/run.py and scripts/bench/load.py (run as scripts, so this
-folder is on ``sys.path``).
+folder is on ``sys.path``); the stack and the tenant come from the installed ``devstack``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import platform
 import re
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,11 +22,8 @@ from typing import Any
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.faults.steps import MELDINGEN, Stuck, next_message, ticket_in  # noqa: E402
+from devstack.stack import ROOT
+from devstack.tenant import MELDINGEN, Stuck, next_message, ticket_in
 
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
 #: Longest wait for one reply before it counts as an error.
@@ -132,7 +128,7 @@ async def melding_tenant(
     answers: dict[str, Any],
     outcome: Outcome,
 ) -> None:
-    """A tenant through a whole melding, answering like tests/e2e/tenant.py, to a ticket."""
+    """A tenant through a whole melding, answering like devstack/tenant.py, to a ticket."""
     outcome.conversations += 1
     message = first
     for turn in range(MAX_TURNS):

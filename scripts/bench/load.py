@@ -26,9 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from benchlib import (  # noqa: E402
+from benchlib import (
     LoadWatch,
     Outcome,
     fmt,
@@ -40,7 +38,7 @@ from benchlib import (  # noqa: E402
     write_section,
 )
 
-from tests.e2e.stack import MODEL, Stack  # noqa: E402
+from devstack.stack import MODEL, Stack
 
 REDIS_URL = os.environ.get("MELDKAMER_LOAD_REDIS_URL", "redis://127.0.0.1:6379/7")
 

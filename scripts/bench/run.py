@@ -35,9 +35,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from benchlib import (  # noqa: E402
+from benchlib import (
     ROOT,
     LoadWatch,
     Outcome,
@@ -52,7 +50,7 @@ from benchlib import (  # noqa: E402
     write_section,
 )
 
-from tests.e2e.stack import BIN, MODEL, Stack, free_port, wait_for  # noqa: E402
+from devstack.stack import BIN, MODEL, Stack, free_port, wait_for
 
 #: What a tenant of the template bot says, block after block, along its stories and rules
 #: (greet, mood, affirm/deny after "did that help", bot challenge, goodbye): every message

@@ -1,7 +1,7 @@
 """A handover in two real browsers: the tenant on the web chat, the agent in the console.
 
 Starts the real stack (Rasa server with the trained model, action server) like
-tests/e2e/stack.py, the console as its own process pointed at Rasa through RASA_URL,
+devstack/stack.py, the console as its own process pointed at Rasa through RASA_URL,
 and drives headless Debian Chromium with Playwright. Screenshots go to test-artifacts/.
 
 Without /usr/bin/chromium the test is skipped, unless MELDKAMER_REQUIRE_BROWSER=1:
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from devstack.stack import BIN, ROOT, Stack, free_port, wait_for
 from meldkamer.clients.loader import load_client
 from meldkamer.clients.store import apply_all
 from meldkamer.db import make_engine, make_sessionmaker, upgrade
-from tests.e2e.stack import BIN, ROOT, Stack, free_port, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

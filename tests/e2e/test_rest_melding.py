@@ -14,12 +14,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
+from devstack.stack import Stack
+from devstack.tenant import converse, said
 from meldkamer.clients.store import latest
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import Ticket, get_ticket
 from meldkamer.triage import TriageSettings, default_engine
-from tests.e2e.stack import Stack
-from tests.e2e.tenant import converse, said
 
 pytestmark = pytest.mark.e2e
 

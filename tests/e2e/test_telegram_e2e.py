@@ -28,11 +28,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from devstack.stack import BIN, MODEL, ROOT, free_port, wait_for
+from devstack.tenant import CONTACT
 from meldkamer.attachments.models import Attachment
 from meldkamer.db import make_engine, make_sessionmaker, upgrade
 from meldkamer.tickets import Ticket, get_ticket
-from tests.e2e.stack import BIN, MODEL, ROOT, free_port, wait_for
-from tests.e2e.tenant import CONTACT
 from tests.fakes.telegram_api import (
     JPEG,
     TOKEN,

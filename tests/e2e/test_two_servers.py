@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 import pytest
 import redis
 
+from devstack.stack import Stack, post_json, read_events
 from meldkamer import db
 from meldkamer.agents.models import Agent
 from meldkamer.handover.service import queue, take
-from tests.e2e.stack import Stack, post_json, read_events
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.stack import Stack, post_json, read_events
+from devstack.stack import Stack, post_json, read_events
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@
 
 The Rasa server runs with a credentials file of its own that switches the WhatsApp
 channel on, and an environment pointing the channel at the fake Graph API
-(tests/fakes/graph_api.py). The tenant is played by :func:`tests.e2e.tenant.converse`
+(tests/fakes/graph_api.py). The tenant is played by :func:`devstack.tenant.converse`
 through :class:`WhatsAppTenant`, which turns its answers into webhooks signed like Meta's
 and reads the bot's questions from what the fake Graph API received.
 """
@@ -26,11 +26,11 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from devstack.stack import BIN, MODEL, ROOT, Stack, post_json, wait_for
+from devstack.tenant import converse
 from meldkamer.attachments.models import Attachment
 from meldkamer.db import make_engine, make_sessionmaker, upgrade
 from meldkamer.tickets import Ticket, get_ticket
-from tests.e2e.stack import BIN, MODEL, ROOT, Stack, post_json, wait_for
-from tests.e2e.tenant import converse
 from tests.fakes.graph_api import (
     ACCESS_TOKEN,
     APP_SECRET,

@@ -1,4 +1,4 @@
-"""Helpers of the fault tests around :class:`tests.e2e.stack.Stack`."""
+"""Helpers of the fault tests around :class:`devstack.stack.Stack`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.stack import BIN, ROOT, Stack, wait_for
+from devstack.stack import BIN, ROOT, Stack, wait_for
 
 
 def action_server(stack: Stack) -> subprocess.Popen[bytes]:

@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from channels.rest import APOLOGY
+from devstack.stack import Stack
+from devstack.tenant import MELDINGEN, converse, next_message, said, ticket_in
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import Ticket
-from tests.e2e.stack import Stack
-from tests.e2e.tenant import converse, said
 from tests.faults.servers import kill_action_server, restart_action_server, tracker
-from tests.faults.steps import MELDINGEN, next_message, ticket_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -122,7 +121,7 @@ def test_confirming_twice_is_one_ticket(stack: Stack) -> None:
 
 
 def test_webchat_tenant_also_hears_something_when_the_action_server_is_down(stack: Stack) -> None:
-    from tests.e2e.stack import post_json, read_events
+    from devstack.stack import post_json, read_events
 
     session = f"web-{uuid.uuid4().hex}"
     status, _ = post_json(

@@ -17,13 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from devstack.stack import Stack
+from devstack.tenant import MELDINGEN, next_message, said, ticket_in
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import Ticket
-from tests.e2e.stack import Stack
-from tests.e2e.tenant import said
 from tests.faults.conftest import ProxiedDatabase
 from tests.faults.servers import start_worker
-from tests.faults.steps import MELDINGEN, next_message, ticket_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.e2e.stack import Stack
+from devstack.stack import Stack
 from tests.fuzz.strategies import encode, json_values, not_json_objects, odd_text, request
 
 pytestmark = [pytest.mark.e2e]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.rest import MAX_BODY, MAX_TEXT
-from tests.e2e.stack import Stack
+from devstack.stack import Stack
 from tests.fuzz.strategies import (
     DEEP,
     Answer,

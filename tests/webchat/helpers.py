@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.e2e.stack import BIN, ROOT, Stack
+from devstack.stack import BIN, ROOT, Stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Playwright's own browser download does not work here: Debian's Chromium, headless.

@@ -20,10 +20,10 @@ import pytest_asyncio
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
+from devstack.stack import ROOT
 from meldkamer.attachments.store import for_ticket
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import get_ticket
-from tests.e2e.stack import ROOT
 from tests.webchat.helpers import (
     CHROMIUM_ARGS,
     DESKTOP,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "meldkamer.tar.gz"
 BIN = Path(sys.executable).parent
 
@@ -38,6 +38,7 @@ def apply_demo_clients(database_url: str) -> None:
 
 
 def free_port() -> int:
+    """A loopback TCP port that is free now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -49,7 +50,7 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: flo
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
-                f"{process.args} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+                f"{process.args!r} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
             )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
@@ -191,7 +192,7 @@ def read_events(
 
     parts = urlsplit(base_url)
     query = {"session_id": session_id, **({"after": after} if after else {})}
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     connection.request("GET", f"/webhooks/webchat/events?{urlencode(query)}")
     reply = connection.getresponse()
     assert reply.status == 200, reply.read()
