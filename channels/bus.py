@@ -15,14 +15,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, Protocol
+
+from channels.common.redis import LazyRedis
 
 #: Messages kept per conversation; a melding takes about 20.
 MAX_MESSAGES = 500
 #: A conversation's stream is kept this long after its last message.
 RETENTION_SECONDS = 7 * 24 * 3600
+#: How often a stream without a blocking slot asks Redis for new messages.
+POLL_SECONDS = 1.0
 
 Entry = tuple[str, dict[str, Any]]
 
@@ -86,12 +91,17 @@ class MemoryBus:
 
 
 class RedisBus:
-    """A bus shared by every server, on Redis streams."""
+    """A bus shared by every server, on Redis streams, with a bounded connection pool.
 
-    def __init__(self, url: str) -> None:
-        from redis import asyncio as aioredis
+    Each waiting browser would hold a connection for its blocking XREAD; at most
+    ``max_connections - 2`` do (two stay free for publishing), the others poll without
+    blocking every :data:`POLL_SECONDS` until a blocking slot is free again.
+    """
 
-        self._redis = aioredis.Redis.from_url(url, decode_responses=True)
+    def __init__(self, url: str, *, poll_seconds: float = POLL_SECONDS) -> None:
+        self.redis = LazyRedis(url)
+        self.poll_seconds = poll_seconds
+        self._blocking = asyncio.Semaphore(max(1, self.redis.max_connections - 2))
 
     @staticmethod
     def _key(conversation_id: str) -> str:
@@ -99,28 +109,45 @@ class RedisBus:
 
     async def publish(self, conversation_id: str, message: dict[str, Any]) -> str:
         key = self._key(conversation_id)
-        entry_id = await self._redis.xadd(
+        client = self.redis.client()
+        entry_id = await client.xadd(
             key, {"m": json.dumps(message)}, maxlen=MAX_MESSAGES, approximate=True
         )
-        await self._redis.expire(key, RETENTION_SECONDS)
+        await client.expire(key, RETENTION_SECONDS)
         return str(entry_id)
 
     async def read(self, conversation_id: str, after: str | None, wait: float) -> list[Entry]:
         key = self._key(conversation_id)
         if after is None:
-            rows = await self._redis.xrange(key, "-", "+")
+            rows = await self.redis.client().xrange(key, "-", "+")
             if rows or wait <= 0:
                 return [(entry_id, json.loads(fields["m"])) for entry_id, fields in rows]
             after = "0-0"
-        result = await self._redis.xread(
-            {key: after}, block=max(1, int(wait * 1000)) if wait > 0 else None
-        )
+        if wait <= 0:
+            return await self._xread(key, after, None)
+        if self._blocking.locked():
+            return await self._poll(key, after, wait)
+        async with self._blocking:
+            return await self._xread(key, after, max(1, int(wait * 1000)))
+
+    async def _poll(self, key: str, after: str, wait: float) -> list[Entry]:
+        """Read without holding a connection while waiting (all blocking slots are taken)."""
+        deadline = time.monotonic() + wait
+        while True:
+            entries = await self._xread(key, after, None)
+            remaining = deadline - time.monotonic()
+            if entries or remaining <= 0:
+                return entries
+            await asyncio.sleep(min(self.poll_seconds, remaining))
+
+    async def _xread(self, key: str, after: str, block: int | None) -> list[Entry]:
+        result = await self.redis.client().xread({key: after}, block=block)
         return [
             (entry_id, json.loads(fields["m"])) for _, rows in result for entry_id, fields in rows
         ]
 
     async def close(self) -> None:
-        await self._redis.close()
+        await self.redis.close()
 
 
 def bus_from_env(env: Mapping[str, str] | None = None) -> MessageBus:

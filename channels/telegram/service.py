@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
+from channels.common.redis import LazyRedis
 from channels.telegram.handler import OnNewMessage, UpdateHandler
 from channels.telegram.logs import hide_token, logger, redact
 from channels.telegram.output import TelegramOutput
@@ -42,7 +43,7 @@ class TelegramService:
         self.settings = settings
         self.bot: Bot | None = None
         self.handler: UpdateHandler | None = None
-        self.redis: Any = None
+        self.redis = LazyRedis(settings.redis_url)
         self.recent = RecentUpdates(settings.bot_id)
         self.payloads = CallbackPayloads()
         self.poller: Poller | None = None
@@ -61,11 +62,8 @@ class TelegramService:
             base_url=self.settings.api_url,
             base_file_url=self.settings.file_url,
         )
-        if self.settings.redis_url:
-            from redis import asyncio as aioredis
-
-            self.redis = aioredis.Redis.from_url(self.settings.redis_url, decode_responses=True)
-            redis: KeyValue = self.redis
+        redis: KeyValue | None = self.redis.client()
+        if redis is not None:
             self.recent.redis = self.payloads.redis = redis
         self.handler = UpdateHandler(
             self.bot, self.payloads, on_new_message, entry_key=self.settings.bot_username
@@ -178,6 +176,5 @@ class TelegramService:
         """After the server stopped: close the Bot API client and Redis."""
         if self.bot is not None:
             await self.bot.shutdown()
-        if self.redis is not None:
-            await self.redis.close()
+        await self.redis.close()
         logger.info("Telegram channel stopped")

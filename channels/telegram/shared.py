@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import OrderedDict
 from typing import Any, Protocol
 
+from channels.common.bounded import Bounded
 from channels.telegram.logs import logger
 
 #: Telegram's limit on an inline button's callback_data.
@@ -37,29 +37,6 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
     return (RedisError, OSError, asyncio.TimeoutError)
 
 
-class _Bounded:
-    """An insertion-ordered map that forgets its oldest entries beyond ``capacity``."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[str, str] = OrderedDict()
-
-    def get(self, key: str) -> str | None:
-        return self._items.get(key)
-
-    def put(self, key: str, value: str) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 class RecentUpdates:
     """Which update ids were handled already (Telegram may deliver one more than once)."""
 
@@ -74,7 +51,7 @@ class RecentUpdates:
         self.namespace = namespace
         self.redis = redis
         self.ttl_seconds = ttl_seconds
-        self._seen = _Bounded(capacity)
+        self._seen: Bounded[str] = Bounded(capacity)
 
     async def first_time(self, update_id: int) -> bool:
         """True exactly once per update id (per server, and across servers with Redis)."""
@@ -107,7 +84,7 @@ class CallbackPayloads:
     ) -> None:
         self.redis = redis
         self.ttl_seconds = ttl_seconds
-        self._long = _Bounded(capacity)
+        self._long: Bounded[str] = Bounded(capacity)
 
     @staticmethod
     def fits(payload: str) -> bool:

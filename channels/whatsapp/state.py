@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections import OrderedDict
-from typing import Any, Generic, TypeVar
+from typing import Any
+
+from channels.common.bounded import Bounded
+from channels.common.redis import LazyRedis
 
 logger = logging.getLogger(__name__)
 
@@ -31,35 +33,8 @@ MAX_ITEMS = 10_000
 _PREFIX = "meldkamer:whatsapp"
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 
-V = TypeVar("V")
 #: What :meth:`ChannelState._call` answers without Redis (or with Redis away).
 UNAVAILABLE: Any = object()
-
-
-class Bounded(Generic[V]):
-    """A dict that forgets its oldest entries beyond ``size``."""
-
-    def __init__(self, size: int = MAX_ITEMS) -> None:
-        self.size = size
-        self._items: OrderedDict[str, V] = OrderedDict()
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key: str) -> V | None:
-        return self._items.get(key)
-
-    def put(self, key: str, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def pop(self, key: str) -> V | None:
-        return self._items.pop(key, None)
 
 
 class ChannelState:
@@ -67,23 +42,16 @@ class ChannelState:
 
     def __init__(self, redis_url: str | None = None, size: int = MAX_ITEMS) -> None:
         self.redis_url = redis_url
-        self._redis: Any = None
+        # Opened on first use, on a bounded pool: nothing is connected at import or start.
+        self.redis = LazyRedis(redis_url)
         self._seen: Bounded[bool] = Bounded(size)
         self._inbound: Bounded[float] = Bounded(size)
         self._choices: Bounded[list[str]] = Bounded(size)
         self._payloads: Bounded[str] = Bounded(size)
 
-    def _client(self) -> Any:
-        if self._redis is None and self.redis_url:
-            # Imported and connected on first use: nothing is opened at import or start.
-            from redis import asyncio as aioredis
-
-            self._redis = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
-        return self._redis
-
     async def _call(self, what: str, method: str, *args: Any, **kwargs: Any) -> Any:
         """A Redis command's answer; :data:`UNAVAILABLE` without Redis or when it fails."""
-        client = self._client()
+        client = self.redis.client()
         if client is None:
             return UNAVAILABLE
         try:
@@ -163,10 +131,11 @@ class ChannelState:
         return stored if isinstance(stored, str) else None
 
     async def close(self) -> None:
-        """Release the Redis connection."""
-        if self._redis is not None:
-            await self._call("close", "close")
-            self._redis = None
+        """Release the Redis connections."""
+        try:
+            await self.redis.close()
+        except Exception as error:  # closing a pool whose server went away
+            logger.warning("WhatsApp: Redis not closed cleanly (%s)", error)
 
 
 def _float(value: Any) -> float | None:

@@ -1,0 +1,1 @@
+"""What the web chat, Telegram and WhatsApp channels share."""
