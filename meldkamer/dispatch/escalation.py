@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.schema import Contractor
 from meldkamer.dispatch import texts
+from meldkamer.dispatch.links import LinkPolicy, find_valid
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import DispatchSettings, send_work_order
 from meldkamer.notify.outbox import enqueue
@@ -27,10 +28,6 @@ from meldkamer.tickets import Ticket, flag_attention
 from meldkamer.triage import Urgency
 
 logger = logging.getLogger(__name__)
-
-
-class UnknownWorkOrder(LookupError):
-    """No work order has this token."""
 
 
 @dataclass(frozen=True)
@@ -42,19 +39,15 @@ class Acknowledgement:
     already: bool
 
 
-def find_by_token(session: Session, token: str) -> WorkOrder:
-    """The work order behind an acknowledgement link."""
-    order: WorkOrder | None = session.execute(
-        select(WorkOrder).where(WorkOrder.token == token)
-    ).scalar_one_or_none()
-    if order is None:
-        raise UnknownWorkOrder(token)
-    return order
+def acknowledge(
+    session: Session, token: str, now: datetime, policy: LinkPolicy | None = None
+) -> Acknowledgement:
+    """Record that the contractor goes. An escalated order can still be acknowledged late.
 
-
-def acknowledge(session: Session, token: str, now: datetime) -> Acknowledgement:
-    """Record that the contractor goes. An escalated order can still be acknowledged late."""
-    order = find_by_token(session, token)
+    Raises:
+        UnknownWorkOrder: the link is unknown or expired (see :mod:`meldkamer.dispatch.links`).
+    """
+    order = find_valid(session, token, now, policy or LinkPolicy())
     ticket = session.get(Ticket, order.ticket_id)
     number = ticket.number if ticket else "?"
     if order.status == WorkOrderStatus.BEVESTIGD.value:

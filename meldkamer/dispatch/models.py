@@ -26,7 +26,8 @@ class WorkOrder(Base):
         step: position in the escalation chain (0: the contractor on call first).
         chain: the contractor ids on call when the ticket was dispatched, in order.
         deadline: acuut: acknowledge by then or escalate; urgent: the work is due.
-        token: the secret in the acknowledgement link.
+        token_hash: SHA-256 of the secret in the acknowledgement link; the secret itself
+            is only in the link (see :mod:`meldkamer.dispatch.links`).
     """
 
     __tablename__ = "werkbonnen"
@@ -42,7 +43,7 @@ class WorkOrder(Base):
     contractor_name: str = Column(String(200), nullable=False)
     step: int = Column(Integer, nullable=False, default=0)
     chain: list[Any] = Column(JSON, nullable=False)
-    token: str = Column(String(64), nullable=False, unique=True)
+    token_hash: str = Column(String(64), nullable=False, unique=True)
     status: str = Column(
         String(16), nullable=False, index=True, default=WorkOrderStatus.VERSTUURD.value
     )

@@ -15,7 +15,6 @@ messages are stored together or not at all.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from meldkamer.clients.schema import Client, Complex, Contractor
 from meldkamer.dispatch import texts
+from meldkamer.dispatch.links import hash_token, new_token
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.notify.outbox import enqueue
 from meldkamer.tickets import Ticket, change_status, flag_attention
@@ -159,6 +159,7 @@ def send_work_order(
     """Create the work order for ``chain[step]`` and queue its SMS and e-mail."""
     contractor = chain[step]
     deadline = now + (client.escalation if urgency is Urgency.ACUUT else URGENT_DEADLINE)
+    token = new_token()  # only in the link: the database keeps its hash
     order = WorkOrder(
         ticket_id=ticket.id,
         client_id=client.id,
@@ -168,14 +169,14 @@ def send_work_order(
         contractor_name=contractor.name,
         step=step,
         chain=[c.id for c in chain],
-        token=secrets.token_urlsafe(24),
+        token_hash=hash_token(token),
         status=WorkOrderStatus.VERSTUURD.value,
         deadline=deadline,
         created_at=now,
     )
     session.add(order)
     session.flush()
-    link = f"{settings.public_url.rstrip('/')}/werkbon/{order.token}"
+    link = f"{settings.public_url.rstrip('/')}/werkbon/{token}"
     enqueue(
         session,
         key=f"werkbon:{ticket.number}:{order.id}:email",

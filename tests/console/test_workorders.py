@@ -9,6 +9,7 @@ import pytest
 
 from console.app import ConsoleSettings, init_app
 from tests.core.test_dispatch import NIGHT, NO_HEAT_MEDICAL, orders, register
+from tests.links import link_token
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -31,7 +32,7 @@ async def client(aiohttp_client, sessions):
 async def test_opening_the_link_does_not_acknowledge(client, sessions) -> None:
     number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
     (order,) = orders(sessions, number)
-    page = await client.get(f"/werkbon/{order.token}")
+    page = await client.get(f"/werkbon/{link_token(sessions, order)}")
     assert page.status == 200
     text = await page.text()
     assert number in text and '<form method="post"' in text
@@ -41,9 +42,10 @@ async def test_opening_the_link_does_not_acknowledge(client, sessions) -> None:
 async def test_the_button_acknowledges_once(client, sessions) -> None:
     number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
     (order,) = orders(sessions, number)
-    first = await client.post(f"/werkbon/{order.token}")
+    token = link_token(sessions, order)
+    first = await client.post(f"/werkbon/{token}")
     assert first.status == 200 and "De meldkamer weet dat u gaat" in await first.text()
-    again = await client.post(f"/werkbon/{order.token}")
+    again = await client.post(f"/werkbon/{token}")
     assert "al bevestigd" in await again.text()
     (done,) = orders(sessions, number)
     assert done.status == "bevestigd" and done.acknowledged_at == NIGHT + timedelta(minutes=5)

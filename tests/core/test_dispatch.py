@@ -25,6 +25,7 @@ from meldkamer.notify.sms import SmsSender
 from meldkamer.notify.worker import deliver_due
 from meldkamer.tickets import Ticket
 from meldkamer.triage import TriageSettings, default_engine
+from tests.links import link_token
 
 AMS = ZoneInfo("Europe/Amsterdam")
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +118,7 @@ async def test_acute_reaches_the_on_call_contractor_of_the_complex_and_trade(
         "1234 AB 12",
         "Fatima el Amrani",
         "06 12345678",
-        f"https://meldkamer.test/werkbon/{order.token}",
+        f"https://meldkamer.test/werkbon/{link_token(sessions, order)}",
     ):
         assert part in body
     (sms,) = sms_gateway.requests
@@ -180,11 +181,12 @@ async def test_no_acknowledgement_escalates_then_reaches_the_agents(
 def test_acknowledgement_stops_escalation(sessions) -> None:
     number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
     (order,) = orders(sessions, number)
+    token = link_token(sessions, order)
     with sessions.begin() as session:
-        ack = acknowledge(session, order.token, NIGHT + timedelta(minutes=3))
+        ack = acknowledge(session, token, NIGHT + timedelta(minutes=3))
         assert (ack.ticket_number, ack.already) == (number, False)
     with sessions.begin() as session:
-        assert acknowledge(session, order.token, NIGHT + timedelta(minutes=4)).already
+        assert acknowledge(session, token, NIGHT + timedelta(minutes=4)).already
         assert escalate_due(session, latest(session), SETTINGS, NIGHT + timedelta(hours=1)) == []
     assert orders(sessions, number)[0].status == "bevestigd"
 

@@ -103,6 +103,7 @@ def _database(workdir: Path) -> tuple[Any, str, str, int, Any]:
     from meldkamer.intake.spool import flush_spool, spool_melding
     from meldkamer.intake.validation import Address
     from tests.conftest import create_pg_database
+    from tests.links import link_token
 
     url, drop = create_pg_database()
     upgrade(url)
@@ -138,7 +139,7 @@ def _database(workdir: Path) -> tuple[Any, str, str, int, Any]:
     spool_melding(melding, received_at=now, directory=workdir / "spool")
     ((_, number, _),) = flush_spool(sessions, directory=workdir / "spool", now=now).registered
     with sessions.begin() as session:
-        token = session.query(WorkOrder.token).first()[0]
+        token = link_token(sessions, session.query(WorkOrder).first())
         handover = request_handover(
             session,
             conversation_id=melding.conversation_id,
