@@ -6,12 +6,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from channels.common.apology import ActionServer, apologise_if_silent
 from channels.telegram.logs import logger, redact
 from channels.telegram.output import TelegramOutput
 from channels.telegram.shared import CallbackPayloads
@@ -47,6 +49,7 @@ class UpdateHandler:
         payloads: CallbackPayloads,
         on_new_message: OnNewMessage,
         entry_key: str | None = None,
+        action_server: ActionServer | None = None,
     ) -> None:
         self.bot = bot
         self.payloads = payloads
@@ -54,6 +57,7 @@ class UpdateHandler:
         #: Which client's bot this is (clients/*.yml ``entries.telegram``).
         self.entry_key = entry_key
         self.output = TelegramOutput(bot, payloads)
+        self.action_server = action_server or ActionServer()
 
     async def handle(self, update: Update) -> None:
         try:
@@ -82,15 +86,19 @@ class UpdateHandler:
     async def _send(
         self, chat_id: int, text: str, message_id: str, metadata: dict[str, Any] | None = None
     ) -> None:
+        output = TelegramOutput(self.bot, self.payloads)  # one per turn: it counts what was sent
         await self.on_new_message(
             UserMessage(
                 text,
-                self.output,
+                output,
                 sender_id(chat_id),
                 input_channel="telegram",
                 message_id=message_id,
                 metadata={**self._entry(), **(metadata or {})},
             )
+        )
+        await apologise_if_silent(
+            output.sent, self.action_server, partial(self._tell, chat_id), "Telegram"
         )
 
     async def _tell(self, chat_id: int, text: str) -> None:

@@ -57,9 +57,12 @@ class TelegramOutput(OutputChannel):
     def __init__(self, bot: Bot, payloads: CallbackPayloads) -> None:
         self.bot = bot
         self.payloads = payloads
+        #: Messages the bot sent through this output; 0 after a turn means it stayed silent.
+        self.sent = 0
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """Agents' replies (metadata ``from: agent``) get the agent's name in front."""
+        self.sent += 1
         if message.get("from") == "agent":
             if message.get("text"):
                 await self.send_text_message(recipient_id, agent_text(message))

@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
+from channels.common.apology import ActionServer
 from channels.common.redis import LazyRedis
 from channels.telegram.handler import OnNewMessage, UpdateHandler
 from channels.telegram.logs import hide_token, logger, redact
@@ -47,6 +48,8 @@ class TelegramService:
         self.recent = RecentUpdates(settings.bot_id)
         self.payloads = CallbackPayloads()
         self.poller: Poller | None = None
+        #: Asked when the bot stays silent; the channel's start listener gives it the app.
+        self.action_server = ActionServer()
         self._ready = False
         self._next_getme = 0.0
         self._pending: set[asyncio.Task[None]] = set()
@@ -66,7 +69,11 @@ class TelegramService:
         if redis is not None:
             self.recent.redis = self.payloads.redis = redis
         self.handler = UpdateHandler(
-            self.bot, self.payloads, on_new_message, entry_key=self.settings.bot_username
+            self.bot,
+            self.payloads,
+            on_new_message,
+            entry_key=self.settings.bot_username,
+            action_server=self.action_server,
         )
         await self._initialise()
         if self.settings.mode == "polling":

@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.bus import MessageBus, bus_from_env
-from channels.rest import APOLOGY, action_server_answers, action_url
+from channels.common.apology import APOLOGY, action_server_answers, action_url_of
 from channels.webchat.output import WebchatOutput
 from meldkamer.attachments.files import RejectedFile, store_file, upload_dir
 
@@ -223,7 +223,7 @@ class WebchatInput(InputChannel):
         self, request: Request, session_id: str, output: WebchatOutput
     ) -> None:
         """Rasa sends nothing when a custom action fails; the tenant must hear something."""
-        if output.sent == 0 and not await action_server_answers(action_url(request)):
+        if output.sent == 0 and not await action_server_answers(action_url_of(request.app)):
             await self.bus.publish(session_id, {"from": "bot", "text": APOLOGY, "ts": time.time()})
 
     def _static(self, request: Request, name: str) -> HTTPResponse:

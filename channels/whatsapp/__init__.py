@@ -24,6 +24,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -31,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.common.apology import ActionServer, apologise_if_silent
 from channels.whatsapp import webhook
 from channels.whatsapp.graph import GraphClient, GraphError, MediaTooLarge
 from channels.whatsapp.messages import TOKEN_PREFIX
@@ -87,6 +89,7 @@ class WhatsAppInput(InputChannel):
         clock: Clock = time.time,
         state: ChannelState | None = None,
         graph: GraphClient | None = None,
+        action_server: ActionServer | None = None,
     ) -> None:
         self.settings = settings
         self.missing = missing or []
@@ -99,6 +102,8 @@ class WhatsAppInput(InputChannel):
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks = _KeyedLocks()
+        #: Asked when the bot stays silent; the webhook route gives it the app.
+        self.action_server = action_server or ActionServer()
 
     def get_output_channel(self) -> WhatsAppOutput | None:
         """The output for messages sent through Rasa's API (an agent's reply, an update)."""
@@ -132,6 +137,7 @@ class WhatsAppInput(InputChannel):
 
         @whatsapp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self.action_server.app = request.app
             status, body = await self.receive(
                 request.body or b"",
                 request.headers.get(webhook.SIGNATURE_HEADER),
@@ -238,9 +244,10 @@ class WhatsAppInput(InputChannel):
         sender = f"{SENDER_PREFIX}{message.wa_id}"
         if message.kind == webhook.TEXT and message.text is not None:
             text = await self.state.take_choice(message.wa_id, message.text) or message.text
-            await on_new_message(self._user_message(text, output, message))
+            await self._to_bot(on_new_message, self._user_message(text, output, message))
         elif message.kind == webhook.REPLY:
-            await on_new_message(self._user_message(await self._payload(message), output, message))
+            payload = await self._payload(message)
+            await self._to_bot(on_new_message, self._user_message(payload, output, message))
         elif message.kind == webhook.IMAGE:
             await self._photo(message, output, on_new_message)
         else:
@@ -291,10 +298,22 @@ class WhatsAppInput(InputChannel):
             "size": stored.size,
             "sha256": stored.sha256,
         }
-        await on_new_message(self._user_message("/foto", output, message, photo))
+        await self._to_bot(on_new_message, self._user_message("/foto", output, message, photo))
         if message.title:
             # The caption is the tenant's words about the photo: the bot hears them too.
-            await on_new_message(self._user_message(message.title, output, message))
+            await self._to_bot(on_new_message, self._user_message(message.title, output, message))
+
+    async def _to_bot(self, on_new_message: OnNewMessage, message: UserMessage) -> None:
+        """One turn of the bot; an apology when it stayed silent with its action server down."""
+        output = message.output_channel
+        assert isinstance(output, WhatsAppOutput)
+        await on_new_message(message)
+        await apologise_if_silent(
+            output.sent,
+            self.action_server,
+            partial(output.send_text_message, message.sender_id),
+            "WhatsApp",
+        )
 
     def _user_message(
         self,

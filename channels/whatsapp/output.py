@@ -60,9 +60,12 @@ class WhatsAppOutput(OutputChannel):
         self.graph = graph
         self.state = state
         self.clock = clock
+        #: Messages the bot sent through this output; 0 after a turn means it stayed silent.
+        self.sent = 0
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """Agents' replies (metadata ``from: agent``) are marked as theirs."""
+        self.sent += 1
         message = dict(message)
         if message.get("from") == "agent":
             message["text"] = agent_text(message)

@@ -22,6 +22,7 @@ import yaml
 from rasa.core.channels.channel import UserMessage
 from telegram import Bot, Update
 
+from channels.common.apology import APOLOGY
 from channels.telegram import TelegramInput, TelegramOutput
 from channels.telegram import service as service_module
 from channels.telegram.handler import EXPIRED_BUTTON, FETCH_FAILED, TOO_BIG, UNSUPPORTED
@@ -980,3 +981,31 @@ def test_credentials_file_registers_the_channel_without_secrets() -> None:
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
     assert "channels.telegram.TelegramInput" in credentials
     assert credentials["channels.telegram.TelegramInput"] is None  # all from the environment
+
+
+# --- the action server does not answer ----------------------------------------------------
+
+
+async def test_silence_with_the_action_server_down_gets_an_apology(
+    channel: tuple[TelegramService, Inbox], fake: FakeTelegram
+) -> None:
+    service, inbox = channel
+    inbox.reply = None  # Rasa says nothing when its custom action fails
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    service.action_server.fixed_url = f"http://127.0.0.1:{port}/webhook"
+    assert (await service.receive(SECRET, body(text_update(40, CHAT, "mijn cv is stuk"))))[0] == 200
+    await fake.wait_until_async(lambda: len(fake.sent(CHAT)) == 1, what="apology")
+    assert [m["text"] for m in fake.sent(CHAT)] == [APOLOGY]
+
+
+async def test_silence_with_the_action_server_up_is_left_alone(
+    channel: tuple[TelegramService, Inbox], fake: FakeTelegram
+) -> None:
+    service, inbox = channel
+    inbox.reply = None
+    # No action server configured counts as answering: nothing to apologise for.
+    assert (await service.receive(SECRET, body(text_update(41, CHAT, "oké"))))[0] == 200
+    await service.stop()
+    assert inbox.texts == ["oké"] and fake.sent(CHAT) == []

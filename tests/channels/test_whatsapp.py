@@ -23,7 +23,9 @@ from channels.whatsapp import UNSUPPORTED_TEXT, WhatsAppInput
 from channels.whatsapp import messages as build
 from channels.whatsapp.output import WhatsAppOutput, agent_text, wa_id_of, window_open
 from channels.whatsapp.settings import WhatsAppSettings, missing_variables, settings_from_env
-from channels.whatsapp.state import Bounded, ChannelState
+from channels.common.apology import APOLOGY, ActionServer
+from channels.common.bounded import Bounded
+from channels.whatsapp.state import ChannelState
 from channels.whatsapp.webhook import (
     IMAGE,
     REPLY,
@@ -1035,3 +1037,26 @@ async def test_redis_away_falls_back_to_memory(caplog: pytest.LogCaptureFixture)
         assert await state.last_inbound("316") == START
     await state.close()
     assert "Redis unavailable" in caplog.text
+
+
+# --- the action server does not answer ---------------------------------------------------------
+
+
+async def test_silence_with_the_action_server_down_gets_an_apology(
+    graph: FakeGraphApi, clock: Clock, meta: MetaWebhooks
+) -> None:
+    channel = WhatsAppInput(
+        settings(graph.url),
+        clock=clock,
+        action_server=ActionServer(f"http://127.0.0.1:{_free_port()}/webhook"),
+    )
+    try:
+        bot = Bot(answer=None)  # Rasa says nothing when its custom action fails
+        assert (await deliver(channel, meta.text(WA_ID, "de cv is stuk"), bot))[0] == 200
+        assert bot.texts == ["de cv is stuk"]
+        assert [m["text"]["body"] for m in graph.sent(WA_ID)] == [APOLOGY]
+        # An answer from the bot needs no apology, whatever the action server does.
+        await deliver(channel, meta.text(WA_ID, "hallo"), Bot())
+        assert [m["text"]["body"] for m in graph.sent(WA_ID)] == [APOLOGY, "Dank u."]
+    finally:
+        await channel.close()
