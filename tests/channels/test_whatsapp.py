@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from rasa.core.channels.channel import UserMessage
 
+from channels.common.apology import APOLOGY, ActionServer
+from channels.common.bounded import Bounded
 from channels.whatsapp import UNSUPPORTED_TEXT, WhatsAppInput
 from channels.whatsapp import messages as build
 from channels.whatsapp.output import WhatsAppOutput, agent_text, wa_id_of, window_open
 from channels.whatsapp.settings import WhatsAppSettings, missing_variables, settings_from_env
-from channels.common.apology import APOLOGY, ActionServer
-from channels.common.bounded import Bounded
 from channels.whatsapp.state import ChannelState
 from channels.whatsapp.webhook import (
     IMAGE,
