@@ -25,6 +25,7 @@ from meldkamer.clients.oncall import (
     parse_default_contractors,
 )
 from meldkamer.clients.protocol import parse_notices, parse_protocol
+from meldkamer.clients.retention import parse_terms
 from meldkamer.clients.schema import (
     CLIENT_KINDS,
     DEFAULT_ESCALATION_MINUTES,
@@ -78,6 +79,7 @@ _TOP_KEYS = (
     "aannemers",
     "standaard_aannemers",
     "complexen",
+    "bewaartermijnen",
 )
 _DEFAULT_SEASON = HeatingSeason()
 
@@ -168,6 +170,7 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     known = {str(k) for k in raw_contractors} if isinstance(raw_contractors, dict) else None
     defaults = parse_default_contractors(r, optional(data, "standaard_aannemers", {}), known)
     complexes = parse_complexes(r, optional(data, "complexen", []), known)
+    retention = parse_terms(r, optional(data, "bewaartermijnen", {}), ("bewaartermijnen",), False)
     if r.problems:
         return None
     # Every check above passed, so none of these is None; the asserts tell mypy so.
@@ -175,7 +178,7 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     assert contact is not None and emails is not None and office is not None
     assert season is not None and protocol is not None and notices is not None
     assert escalation is not None and entries is not None and contractors is not None
-    assert defaults is not None and complexes is not None
+    assert defaults is not None and complexes is not None and retention is not None
     return Client(
         id=client_id,
         name=name,
@@ -191,6 +194,7 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
         contractors=MappingProxyType(contractors),
         default_contractors=MappingProxyType(defaults),
         complexes=tuple(complexes),
+        retention=retention,
     )
 
 

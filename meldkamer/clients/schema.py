@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
+from meldkamer.clients.retention import RetentionTerm
 from meldkamer.triage.engine import TriageSettings
 from meldkamer.triage.officehours import HeatingSeason, OfficeHours
 from meldkamer.triage.table import DecisionTable, TableError, Topic, Urgency, parse_topic
@@ -184,6 +185,8 @@ class Client:
         default_contractors: per trade the chain used when a complex has none
             (standaard_aannemers).
         complexes: the client's complexes (complexen).
+        retention: the client's own retention terms by data class (bewaartermijnen);
+            the other classes keep the defaults of ``meldkamer/privacy/retention.yml``.
     """
 
     id: str
@@ -202,6 +205,7 @@ class Client:
         default_factory=lambda: MappingProxyType({})
     )
     complexes: tuple[Complex, ...] = ()
+    retention: Mapping[str, RetentionTerm] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def escalation(self) -> timedelta:

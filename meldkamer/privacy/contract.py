@@ -1,0 +1,104 @@
+"""A client's data at the end of a contract: hand it over (export) and delete it (erase).
+
+As processor (verwerker) Meldkamer returns or deletes the client's personal data when
+the contract ends. Everything of the client goes: its tickets with their history and
+work orders, the conversations they came from, photos, notes, handovers, messages,
+spooled meldingen, and the versions of its client file. Other clients' data is not
+touched: only rows that belong to this client's tickets or carry its id are selected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from meldkamer.clients.models import ClientVersion
+from meldkamer.clients.retention import RetentionAction
+from meldkamer.handover.models import Handover
+from meldkamer.privacy import events, scrub
+from meldkamer.privacy.holdings import Holdings, gather, spool_files
+from meldkamer.privacy.models import PrivacyActionKind
+from meldkamer.privacy.subject import Erased, PrivacyError, record, refuse_open
+from meldkamer.tickets.models import Ticket
+
+
+def find_client(session: Session, client_id: str, spool: Path) -> Holdings:
+    """Everything held for the client.
+
+    Raises:
+        PrivacyError: nothing at all is known of this client id.
+    """
+    tickets = list(
+        session.execute(
+            select(Ticket).where(Ticket.__table__.c.client_id == client_id).order_by(Ticket.id)
+        ).scalars()
+    )
+    holdings = gather(session, tickets, ())
+    handovers = Handover.__table__.c
+    known = {h.id for h in holdings.handovers}
+    holdings.handovers += [
+        h
+        for h in session.execute(select(Handover).where(handovers.client_id == client_id)).scalars()
+        if h.id not in known
+    ]
+    holdings.client_versions = list(
+        session.execute(
+            select(ClientVersion)
+            .where(ClientVersion.__table__.c.client_id == client_id)
+            .order_by(ClientVersion.id)
+        ).scalars()
+    )
+    holdings.spool_files = spool_files(spool, lambda m: m.get("client_id") == client_id)
+    if holdings.is_empty():
+        raise PrivacyError(f"onbekende opdrachtgever {client_id!r}: niets gevonden")
+    return holdings
+
+
+def erase_client(
+    session: Session,
+    client_id: str,
+    holdings: Holdings,
+    *,
+    by: str,
+    now: datetime,
+    photo_root: Path,
+) -> Erased:
+    """Delete everything of the client as found (the caller commits, then unlinks ``files``).
+
+    Raises:
+        PrivacyError: a ticket is still open or a melding still waits in the spool.
+    """
+    refuse_open(holdings)
+    remove = RetentionAction.VERWIJDEREN
+    photo_files = scrub.delete_photos(session, holdings.photos, photo_root)
+    counts = {
+        "gesprekken": events.delete_events(session, holdings.conversations),
+        "fotos": len(photo_files),
+        "notities": scrub.scrub_notes(session, holdings.notes, remove),
+        "overdrachten": scrub.scrub_handovers(session, holdings.handovers, remove),
+        "berichten": scrub.scrub_messages(session, holdings.messages, remove),
+        "tickets": _delete_all(session, holdings.tickets),
+        "klantbestanden": _delete_versions(session, client_id),
+        "spool": len(holdings.spool_files),
+    }
+    record(session, PrivacyActionKind.OPDRACHTGEVER_WISSEN, by, now, counts, client_id)
+    return Erased(counts, photo_files + holdings.spool_files)
+
+
+def _delete_all(session: Session, rows: list[Any]) -> int:
+    # Status history, edits and work orders go with the ticket (ON DELETE CASCADE).
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
+def _delete_versions(session: Session, client_id: str) -> int:
+    result = session.execute(
+        delete(ClientVersion).where(ClientVersion.__table__.c.client_id == client_id)
+    )
+    return int(result.rowcount or 0)

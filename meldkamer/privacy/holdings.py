@@ -1,0 +1,184 @@
+"""What Meldkamer holds about someone: the rows and files, found once, used by export and erase.
+
+A person (:mod:`meldkamer.privacy.subject`) or a client (:mod:`meldkamer.privacy.contract`)
+is found as a :class:`Holdings`; :func:`export` writes it to a folder (``gegevens.json``
+and the photos), and the erasures remove exactly what was found.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from meldkamer.attachments.models import Attachment
+from meldkamer.clients.models import ClientVersion
+from meldkamer.handover.models import Handover, Note
+from meldkamer.intake.spool import FAILED_SUFFIX, SUFFIX
+from meldkamer.notify.models import OutboxMessage
+from meldkamer.privacy import events, scrub
+from meldkamer.tickets.models import Ticket, TicketEdit, TicketStatusChange
+
+#: The file :func:`export` writes next to the ``fotos/`` folder.
+EXPORT_FILE = "gegevens.json"
+
+
+@dataclass
+class Holdings:
+    """The rows and files about one person or one client."""
+
+    tickets: list[Ticket] = field(default_factory=list)
+    conversations: set[str] = field(default_factory=set)
+    photos: list[Attachment] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    handovers: list[Handover] = field(default_factory=list)
+    messages: list[OutboxMessage] = field(default_factory=list)
+    events: int = 0
+    spool_files: list[Path] = field(default_factory=list)
+    client_versions: list[ClientVersion] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """How much was found, by data class."""
+        return {
+            "tickets": len(self.tickets),
+            "gesprekken": self.events,
+            "fotos": len(self.photos),
+            "notities": len(self.notes),
+            "overdrachten": len(self.handovers),
+            "berichten": len(self.messages),
+            "spool": len(self.spool_files),
+            "klantbestanden": len(self.client_versions),
+        }
+
+    def is_empty(self) -> bool:
+        """Whether nothing at all was found."""
+        return not any(self.counts().values())
+
+    def open_tickets(self) -> list[Ticket]:
+        """Tickets still being handled: an erasure waits for them."""
+        return [t for t in self.tickets if t.status not in scrub.CLOSED_STATUSES]
+
+
+def gather(
+    session: Session,
+    tickets: list[Ticket],
+    conversations: Collection[str],
+    recipients: Collection[str] = (),
+) -> Holdings:
+    """Everything linked to these tickets and conversations (and messages to these recipients)."""
+    ids = [t.id for t in tickets]
+    talks = set(conversations) | scrub.conversation_ids(tickets)
+    holdings = Holdings(tickets=tickets, conversations=talks)
+    holdings.photos = _linked(session, Attachment, ids, talks)
+    holdings.notes = _linked(session, Note, ids, talks)
+    holdings.handovers = [
+        h for h in _linked(session, Handover, ids, talks) if h.reason != scrub.REMOVED
+    ]
+    outbox = OutboxMessage.__table__.c
+    holdings.messages = list(
+        session.execute(
+            select(OutboxMessage).where(
+                or_(outbox.ticket_id.in_(ids), outbox.recipient.in_(list(recipients))),
+                outbox.recipient != scrub.REMOVED,
+            )
+        ).scalars()
+    )
+    holdings.events = len(events.events_of(session, talks))
+    return holdings
+
+
+def _linked(session: Session, model: Any, ids: list[int], talks: set[str]) -> list[Any]:
+    columns = model.__table__.c
+    statement = select(model).where(
+        or_(columns.ticket_id.in_(ids), columns.conversation_id.in_(sorted(talks)))
+    )
+    return list(session.execute(statement.order_by(columns.id)).scalars())
+
+
+def spool_files(folder: Path, wanted: Any) -> list[Path]:
+    """Spool files (waiting or set aside) whose melding ``wanted(melding)`` picks out.
+
+    A file that does not read as JSON cannot be matched; it is left for the retention
+    term of set-aside files.
+    """
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        if not (path.name.endswith(SUFFIX) or path.name.endswith(FAILED_SUFFIX)):
+            continue
+        try:
+            melding = json.loads(path.read_text("utf-8")).get("melding") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(melding, dict) and wanted(melding):
+            found.append(path)
+    return found
+
+
+def is_waiting(path: Path) -> bool:
+    """A spooled melding not yet registered (not one set aside)."""
+    return not path.name.endswith(FAILED_SUFFIX)
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """A row's columns as JSON-ready data."""
+    return {column.name: _plain(getattr(row, column.key)) for column in row.__table__.columns}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def export(session: Session, holdings: Holdings, photo_root: Path, out: Path) -> Path:
+    """Write the holdings to ``out``: ``gegevens.json`` and ``fotos/``; returns the JSON file.
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    photos = out / "fotos"
+    copied = []
+    for photo in holdings.photos:
+        source = photo_root / photo.path
+        if source.is_file():
+            target = photos / photo.path.replace("/", "-")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            copied.append(target.name)
+    data = {
+        "tickets": [_ticket(session, ticket) for ticket in holdings.tickets],
+        "gesprekken": events.events_of(session, holdings.conversations),
+        "fotos": [
+            {**row_dict(p), "bestand": f"fotos/{p.path.replace('/', '-')}"} for p in holdings.photos
+        ],
+        "notities": _rows(holdings.notes),
+        "overdrachten": _rows(holdings.handovers),
+        "berichten": _rows(holdings.messages),
+        "spool": [json.loads(path.read_text("utf-8")) for path in holdings.spool_files],
+        "klantbestanden": _rows(holdings.client_versions),
+    }
+    target = out / EXPORT_FILE
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
+    return target
+
+
+def _rows(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    return [row_dict(row) for row in rows]
+
+
+def _ticket(session: Session, ticket: Ticket) -> dict[str, Any]:
+    data = row_dict(ticket)
+    for key, model in (("statuswijzigingen", TicketStatusChange), ("wijzigingen", TicketEdit)):
+        rows = session.execute(
+            select(model).where(model.__table__.c.ticket_id == ticket.id).order_by(model.id)
+        ).scalars()
+        data[key] = _rows(rows)
+    return data
