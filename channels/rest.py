@@ -3,7 +3,7 @@
 Registered in credentials.yml as ``channels.rest.RestInput``; it keeps the name ``rest``,
 so the URLs stay ``/webhooks/rest/`` (health) and ``/webhooks/rest/webhook``.
 
-Two differences with Rasa's own channel:
+What differs from Rasa's own channel:
 
 * The body is checked before Rasa sees it: a JSON object with ``sender`` (text, at most
   255 characters: the tracker store's column) and ``message`` (text, at most
@@ -14,15 +14,25 @@ Two differences with Rasa's own channel:
   produced no bot message and the action server does not answer ``/health`` within
   :data:`HEALTH_TIMEOUT` seconds, the channel answers with :data:`APOLOGY`. What the
   tenant told before is kept in the tracker; the next message continues the melding.
+* Nobody can pose as a tenant of another channel: a ``sender`` in another channel's id
+  space (:data:`OTHER_CHANNELS`: ``wa-``, ``tg-``, ``web-``, ``tel-``) is refused with 403,
+  and the body's ``input_channel`` and ``metadata`` are checked but never passed on (the
+  message is always ``rest``'s, without metadata), so a client cannot move where the
+  agent's next reply goes.
+* It is meant for local use and integrations with a secret: with ``MELDKAMER_REST_SECRET``
+  set, every message needs ``Authorization: Bearer <secret>``; in production
+  (``MELDKAMER_PRODUCTION``) without that secret the channel is off (403 on every message).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
+import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,6 +42,9 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
+from rasa_addons.deployment import PRODUCTION_ENV, is_production
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +59,14 @@ MAX_BODY = 256 * 1024
 HEALTH_TIMEOUT = 1.0
 APOLOGY = (
     "Sorry, er ging aan onze kant iets mis. Wat u ons al vertelde is niet verloren. "
-    "Probeer het over een minuut opnieuw, of typ 'medewerker' of bel 088-3746100. "
-    "Is er gevaar voor mensen? Bel 112."
+    f"Probeer het over een minuut opnieuw, of typ 'medewerker' of bel {MELDKAMER_PHONE}. "
+    f"Is er gevaar voor mensen? Bel {EMERGENCY_PHONE}."
 )
+
+#: Sender id prefixes of the other channels (channels/whatsapp, channels/telegram,
+#: channels/webchat, the console's phone intake): their conversations are not REST's.
+OTHER_CHANNELS = ("wa-", "tg-", "web-", "tel-")
+SECRET_ENV = "MELDKAMER_REST_SECRET"
 
 # C0 controls except tab, newline and carriage return, and lone UTF-16 surrogates: a
 # browser or app never sends them in text, and the database cannot store some of them.
@@ -101,6 +119,27 @@ def parse_body(raw: bytes | None) -> dict[str, Any]:
     return body
 
 
+def check_sender(sender: str) -> None:
+    """Refuse (403) a sender id that belongs to another channel's conversations."""
+    lowered = sender.strip().lower()
+    for prefix in OTHER_CHANNELS:
+        if lowered.startswith(prefix):
+            raise InvalidRequest(
+                403, f"sender '{prefix}...' hoort bij een ander kanaal; kies een andere sender"
+            )
+
+
+def check_access(authorization: str | None, env: Mapping[str, str]) -> None:
+    """Refuse (403) a message the deployment does not take over REST; see the module."""
+    secret = env.get(SECRET_ENV, "").strip()
+    if secret:
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            raise InvalidRequest(403, "REST-kanaal: geheim ontbreekt of is onjuist")
+    elif is_production(env):
+        raise InvalidRequest(403, f"REST-kanaal staat uit ({PRODUCTION_ENV} zonder {SECRET_ENV})")
+
+
 def health_url(action_url: str) -> str:
     """The action server's health check next to its webhook URL."""
     parts = urlsplit(action_url)
@@ -146,24 +185,21 @@ class RestInput(RasaRestInput):
         @rest.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
+                check_access(request.headers.get("Authorization"), os.environ)
                 body = parse_body(request.body)
+                check_sender(body["sender"])
             except InvalidRequest as refused:
                 return response.json({"error": refused.message}, status=refused.status)
-            sender, text = body["sender"], body["message"]
-            input_channel = body.get("input_channel") or self.name()
-            metadata = body.get("metadata")
+            # input_channel and metadata stay behind: a client must not choose them.
+            sender, text, channel = body["sender"], body["message"], self.name()
             if _stream_requested(request):
                 return response.stream(  # type: ignore[return-value]
-                    self.stream_response(on_new_message, text, sender, input_channel, metadata),
+                    self.stream_response(on_new_message, text, sender, channel, None),
                     content_type="text/event-stream",
                 )
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(
-                        text, collector, sender, input_channel=input_channel, metadata=metadata
-                    )
-                )
+                await on_new_message(UserMessage(text, collector, sender, input_channel=channel))
             except asyncio.CancelledError:
                 logger.error("rest: handling the message of %s timed out", sender)
             except Exception:

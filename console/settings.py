@@ -13,6 +13,8 @@ from meldkamer.db import database_url
 #: The canned replies agents pick from; a supervisor edits this file.
 DEFAULT_CANNED_REPLIES = Path(__file__).resolve().parent / "canned_replies.yml"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+#: Rasa's ``--auth-token`` (rasa_addons/rasa_server.py reads the same variable).
+RASA_TOKEN_ENV = "MELDKAMER_RASA_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class ConsoleSettings:
 
     Attributes:
         rasa_url: base URL of Rasa's HTTP API (``rasa run --enable-api``).
-        rasa_token: Rasa's ``--auth-token``, sent as ``?token=``; ``None`` when Rasa has none.
+        rasa_token: Rasa's ``--auth-token``, sent as ``?token=`` (scripts/run.sh makes one).
         secure_cookies: mark the session cookie ``Secure`` (set it whenever HTTPS is used).
         upload_dir: where the channels store tenants' photos.
         secret_key: signs the phone wizard's state; random per process when not given
@@ -40,7 +42,7 @@ class ConsoleSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> ConsoleSettings:
         """Read the settings from the environment.
 
-        ``DATABASE_URL``, ``RASA_URL``, ``RASA_TOKEN``, ``CONSOLE_SECURE_COOKIES``,
+        ``DATABASE_URL``, ``RASA_URL``, ``MELDKAMER_RASA_TOKEN``, ``CONSOLE_SECURE_COOKIES``,
         ``MELDKAMER_UPLOAD_DIR``, ``CONSOLE_CANNED_REPLIES``, ``CONSOLE_SECRET_KEY``.
         """
         env = os.environ if env is None else env
@@ -49,7 +51,7 @@ class ConsoleSettings:
         return cls(
             database_url=database_url(env),
             rasa_url=env.get("RASA_URL", "").strip() or DEFAULT_RASA_URL,
-            rasa_token=env.get("RASA_TOKEN", "").strip() or None,
+            rasa_token=env.get(RASA_TOKEN_ENV, "").strip() or None,
             secure_cookies=env.get("CONSOLE_SECURE_COOKIES", "").strip().lower()
             in {"1", "true", "ja", "yes"},
             upload_dir=upload_dir(env),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "meldkamer.tar.gz"
@@ -62,9 +65,20 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: flo
     raise TimeoutError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+def new_token() -> str:
+    """A random token for Rasa's API or the action server (one per stack)."""
+    return secrets.token_urlsafe(24)
+
+
 @dataclass
 class Stack:
-    """A running Rasa server (REST channel) and action server on one database."""
+    """A running Rasa server (REST channel) and action server on one database.
+
+    Started like ``make run`` (scripts/run.sh): Rasa through :mod:`rasa_addons.rasa_server`
+    (API behind ``rasa_token``), the action server through :mod:`rasa_addons.action_server`
+    (webhook behind ``action_token``), both on loopback, with the repository's endpoints.yml
+    and credentials.yml. Call Rasa's API with :meth:`api`.
+    """
 
     database_url: str
     workdir: Path
@@ -77,16 +91,28 @@ class Stack:
     extra_urls: list[str] = field(default_factory=list)
     #: Apply the demo clients (clients/*.yml) before starting, as `make run` does.
     demo_clients: bool = True
+    #: Rasa's ``--auth-token`` (``MELDKAMER_RASA_TOKEN``).
+    rasa_token: str = field(default_factory=new_token, repr=False)
+    #: What Rasa sends the action server (``MELDKAMER_ACTION_TOKEN``).
+    action_token: str = field(default_factory=new_token, repr=False)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    def api(self, path: str, url: str | None = None, **params: str) -> str:
+        """The URL of Rasa's HTTP API ``path`` (on ``url``, default this stack's), with the token."""
+        query = urlencode({**params, "token": self.rasa_token})
+        return f"{url or self.url}{path}?{query}"
 
     def _env(self) -> dict[str, str]:
         return {
             **os.environ,
             "DATABASE_URL": self.database_url,
             "PYTHONPATH": str(ROOT),
+            "MELDKAMER_RASA_TOKEN": self.rasa_token,
+            "MELDKAMER_ACTION_TOKEN": self.action_token,
+            "MELDKAMER_ACTION_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             **self.env,
         }
 
@@ -94,15 +120,15 @@ class Stack:
         log = self.workdir / f"{name}.log"
         server = subprocess.Popen(
             [
-                str(BIN / "rasa"),
-                "run",
-                "--enable-api",
+                str(BIN / "python"),
+                "-m",
+                "rasa_addons.rasa_server",
                 "--port",
                 str(port),
                 "--model",
                 str(MODEL),
                 "--endpoints",
-                str(self.workdir / "endpoints.yml"),
+                str(ROOT / "endpoints.yml"),
                 "--credentials",
                 str(ROOT / "credentials.yml"),
             ],
@@ -114,12 +140,35 @@ class Stack:
         self.processes.append(server)
         return server
 
+    def start_action_server(self, log_name: str = "actions.log") -> subprocess.Popen[bytes]:
+        """Start the action server on ``action_port`` (not yet waited for)."""
+        return subprocess.Popen(
+            [
+                str(BIN / "python"),
+                "-m",
+                "rasa_addons.action_server",
+                "--port",
+                str(self.action_port),
+                "--actions",
+                "actions",
+            ],
+            cwd=ROOT,
+            env=self._env(),
+            stdout=(self.workdir / log_name).open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_for_action_server(
+        self, process: subprocess.Popen[bytes], log_name: str = "actions.log"
+    ) -> None:
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", process, self.workdir / log_name)
+
     def add_rasa_server(self) -> str:
         """Start one more Rasa server sharing database, locks and action server; its URL."""
         port = free_port()
         server = self._rasa_server(port, f"rasa-{port}")
         url = f"http://127.0.0.1:{port}"
-        wait_for(f"{url}/status", server, self.workdir / f"rasa-{port}.log")
+        wait_for(self.api("/status", url), server, self.workdir / f"rasa-{port}.log")
         self.extra_urls.append(url)
         return url
 
@@ -130,35 +179,11 @@ class Stack:
             )
         if self.demo_clients:
             apply_demo_clients(self.database_url)
-        env = self._env()
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            "tracker_store:\n  type: rasa_addons.tracker_store.DatabaseUrlTrackerStore\n"
-            "lock_store:\n  type: rasa_addons.lock_store.EnvLockStore\n"
-        )
-        action_log = self.workdir / "actions.log"
-        actions = subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
-                "--port",
-                str(self.action_port),
-                "--actions",
-                "actions",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=action_log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        actions = self.start_action_server()
         self.processes.append(actions)
-        rasa_log = self.workdir / "rasa.log"
         server = self._rasa_server(self.rasa_port, "rasa")
-
-        wait_for(f"http://127.0.0.1:{self.action_port}/health", actions, action_log)
-        wait_for(f"{self.url}/status", server, rasa_log)
+        self.wait_for_action_server(actions)
+        wait_for(self.api("/status"), server, self.workdir / "rasa.log")
         return self
 
     def stop(self) -> None:
@@ -187,12 +212,11 @@ def read_events(
     base_url: str, session_id: str, *, after: str | None = None, want: int = 1, timeout: float = 20
 ) -> list[tuple[str, dict[str, Any]]]:
     """Read the web chat's server-sent events until ``want`` messages arrived (or time runs out)."""
-    import http.client
-    from urllib.parse import urlencode, urlsplit
-
     parts = urlsplit(base_url)
     query = {"session_id": session_id, **({"after": after} if after else {})}
-    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    connection = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1", parts.port, timeout=timeout
+    )
     connection.request("GET", f"/webhooks/webchat/events?{urlencode(query)}")
     reply = connection.getresponse()
     assert reply.status == 200, reply.read()

@@ -2,11 +2,13 @@
 
 Nothing leaves the machine: e-mails and SMS messages the worker sends are printed to
 the terminal and appended to var/dev-outbox.log, so a newcomer sees dispatch happen.
-Not used when SMTP_HOST or SMS_GATEWAY_URL point at real services.
+Not used when SMTP_HOST or SMS_GATEWAY_URL point at real services. Both listen on
+127.0.0.1 only (ports and log file as options; scripts/run.sh passes them).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -16,6 +18,7 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 
 LOG = Path("var/dev-outbox.log")
+HOST = "127.0.0.1"
 
 
 def _write(text: str) -> None:
@@ -41,14 +44,14 @@ async def sms(request: web.Request) -> web.Response:
     return web.json_response({"id": "dev"})
 
 
-async def main() -> None:
-    controller = Controller(PrintingMailbox(), hostname="127.0.0.1", port=8025)
+async def main(smtp_port: int, sms_port: int) -> None:
+    controller = Controller(PrintingMailbox(), hostname=HOST, port=smtp_port)
     controller.start()
     app = web.Application()
     app.router.add_post("/sms", sms)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 8026).start()
+    await web.TCPSite(runner, HOST, sms_port).start()
     try:
         await asyncio.Event().wait()
     finally:
@@ -57,4 +60,10 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smtp-port", type=int, default=8025)
+    parser.add_argument("--sms-port", type=int, default=8026)
+    parser.add_argument("--log", type=Path, default=LOG)
+    args = parser.parse_args()
+    LOG = args.log
+    asyncio.run(main(args.smtp_port, args.sms_port))

@@ -75,10 +75,10 @@ def console(stack: Stack) -> Iterator[str]:
         **os.environ,
         "DATABASE_URL": stack.database_url,
         "RASA_URL": stack.url,
+        "MELDKAMER_RASA_TOKEN": stack.rasa_token,
         "MELDKAMER_UPLOAD_DIR": str(stack.workdir / "uploads"),
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("RASA_TOKEN", None)
     env.pop("CONSOLE_SECURE_COOKIES", None)  # plain HTTP on loopback
     add = subprocess.run(
         [

@@ -93,7 +93,12 @@ def test_handover_reply_and_resume_across_two_servers(stacks: tuple[Stack, str])
     send(a, session, "hallo? is daar iemand?")
     # The agent replies through server B's API; the tenant, connected to A, receives it.
     status, _ = post_json(
-        f"{b}/conversations/{session}/tracker/events?output_channel=webchat&execute_side_effects=true",
+        stack.api(
+            f"/conversations/{session}/tracker/events",
+            b,
+            output_channel="webchat",
+            execute_side_effects="true",
+        ),
         [
             {
                 "event": "bot",
@@ -110,12 +115,13 @@ def test_handover_reply_and_resume_across_two_servers(stacks: tuple[Stack, str])
     # Hand back on server A; the bot asks its question again and continues on B.
     # action_listen after resuming: the next turn then reads like any turn to the policies.
     status, _ = post_json(
-        f"{a}/conversations/{session}/tracker/events",
+        stack.api(f"/conversations/{session}/tracker/events", a),
         [{"event": "resume"}, {"event": "action", "name": "action_listen"}],
     )
     assert status == 200
     status, _ = post_json(
-        f"{a}/conversations/{session}/trigger_intent?output_channel=webchat", {"name": "hervat"}
+        stack.api(f"/conversations/{session}/trigger_intent", a, output_channel="webchat"),
+        {"name": "hervat"},
     )
     assert status == 200
     for text in [

@@ -55,7 +55,11 @@ def test_agent_reply_reaches_the_browser(stack: Stack) -> None:
     send(stack, session, "hallo")
     seen = read_events(stack.url, session, want=100, timeout=3)
     status, _ = post_json(
-        f"{stack.url}/conversations/{session}/tracker/events?output_channel=webchat&execute_side_effects=true",
+        stack.api(
+            f"/conversations/{session}/tracker/events",
+            output_channel="webchat",
+            execute_side_effects="true",
+        ),
         [
             {
                 "event": "bot",

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from devstack.stack import BIN, ROOT, Stack, wait_for
+from devstack.stack import BIN, ROOT, Stack
 
 
 def action_server(stack: Stack) -> subprocess.Popen[bytes]:
@@ -29,29 +29,14 @@ def kill_action_server(stack: Stack) -> None:
 
 def restart_action_server(stack: Stack) -> subprocess.Popen[bytes]:
     """Start the action server again on the same port, as a supervisor would."""
-    log = stack.workdir / "actions-restarted.log"
-    process = subprocess.Popen(
-        [
-            str(BIN / "rasa"),
-            "run",
-            "actions",
-            "--port",
-            str(stack.action_port),
-            "--actions",
-            "actions",
-        ],
-        cwd=ROOT,
-        env=stack._env(),
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    process = stack.start_action_server("actions-restarted.log")
     stack.processes[0] = process
-    wait_for(f"http://127.0.0.1:{stack.action_port}/health", process, log)
+    stack.wait_for_action_server(process, "actions-restarted.log")
     return process
 
 
 def tracker(stack: Stack, sender: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{stack.url}/conversations/{sender}/tracker", timeout=30) as reply:
+    with urllib.request.urlopen(stack.api(f"/conversations/{sender}/tracker"), timeout=30) as reply:
         return dict(json.loads(reply.read()))
 
 

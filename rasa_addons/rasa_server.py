@@ -1,0 +1,63 @@
+"""``rasa run`` with its HTTP API behind a token, on a chosen interface.
+
+``python -m rasa_addons.rasa_server [rasa run options]`` starts ``rasa run --enable-api``
+with ``--auth-token`` from ``MELDKAMER_RASA_TOKEN`` and ``--interface`` from
+``MELDKAMER_PUBLIC_HOST`` (default ``127.0.0.1``). Without a token it refuses to start:
+the API reads every conversation, writes into any of them and can stop the bot.
+
+The token goes to Rasa through this process's own arguments, so it never appears on a
+command line that ``ps`` shows to other users of the machine. Callers send it as
+``?token=`` (console/rasa_client.py, devstack/stack.py). The lock store's deployment
+check runs first too (:func:`rasa_addons.lock_store.check_lock_config`), so a second
+server without shared locks stops at once with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from rasa.__main__ import main as rasa_main
+
+from rasa_addons.deployment import DeploymentError
+from rasa_addons.lock_store import check_lock_config
+
+TOKEN_ENV = "MELDKAMER_RASA_TOKEN"
+HOST_ENV = "MELDKAMER_PUBLIC_HOST"
+DEFAULT_HOST = "127.0.0.1"
+#: The shortest token accepted: a guessable token is no protection.
+MIN_TOKEN = 16
+#: Options this wrapper sets itself; given on the command line they are an error.
+OWN_OPTIONS = ("--auth-token", "--jwt-secret", "--interface", "-i")
+
+
+def rasa_argv(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """The ``rasa`` command line for ``args``; raises :class:`DeploymentError` when unsafe."""
+    token = env.get(TOKEN_ENV, "").strip()
+    if len(token) < MIN_TOKEN:
+        raise DeploymentError(
+            f"{TOKEN_ENV} is not set (or shorter than {MIN_TOKEN} characters): Rasa's HTTP "
+            "API would be open to anyone who reaches the port. make run generates one in "
+            "var/rasa-api-token."
+        )
+    for arg in args:
+        if arg.split("=", 1)[0] in OWN_OPTIONS:
+            raise DeploymentError(f"{arg.split('=', 1)[0]} is set from the environment here")
+    check_lock_config(env)
+    host = env.get(HOST_ENV, "").strip() or DEFAULT_HOST
+    return ["rasa", "run", "--enable-api", "--auth-token", token, "--interface", host, *args]
+
+
+def main() -> None:
+    """Replace this process's arguments and hand over to Rasa's own command line."""
+    try:
+        sys.argv = rasa_argv(sys.argv[1:], os.environ)
+    except DeploymentError as error:
+        print(f"rasa server: {error}", file=sys.stderr)
+        sys.exit(2)
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
