@@ -103,7 +103,9 @@ def apply_retention(
         files += _apply_scope(session, scope, now, photo_root, report)
     _conversations(session, registry, policy, now, report)
     default = policy.terms_for(None)
-    orphans = scrub.orphan_photos(session, photo_root, (now - default["fotos"].period).timestamp())
+    # The files of rows deleted above have no row now either: they are counted once.
+    cutoff = (now - default["fotos"].period).timestamp()
+    orphans = [p for p in scrub.orphan_photos(session, photo_root, cutoff) if p not in files]
     files += orphans
     report.add("fotos", len(orphans))
     set_aside = _set_aside(spool, (now - default["spool"].period).timestamp())

@@ -47,7 +47,7 @@ PERSONAL_TICKET_FIELDS = (
     "huisnummer_toevoeging",
 )
 #: What a handover summary keeps when anonymised: the melding, not the person.
-SUMMARY_KEEPS = ("topic", "facts", "unknown_facts", "outcome", "ticket", "client_id")
+SUMMARY_KEEPS = ("topic", "facts", "unknown_facts", "outcome", "ticket", "opdrachtgever")
 #: Statuses after which nothing more happens to a ticket.
 CLOSED_STATUSES = (TicketStatus.AFGEROND.value, TicketStatus.GEANNULEERD.value)
 #: Handover statuses after which the handover is history.
