@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.handover import hand_over
 from actions.runtime import runtime
 from actions.state import facts, latest_text, melding_from
-from meldkamer.attachments.store import link_to_ticket
-from meldkamer.dispatch.service import dispatch
 from meldkamer.intake.corrections import parse_correction
-from meldkamer.intake.melding import register_melding
-from meldkamer.intake.texts import outcome_message, summary
-from meldkamer.intake.validation import Address, format_phone
-from meldkamer.triage import TriageSettings
+from meldkamer.intake.texts import MISSING_DETAIL, summary
+from meldkamer.intake.validation import Address
+from meldkamer.service.confirm import Stored, confirm_melding
+from meldkamer.service.registration import Origin
 
 logger = logging.getLogger(__name__)
 
@@ -149,94 +145,24 @@ def _apply(changes: dict[str, Any], tracker: Tracker) -> list[EventType]:
 
 
 def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    from meldkamer.intake.spool import flush_spool, spool_melding
-
-    rt = runtime()
-    try:
-        # Meldingen kept during an earlier outage first (nothing to do when none wait).
-        flush_spool(
-            rt.sessions,
-            engine=rt.engine,
-            registry=rt.registry,
-            dispatch_settings=rt.dispatch,
-            now=rt.clock(),
-        )
-    except Exception:
-        logger.exception("could not register the spooled meldingen")
     try:
         melding = melding_from(tracker)
     except KeyError as missing:
         logger.error("melding incomplete at confirmation: %s", missing)
-        dispatcher.utter_message(text="Ik mis nog een gegeven. Ik vraag het opnieuw.")
+        dispatcher.utter_message(text=MISSING_DETAIL)
         return [SlotSet("wacht_op_bevestiging", False), SlotSet(str(missing.args[0]), None)]
-    client = rt.client(melding.client_id)
-    complex_ = client.complex(melding.complex_id) if client and melding.complex_id else None
-    settings = client.triage_settings(rt.engine.table) if client else TriageSettings()
     photos = list(tracker.get_slot("fotos") or [])
-    now = rt.clock()
-    try:
-        # Ticket, work order and messages are stored together or not at all.
-        with rt.sessions.begin() as session:
-            ticket, outcome, new = register_melding(
-                session, melding, engine=rt.engine, settings=settings, now=now
-            )
-            if new:
-                link_to_ticket(session, melding.conversation_id, photos, ticket.id)
-                dispatch(
-                    session,
-                    ticket,
-                    outcome,
-                    client,
-                    complex_,
-                    photos=photos,
-                    settings=rt.dispatch,
-                    now=now,
-                )
-            number = ticket.number
-    except SQLAlchemyError:
-        logger.exception("could not store melding %s", melding.melding_id)
-        try:
-            spool_melding(melding, received_at=now, photos=photos, sessions=rt.sessions)
-        except (OSError, ValueError, TypeError):
-            logger.exception("could not spool melding %s either", melding.melding_id)
-            dispatcher.utter_message(
-                text="Sorry, het opslaan lukt nu niet. Uw gegevens zijn niet kwijt. "
-                "Typ 'ja' om het opnieuw te proberen, of bel de meldkamer: 088-3746100."
-            )
-            return []
+    result = confirm_melding(runtime(), melding, photos=photos, origin=Origin.chat())
+    dispatcher.utter_message(text=result.message)
+    if result.stored is not Stored.REGISTERED:
         # Still waiting for the confirmation: a new 'ja' gives the ticket number once the
         # database is back (the spooled melding is registered first, so still one ticket).
-        dispatcher.utter_message(
-            text="Sorry, het vastleggen in ons systeem lukt op dit moment niet. Uw melding is "
-            "wel bewaard: uw gegevens zijn niet kwijt en de melding wordt vastgelegd zodra het "
-            "systeem weer werkt. Een meldnummer kan ik u nu niet geven; zo nodig belt een "
-            "medewerker u terug. Typ 'ja' om het nog eens te proberen. Spoed? Bel de "
-            "meldkamer: 088-3746100. Is er gevaar voor mensen? Bel 112."
-        )
         return []
-    notice = client.notice_for(melding.topic) if client else None
-    if notice:
-        # The client's own notice (e.g. its lock-out costs) replaces the matrix's default.
-        outcome = replace(outcome, notices=(notice,))
-    message = outcome_message(
-        outcome,
-        number,
-        office_name=client.name if client else "uw verhuurder",
-        office_phone=format_phone(client.contact.phone) if client else None,
-    )
-    dispatcher.utter_message(text=message)
     events: list[EventType] = [
-        SlotSet("ticket_nummer", number),
+        SlotSet("ticket_nummer", result.ticket_number),
         SlotSet("wacht_op_bevestiging", False),
         SlotSet("fotos", None),
     ]
-    # A person decides ("op basis van inschatting"), or nobody serves this address.
-    reason = None
-    if client is None:
-        reason = "Adres hoort bij geen bekende opdrachtgever"
-    elif outcome.needs_assessment:
-        reason = "Beoordeling nodig: " + outcome.reasons[-1]
-    if reason:
-        tracker.slots["ticket_nummer"] = number
-        events += hand_over(dispatcher, tracker, reason)
+    if result.handover_reason:
+        events += hand_over(dispatcher, tracker, result.handover_reason, result.ticket_number)
     return events

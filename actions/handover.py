@@ -8,78 +8,60 @@ back, and the bot stays on so the melding can still be completed.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import runtime
-from actions.state import facts
-from meldkamer.handover.service import availability, request_handover
-from meldkamer.intake.validation import format_phone
-from meldkamer.tickets import flag_attention, get_ticket
+from actions.state import UNKNOWN, facts
+from meldkamer.handover.summary import HandoverSummary
+from meldkamer.service.handover import HandoverRequest
+from meldkamer.service.handover import hand_over as hand_over_case
 
 logger = logging.getLogger(__name__)
 
-#: When even the handover cannot be stored, this is what the tenant can still do.
-FALLBACK = "Bel de meldkamer: 088-3746100 (dag en nacht). Bij gevaar: bel 112."
+
+def summary_of(tracker: Tracker) -> HandoverSummary:
+    """What the bot knows, for the agent's queue (the use case adds the outcome)."""
+    return HandoverSummary(
+        topic=tracker.get_slot("topic"),
+        facts=facts(tracker),
+        unknown_facts=tuple(tracker.get_slot("onbekende_feiten") or ()),
+        address=tracker.get_slot("adres"),
+        name=tracker.get_slot("naam"),
+        phone=tracker.get_slot("telefoon"),
+        email=tracker.get_slot("email"),
+        description=tracker.get_slot("beschrijving"),
+        photos=tuple(tracker.get_slot("fotos") or ()),
+        ticket=tracker.get_slot("ticket_nummer"),
+        client_id=tracker.get_slot("opdrachtgever"),
+    )
 
 
-def summary_of(tracker: Tracker) -> dict[str, Any]:
-    """What the bot knows, for the agent's queue, with the outcome as far as known."""
-    rt = runtime()
-    topic = tracker.get_slot("topic")
-    outcome: dict[str, Any] = {}
-    if topic:
-        settings = rt.settings_for(tracker.get_slot("opdrachtgever"))
-        outcome = rt.engine.evaluate(topic, facts(tracker), rt.clock(), settings).to_dict()
-    return {
-        "topic": tracker.get_slot("topic"),
-        "facts": facts(tracker),
-        "unknown_facts": tracker.get_slot("onbekende_feiten") or [],
-        "outcome": outcome,
-        "adres": tracker.get_slot("adres"),
-        "naam": tracker.get_slot("naam"),
-        "telefoon": tracker.get_slot("telefoon"),
-        "email": tracker.get_slot("email"),
-        "beschrijving": tracker.get_slot("beschrijving"),
-        "fotos": tracker.get_slot("fotos") or [],
-        "ticket": tracker.get_slot("ticket_nummer"),
-        "opdrachtgever": tracker.get_slot("opdrachtgever"),
-    }
-
-
-def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
+def hand_over(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: str,
+    ticket_number: str | None = None,
+) -> list[EventType]:
     """Queue the conversation for an agent and tell the tenant what happens."""
-    rt = runtime()
-    now = rt.clock()
-    phone = tracker.get_slot("telefoon")
-    try:
-        with rt.sessions.begin() as session:
-            available = availability(session, now)
-            number = tracker.get_slot("ticket_nummer")
-            ticket = get_ticket(session, number) if number else None
-            request_handover(
-                session,
-                conversation_id=tracker.sender_id,
-                channel=tracker.get_latest_input_channel() or "onbekend",
-                reason=reason,
-                summary=summary_of(tracker),
-                now=now,
-                client_id=tracker.get_slot("opdrachtgever"),
-                ticket_id=ticket.id if ticket else None,
-                callback=not available.available,
-            )
-            if ticket is not None and not available.available:
-                flag_attention(session, ticket, "Terugbellen: huurder vroeg om een medewerker", now)
-    except SQLAlchemyError:
-        logger.exception("could not queue a handover for %s", tracker.sender_id)
-        dispatcher.utter_message(text=f"Het doorverbinden lukt nu niet. {FALLBACK}")
-        return []
-    dispatcher.utter_message(text=available.tenant_message(format_phone(phone) if phone else None))
-    return [ConversationPaused()] if available.available else []
+    summary = summary_of(tracker)
+    if ticket_number:
+        summary = replace(summary, ticket=ticket_number)
+    result = hand_over_case(
+        runtime(),
+        HandoverRequest(
+            conversation_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or UNKNOWN,
+            reason=reason,
+            summary=summary,
+        ),
+    )
+    dispatcher.utter_message(text=result.message)
+    return [ConversationPaused()] if result.agent_available else []
 
 
 class ActionVraagMedewerker(Action):

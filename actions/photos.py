@@ -8,33 +8,22 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import runtime
-from meldkamer.attachments.files import StoredFile, upload_dir
-from meldkamer.attachments.models import Attachment
-from meldkamer.attachments.store import record
+from meldkamer.service.photos import MAX_PHOTOS, PhotoUpload, record_photo
 
 logger = logging.getLogger(__name__)
 
-#: A melding keeps at most this many photos; more rarely helps the contractor.
-MAX_PHOTOS = 10
 
-
-def record_photo(conversation_id: str, relative: str, metadata: dict[str, Any]) -> None:
-    """Register the stored file for the conversation (idempotent on the path)."""
-    rt = runtime()
-    stored = StoredFile(
-        path=upload_dir() / relative,
+def _upload(relative: str, metadata: dict[str, Any]) -> PhotoUpload:
+    """What the channel put in the message's metadata about the file it stored."""
+    return PhotoUpload(
         relative=relative,
         content_type=str(metadata["content_type"]),
         size=int(metadata["size"]),
         sha256=str(metadata.get("sha256") or ""),
     )
-    with rt.sessions.begin() as session:
-        if not session.execute(select(Attachment.id).where(Attachment.path == relative)).first():
-            record(session, stored, conversation_id, rt.clock())
 
 
 class ActionFotoOntvangen(Action):
@@ -58,7 +47,7 @@ class ActionFotoOntvangen(Action):
             )
             return []
         try:
-            record_photo(tracker.sender_id, photo, metadata)
+            record_photo(runtime(), tracker.sender_id, _upload(photo, metadata))
         except (SQLAlchemyError, ValueError, KeyError):
             logger.exception("could not record photo %s", photo)
             dispatcher.utter_message(

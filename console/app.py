@@ -34,6 +34,7 @@ from console.keys import (
     CANNED,
     CLIENTS,
     CLOCK,
+    COLLABORATORS,
     DISPATCH,
     ENGINE,
     LOGIN_THROTTLE,
@@ -49,21 +50,14 @@ from console.rendering import make_environment
 from console.security import add_security_headers
 from console.settings import ConsoleSettings
 from console.throttle import Throttle
-from meldkamer.clients.cache import ClientCache
-from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from meldkamer.composition import collaborators, local_now, open_database
 from meldkamer.dispatch.service import DispatchSettings
-from meldkamer.triage import default_engine
-from meldkamer.triage.officehours import AMSTERDAM
 
 __all__ = ["ConsoleSettings", "init_app", "main"]
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def _now() -> datetime:
-    return datetime.now(AMSTERDAM)
 
 
 async def health(request: web.Request) -> web.Response:
@@ -75,7 +69,7 @@ def init_app(
     settings: ConsoleSettings,
     *,
     sessions: sessionmaker[Session] | None = None,
-    clock: Callable[[], datetime] = _now,
+    clock: Callable[[], datetime] = local_now,
     dispatch: DispatchSettings | None = None,
     poll_seconds: float = 1.0,
 ) -> web.Application:
@@ -87,24 +81,25 @@ def init_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[POLL_SECONDS] = poll_seconds
-    app[LOGIN_THROTTLE] = Throttle()
+    app[LOGIN_THROTTLE] = Throttle.from_env()
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         if sessions is not None:
             app[SESSIONS] = sessions
             yield
             return
-        upgrade(settings.database_url)
-        engine = make_engine(settings.database_url)
-        app[SESSIONS] = make_sessionmaker(engine)
+        opened = open_database(settings.database_url)
+        app[SESSIONS] = opened.sessions
         yield
-        engine.dispose()
+        opened.close()
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         app[TEMPLATES] = make_environment()
-        app[ENGINE] = default_engine()
-        app[DISPATCH] = dispatch or DispatchSettings.from_env()
-        app[CLIENTS] = ClientCache(app[SESSIONS], app[ENGINE])
+        ctx = collaborators(app[SESSIONS], clock=clock, dispatch=dispatch)
+        app[COLLABORATORS] = ctx
+        app[ENGINE] = ctx.engine
+        app[DISPATCH] = ctx.dispatch
+        app[CLIENTS] = ctx.client_cache()
         app[CANNED] = CannedReplies(settings.canned_replies)
         # Without a configured key a random one: wizards in progress end with the process.
         app[SIGNING_KEY] = settings.secret_key or secrets.token_bytes(32)

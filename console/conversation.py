@@ -27,16 +27,9 @@ from console.summary import summarise
 from console.transcript import Line, lines
 from meldkamer.agents.sessions import SignedIn
 from meldkamer.handover.models import Handover, HandoverStatus
-from meldkamer.handover.service import (
-    EDITABLE,
-    HandoverNotFound,
-    add_note,
-    close,
-    edits,
-    hand_back,
-    notes,
-)
+from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
 from meldkamer.tickets import Ticket, TicketStatus, get_ticket
+from meldkamer.tickets.edits import EDITABLE, edits
 from meldkamer.triage import Urgency
 
 MAX_REPLY = 2000

@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.dispatch.service import DispatchSettings
+from meldkamer.service.context import Collaborators
 from meldkamer.triage import TriageEngine
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ ENGINE: web.AppKey[TriageEngine] = web.AppKey("engine")
 DISPATCH: web.AppKey[DispatchSettings] = web.AppKey("dispatch")
 CLIENTS: web.AppKey[ClientCache] = web.AppKey("clients")
 CANNED: web.AppKey[CannedReplies] = web.AppKey("canned")
+#: The use cases' collaborators (the same sessions, engine, clients, settings and clock).
+COLLABORATORS: web.AppKey[Collaborators] = web.AppKey("collaborators")
 #: Signs the phone wizard's state (see :mod:`console.signing`).
 SIGNING_KEY: web.AppKey[bytes] = web.AppKey("signing_key")
 LOGIN_THROTTLE: web.AppKey[Throttle] = web.AppKey("login_throttle")

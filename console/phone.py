@@ -19,18 +19,25 @@ from aiohttp import web
 from console.forms import read_form
 from console.identity import current
 from console.intake_wizard import CHANGES, UNKNOWN, Context, Step, WizardState
-from console.keys import CLIENTS, CLOCK, DISPATCH, ENGINE, SESSIONS, SIGNING_KEY
+from console.keys import CLIENTS, CLOCK, COLLABORATORS, ENGINE, SIGNING_KEY
 from console.rendering import render
 from console.signing import BadSignature, sign, unsign
 from console.summary import fact_lines, unknown_lines
-from meldkamer.dispatch.service import dispatch
-from meldkamer.handover.service import add_note
-from meldkamer.intake.melding import register_melding
 from meldkamer.intake.validation import Invalid
+from meldkamer.service.confirm import Stored, confirm_melding
+from meldkamer.service.registration import Origin
 
 logger = logging.getLogger(__name__)
 
 STATE_FIELD = "staat"
+#: What the agent reads when the melding did not become a ticket right away.
+NOT_REGISTERED = {
+    Stored.SPOOLED: "De database is nu niet bereikbaar. De melding is bewaard en wordt "
+    "vastgelegd zodra het systeem weer werkt; de huurder krijgt dan nog geen meldnummer.",
+    Stored.SET_ASIDE: "Deze melding kan niet automatisch worden vastgelegd. Ze is apart "
+    "gezet voor controle door de meldkamer.",
+    Stored.NOT_STORED: "Opslaan lukt nu niet, ook niet tijdelijk. Probeer het opnieuw.",
+}
 
 
 def _context(request: web.Request) -> Context:
@@ -132,33 +139,13 @@ async def confirm(request: web.Request) -> web.StreamResponse:
         melding = context.melding(state)
     except ValueError as error:
         return _render(request, state, error=f"Nog niet compleet: {error}.", status=400)
-    client, complex_ = context.client_of(state)
-    settings = context.settings(state)
-    with request.app[SESSIONS].begin() as session:
-        ticket, outcome, new = register_melding(
-            session, melding, engine=context.engine, settings=settings, now=context.now
-        )
-        if new:
-            dispatch(
-                session,
-                ticket,
-                outcome,
-                client,
-                complex_,
-                settings=request.app[DISPATCH],
-                now=context.now,
-            )
-            add_note(
-                session,
-                melding.conversation_id,
-                me.username,
-                f"Telefonisch aangenomen door {me.display_name}.",
-                context.now,
-                ticket_id=ticket.id,
-            )
-        number = ticket.number
-    logger.info("phone melding %s registered by %s", number, me.username)
-    raise web.HTTPSeeOther(f"/ticket/{number}")
+    ctx = request.app[COLLABORATORS]
+    result = confirm_melding(ctx, melding, origin=Origin.phone(me.username, me.display_name))
+    if result.stored is not Stored.REGISTERED:
+        logger.error("phone melding %s by %s: %s", melding.melding_id, me.username, result.stored)
+        return _render(request, state, error=NOT_REGISTERED[result.stored], status=503)
+    logger.info("phone melding %s registered by %s", result.ticket_number, me.username)
+    raise web.HTTPSeeOther(f"/ticket/{result.ticket_number}")
 
 
 def setup_routes(app: web.Application) -> None:

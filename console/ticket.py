@@ -1,6 +1,6 @@
 """A ticket (``/ticket/{number}``): its dossier, the edits with reasons, and the notes.
 
-Edits go through :func:`meldkamer.handover.service.edit_ticket`, which checks every
+Edits go through :func:`meldkamer.tickets.edits.edit_ticket`, which checks every
 value like the bot does and refuses an urgency change without a reason; the history
 shows old and new value, who, when and why.
 """
@@ -19,8 +19,9 @@ from console.queue import agent_names
 from console.rendering import render
 from console.summary import fact_lines, photos, unknown_lines
 from meldkamer.dossier import dossier
-from meldkamer.handover.service import EDITABLE, add_note, edit_ticket, edits, notes
+from meldkamer.handover.service import add_note, notes
 from meldkamer.tickets import StatusConflictError, TicketStatus, get_ticket
+from meldkamer.tickets.edits import EDITABLE, edit_ticket, edits
 from meldkamer.triage import Urgency
 
 FIELD_LABELS = {

@@ -9,14 +9,77 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# The declarative base every table of Meldkamer is declared on (see meldkamer.models).
+# Fixed constraint names, so a later migration can drop or alter them by name on
+# SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+if TYPE_CHECKING:
+
+    class Base:
+        """What mypy sees of the declarative base (SQLAlchemy 1.4 has no type hints)."""
+
+        metadata: ClassVar[MetaData]
+        __table__: ClassVar[Any]
+
+        def __init__(self, **kwargs: Any) -> None: ...
+
+else:
+    Base = declarative_base(metadata=metadata)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware timestamp, stored and returned in UTC.
+
+    SQLite keeps no offset, so values are converted to UTC on the way in and
+    marked as UTC on the way out; naive datetimes are refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Convert an aware datetime to UTC before it is stored."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} has no timezone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Return the stored timestamp as an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
 
 # Rasa's tracker store may share the database, so alembic's bookkeeping gets a name
 # of its own instead of the default ``alembic_version``.
@@ -27,6 +90,28 @@ SQLITE_TIMEOUT_S = 30
 # Arbitrary fixed key for pg_advisory_xact_lock, so that processes starting at the same
 # time run the migrations one after the other.
 _PG_MIGRATION_LOCK_KEY = 7_104_215_001
+
+
+#: Errors that mean the database is away, not that one row is bad: only these spool.
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeoutError,
+    TimeoutError,
+    ConnectionError,
+)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` means the database cannot be reached (an outage).
+
+    A ``DataError``, ``IntegrityError`` or ``StatementError`` is about one statement's
+    values: retrying it later fails the same way, so it must never hold a spool up.
+    """
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OUTAGE_ERRORS)
 
 
 def database_url(env: Mapping[str, str] | None = None) -> str:

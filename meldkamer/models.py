@@ -9,10 +9,12 @@ from __future__ import annotations
 from meldkamer.agents.models import Agent, ConsoleSession
 from meldkamer.attachments.models import Attachment
 from meldkamer.clients.models import ClientVersion
+from meldkamer.db import Base
 from meldkamer.dispatch.models import WorkOrder
-from meldkamer.handover.models import Handover, Note, TicketEdit
+from meldkamer.handover.models import Handover, Note
 from meldkamer.notify.models import OutboxMessage
-from meldkamer.tickets.models import Base, Ticket, TicketCounter, TicketStatusChange
+from meldkamer.privacy.models import PrivacyAction
+from meldkamer.tickets.models import Ticket, TicketCounter, TicketEdit, TicketStatusChange
 
 __all__ = [
     "Agent",
@@ -23,6 +25,7 @@ __all__ = [
     "Handover",
     "Note",
     "OutboxMessage",
+    "PrivacyAction",
     "Ticket",
     "TicketCounter",
     "TicketEdit",

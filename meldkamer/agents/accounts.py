@@ -23,8 +23,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meldkamer.agents.models import Agent, Role
-from meldkamer.handover.service import PRESENCE
+from meldkamer.agents.models import PRESENCE, Agent, Role
 
 MIN_PASSWORD_LENGTH = 10
 #: Long passphrases are welcome; a cap keeps hashing a pasted novel off the server.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String
 
-from meldkamer.tickets.models import Base, UTCDateTime
+from meldkamer.db import Base, UTCDateTime
+
+#: An agent heard from within this time counts as present.
+PRESENCE = timedelta(minutes=2)
 
 
 class Role(str, enum.Enum):

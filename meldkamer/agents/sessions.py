@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from meldkamer.agents.models import Agent, ConsoleSession, Role
-from meldkamer.handover.service import PRESENCE
+from meldkamer.agents.models import PRESENCE, Agent, ConsoleSession, Role
 
 SESSION_LIFETIME = timedelta(hours=12)
 #: Longer "tokens" are not ours; refusing them early avoids hashing junk.

@@ -27,6 +27,14 @@ def record(session: Session, stored: StoredFile, conversation_id: str, now: date
     return attachment
 
 
+def find_by_path(session: Session, relative: str) -> Attachment | None:
+    """The photo stored under ``relative`` (a path in the upload folder), if registered."""
+    found: Attachment | None = session.execute(
+        select(Attachment).where(Attachment.__table__.c.path == relative)
+    ).scalar_one_or_none()
+    return found
+
+
 def link_to_ticket(
     session: Session, conversation_id: str, paths: Iterable[str], ticket_id: int
 ) -> int:

@@ -21,11 +21,12 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from meldkamer.db import database_url, make_engine, make_sessionmaker, safe_url, upgrade
+from meldkamer.composition import Collaborators, collaborators, open_database
+from meldkamer.db import database_url, safe_url
 from meldkamer.dispatch.escalation import escalation_job
-from meldkamer.intake.spool import spool_job
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
+from meldkamer.service.spool import spool_job
 
 logger = logging.getLogger("meldkamer.worker")
 
@@ -85,20 +86,20 @@ async def _drain(sessions: SessionFactory, senders: Mapping[str, Sender]) -> Non
             return
 
 
-async def _serve(sessions: SessionFactory, senders: Mapping[str, Sender], interval: float) -> None:
+async def _serve(ctx: Collaborators, senders: Mapping[str, Sender], interval: float) -> None:
     stop_event = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop_event.set)
     try:
         await run_worker(
-            sessions,
+            ctx.sessions,
             senders,
             interval=interval,
             clock=_now,
             stop_event=stop_event,
             # Overdue acuut work orders go to the next contractor every round.
-            extra_jobs=(escalation_job, spool_job),
+            extra_jobs=(escalation_job, spool_job(ctx)),
         )
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -106,13 +107,13 @@ async def _serve(sessions: SessionFactory, senders: Mapping[str, Sender], interv
 
 
 async def _main(
-    sessions: SessionFactory, senders: Mapping[str, Sender], args: argparse.Namespace
+    ctx: Collaborators, senders: Mapping[str, Sender], args: argparse.Namespace
 ) -> None:
     try:
         if args.once:
-            await _drain(sessions, senders)
+            await _drain(ctx.sessions, senders)
         else:
-            await _serve(sessions, senders, args.interval)
+            await _serve(ctx, senders, args.interval)
     finally:
         for sender in senders.values():
             await sender.close()
@@ -126,17 +127,16 @@ def run(args: argparse.Namespace) -> int:
     senders = senders_from_env()
     logger.info("kanalen aan: %s", ", ".join(sorted(senders)) or "geen")
     try:
-        upgrade(url)
+        database = open_database(url)
     except SQLAlchemyError as error:
         logger.error("database bijwerken mislukt: %s", error)
         return 1
-    engine = make_engine(url)
     try:
-        asyncio.run(_main(make_sessionmaker(engine), senders, args))
+        asyncio.run(_main(collaborators(database.sessions, clock=_now), senders, args))
     except SQLAlchemyError as error:
         logger.error("databasefout: %s", error)
         return 1
     finally:
-        engine.dispose()
+        database.close()
     logger.info("worker gestopt")
     return 0

@@ -1,4 +1,4 @@
-"""Handovers, agents' internal notes, and the audit trail of ticket edits."""
+"""Handovers and agents' internal notes (ticket edits: :mod:`meldkamer.tickets.models`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text
 
-from meldkamer.tickets.models import Base, UTCDateTime
+from meldkamer.db import Base, UTCDateTime
 
 
 class HandoverStatus(str, enum.Enum):
@@ -67,20 +67,3 @@ class Note(Base):
     author: str = Column(String(100), nullable=False)
     text: str = Column(Text, nullable=False)
     created_at: datetime = Column(UTCDateTime(), nullable=False)
-
-
-class TicketEdit(Base):
-    """One change of one ticket field by a person, with the reason (urgency: required)."""
-
-    __tablename__ = "ticket_wijzigingen"
-
-    id: int = Column(Integer, primary_key=True)
-    ticket_id: int = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    field: str = Column(String(40), nullable=False)
-    old: str | None = Column(Text, nullable=True)
-    new: str | None = Column(Text, nullable=True)
-    reason: str | None = Column(Text, nullable=True)
-    by: str = Column(String(100), nullable=False)
-    at: datetime = Column(UTCDateTime(), nullable=False)

@@ -1,39 +1,28 @@
 """The handover queue: the bot asks for a person, an agent takes, replies, hands back.
 
 Taking is one conditional UPDATE, so two agents can never take the same conversation,
-also not from two console servers. Notes and ticket edits are registered with who and
-when; an urgency change needs a reason.
+also not from two console servers. Notes are registered with who and when (ticket
+edits: :mod:`meldkamer.tickets.edits`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from meldkamer.agents.models import Agent
-from meldkamer.handover.models import OPEN_STATUSES, Handover, HandoverStatus, Note, TicketEdit
-from meldkamer.intake.validation import (
-    Invalid,
-    clean_description,
-    clean_name,
-    normalise_email,
-    normalise_phone,
-)
-from meldkamer.tickets import Ticket, change_status
-from meldkamer.triage import Urgency
+from meldkamer.agents.models import PRESENCE, Agent
+from meldkamer.handover.models import OPEN_STATUSES, Handover, HandoverStatus, Note
+from meldkamer.handover.summary import HandoverSummary
 from meldkamer.triage.officehours import OfficeHours
 
 # Column expressions (the models annotate attributes with their Python value types).
 AGENTS = Agent.__table__.c
 HANDOVERS = Handover.__table__.c
 
-#: An agent heard from within this time counts as present.
-PRESENCE = timedelta(minutes=2)
 URGENCY_RANK = {"acuut": 2, "urgent": 1, "niet_urgent": 0}
 
 
@@ -90,24 +79,26 @@ def request_handover(
     conversation_id: str,
     channel: str,
     reason: str,
-    summary: Mapping[str, Any],
+    summary: HandoverSummary | Mapping[str, object],
     now: datetime,
     client_id: str | None = None,
     ticket_id: int | None = None,
     callback: bool = False,
 ) -> Handover:
     """Put a conversation in the queue; an open handover of it is reused, reasons add up."""
+    if not isinstance(summary, HandoverSummary):
+        summary = HandoverSummary.from_dict(summary)
     existing = session.execute(
         select(Handover).where(
             Handover.conversation_id == conversation_id, HANDOVERS.status.in_(OPEN_STATUSES)
         )
     ).scalar_one_or_none()
     assert existing is None or isinstance(existing, Handover)
-    urgency = str((summary.get("outcome") or {}).get("urgency") or "")
+    urgency = summary.urgency or ""
     if existing is not None:
         if reason not in existing.reason:
             existing.reason = f"{existing.reason}; {reason}"
-        existing.summary = dict(summary)
+        existing.summary = summary.to_dict()
         existing.urgency_rank = max(existing.urgency_rank, URGENCY_RANK.get(urgency, 0))
         existing.callback = existing.callback or callback
         existing.ticket_id = existing.ticket_id or ticket_id
@@ -119,7 +110,7 @@ def request_handover(
         ticket_id=ticket_id,
         client_id=client_id,
         reason=reason,
-        summary=dict(summary),
+        summary=summary.to_dict(),
         urgency_rank=URGENCY_RANK.get(urgency, 0),
         status=HandoverStatus.WACHTEND.value,
         callback=callback,
@@ -215,80 +206,5 @@ def notes(session: Session, conversation_id: str) -> list[Note]:
             select(Note)
             .where(Note.conversation_id == conversation_id)
             .order_by(Note.created_at, Note.id)
-        ).scalars()
-    )
-
-
-#: Ticket fields an agent may change.
-EDITABLE = ("urgency", "status", "naam", "telefoon", "email", "beschrijving")
-_CHECKS: dict[str, Callable[[str], str | None | Invalid]] = {
-    "telefoon": normalise_phone,
-    "email": normalise_email,
-    "naam": clean_name,
-    "beschrijving": clean_description,
-}
-
-
-def edit_ticket(
-    session: Session,
-    ticket: Ticket,
-    field: str,
-    value: str,
-    *,
-    by: str,
-    reason: str | None,
-    now: datetime,
-) -> TicketEdit | None:
-    """Change one field, registering old and new value, who, when and why.
-
-    Returns ``None`` when the value does not change.
-
-    Raises:
-        ValueError: unknown field, invalid value, or an urgency change without a reason.
-    """
-    if field not in EDITABLE:
-        raise ValueError(f"veld {field!r} kan niet worden gewijzigd; wel: {', '.join(EDITABLE)}")
-    reason = (reason or "").strip() or None
-    new: str | None = value.strip()
-    if field == "urgency":
-        if new not in {u.value for u in Urgency}:
-            raise ValueError(f"urgentie {new!r} bestaat niet; kies acuut, urgent of niet_urgent")
-        if not reason:
-            raise ValueError("een andere urgentie vraagt om een reden")
-    elif field in _CHECKS:
-        # The same checks as when the bot asked the tenant.
-        checked = _CHECKS[field](new or "")
-        if isinstance(checked, Invalid):
-            raise ValueError(checked.message)
-        new = checked
-    old = getattr(ticket, field)
-    if old == new:
-        return None
-    if field == "status":
-        change_status(session, ticket, new or "", by=by, reason=reason, now=now)
-    else:
-        setattr(ticket, field, new)
-        ticket.updated_at = now
-    edit = TicketEdit(
-        ticket_id=ticket.id,
-        field=field,
-        old=None if old is None else str(old),
-        new=new,
-        reason=reason,
-        by=by,
-        at=now,
-    )
-    session.add(edit)
-    session.flush()
-    return edit
-
-
-def edits(session: Session, ticket_id: int) -> list[TicketEdit]:
-    """A ticket's edits, oldest first."""
-    return list(
-        session.execute(
-            select(TicketEdit)
-            .where(TicketEdit.ticket_id == ticket_id)
-            .order_by(TicketEdit.at, TicketEdit.id)
         ).scalars()
     )

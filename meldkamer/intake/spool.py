@@ -1,18 +1,15 @@
 """Meldingen that could not be stored: kept on disk until the database is back.
 
-When registering a confirmed melding fails on a database error, the action server
-writes the complete melding to a spool folder, one JSON file per ``melding_id``,
-written atomically (a temporary file, fsync, rename), and tells the tenant it is kept.
-:func:`flush_spool` registers spooled meldingen once the database answers: ticket, work
-order and messages in one transaction, idempotent on ``melding_id`` (registering the
-same melding twice is one ticket), and removes a file only after the commit. The worker
-runs it every round (:func:`spool_job`) and the action server before each registration.
+This module is the spool's file storage only; what happens with the files is the use
+case :mod:`meldkamer.service.spool`. When registering a confirmed melding fails because
+the database is away, the complete melding is written to a spool folder, one JSON file
+per ``melding_id``, atomically (a temporary file, fsync, rename). A file is removed only
+after its melding was registered.
 
 The folder is ``MELDKAMER_SPOOL_DIR``, default ``var/spool`` (``spool/`` in
 ``MELDKAMER_VAR_DIR``; with a SQLite database file elsewhere, ``spool/`` next to that
 file). The worker and the action server must see the same folder. Each file names
-the database it was meant for; a file for another database is left alone (with a
-warning), so meldingen never end up in the wrong database.
+the database it was meant for, so meldingen never end up in the wrong database.
 
 A file that cannot be read or registered for another reason than the database being
 away is renamed to ``<melding_id>.json.fout`` for a person to look at.
@@ -24,20 +21,18 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from meldkamer.clients.registry import ClientRegistry
-from meldkamer.intake.melding import Melding, register_melding
+from meldkamer.intake.melding import Melding
 from meldkamer.intake.validation import Address
-from meldkamer.triage import TriageEngine, TriageSettings, default_engine
+from meldkamer.triage.table import FactValue
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +46,15 @@ ATTENTION = (
     "de huurder kreeg geen meldnummer: bel zo nodig terug"
 )
 
+Sessions: TypeAlias = "sessionmaker[Session]"
 
-def spool_dir(env: Mapping[str, str] | None = None, sessions: Any = None) -> Path:
+
+def _bound_engine(sessions: Sessions | None) -> Engine | None:
+    bind = getattr(sessions, "kw", {}).get("bind")
+    return bind if isinstance(bind, Engine) else None
+
+
+def spool_dir(env: Mapping[str, str] | None = None, sessions: Sessions | None = None) -> Path:
     """The spool folder.
 
     ``MELDKAMER_SPOOL_DIR`` when set; else, for a SQLite database file, ``spool/`` next
@@ -63,8 +65,8 @@ def spool_dir(env: Mapping[str, str] | None = None, sessions: Any = None) -> Pat
     configured = environ.get(SPOOL_ENV, "").strip()
     if configured:
         return Path(configured).resolve()
-    bind = getattr(sessions, "kw", {}).get("bind")
-    if isinstance(bind, Engine) and bind.url.get_backend_name() == "sqlite":
+    bind = _bound_engine(sessions)
+    if bind is not None and bind.url.get_backend_name() == "sqlite":
         database = bind.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
             return (Path(database).resolve().parent / "spool").resolve()
@@ -72,22 +74,22 @@ def spool_dir(env: Mapping[str, str] | None = None, sessions: Any = None) -> Pat
     return (Path.cwd() / var_dir / "spool").resolve()
 
 
-def database_key(sessions: Any) -> str | None:
+def database_key(sessions: Sessions | None) -> str | None:
     """Which database ``sessions`` writes to, as ``backend:name`` (``None`` if unknown).
 
     The host is left out on purpose: the worker and the action server may reach the
     same database under different host names.
     """
-    bind = getattr(sessions, "kw", {}).get("bind")
-    if not isinstance(bind, Engine):
+    bind = _bound_engine(sessions)
+    if bind is None:
         return None
     url = make_url(bind.url)
     return f"{url.get_backend_name()}:{url.database or ''}"
 
 
-def _path(directory: Path, melding_id: str) -> Path:
+def _path(directory: Path, melding_id: str, suffix: str = SUFFIX) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in melding_id)[:100]
-    return directory / f"{safe or 'melding'}{SUFFIX}"
+    return directory / f"{safe or 'melding'}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -101,26 +103,41 @@ class Spooled:
     path: Path
 
 
-@dataclass
-class FlushReport:
-    """What :func:`flush_spool` did: registered (melding id, ticket number, new?)."""
-
-    registered: list[tuple[str, str, bool]] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    #: The database was away: the rest waits for the next round.
-    waiting: int = 0
-
-
-def _to_json(melding: Melding) -> dict[str, Any]:
+def _to_json(melding: Melding) -> dict[str, object]:
     data = asdict(melding)
     data["facts"] = dict(melding.facts)
     data["unknown_facts"] = list(melding.unknown_facts)
     return data
 
 
-def _from_json(data: Mapping[str, Any]) -> Melding:
-    address = data["address"]
+def _mapping(value: object, what: str) -> Mapping[str, object]:
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} is geen object")
+    return value
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _facts(value: object) -> dict[str, FactValue]:
+    facts: dict[str, FactValue] = {}
+    for name, fact in _mapping(value or {}, "facts").items():
+        if not isinstance(fact, (bool, str)):
+            raise TypeError(f"feit {name!r} heeft geen geldige waarde")
+        facts[name] = fact
+    return facts
+
+
+def _from_json(value: object) -> Melding:
+    data = _mapping(value, "melding")
+    address = _mapping(data["address"], "address")
+    unknown = data.get("unknown_facts") or []
+    if not isinstance(unknown, list):
+        raise TypeError("unknown_facts is geen lijst")
+    huisnummer = address["huisnummer"]
+    if not isinstance(huisnummer, (int, str)):
+        raise TypeError("huisnummer is geen getal")
     return Melding(
         melding_id=str(data["melding_id"]),
         conversation_id=str(data["conversation_id"]),
@@ -128,18 +145,18 @@ def _from_json(data: Mapping[str, Any]) -> Melding:
         topic=str(data["topic"]),
         address=Address(
             postcode=str(address["postcode"]),
-            huisnummer=int(address["huisnummer"]),
-            toevoeging=address.get("toevoeging"),
+            huisnummer=int(huisnummer),
+            toevoeging=_optional(address.get("toevoeging")),
         ),
         naam=str(data["naam"]),
         telefoon=str(data["telefoon"]),
         beschrijving=str(data["beschrijving"]),
-        facts=dict(data.get("facts") or {}),
-        unknown_facts=tuple(data.get("unknown_facts") or ()),
-        email=data.get("email"),
-        client_id=data.get("client_id"),
-        complex_id=data.get("complex_id"),
-        attention=data.get("attention"),
+        facts=_facts(data.get("facts")),
+        unknown_facts=tuple(str(name) for name in unknown),
+        email=_optional(data.get("email")),
+        client_id=_optional(data.get("client_id")),
+        complex_id=_optional(data.get("complex_id")),
+        attention=_optional(data.get("attention")),
     )
 
 
@@ -147,20 +164,22 @@ def spool_melding(
     melding: Melding,
     *,
     received_at: datetime,
-    photos: list[str] | tuple[str, ...] = (),
-    sessions: Any = None,
+    photos: Sequence[str] = (),
+    sessions: Sessions | None = None,
     directory: Path | None = None,
+    problem: str | None = None,
 ) -> Path:
     """Write the melding to the spool atomically; returns the file.
 
-    Writing the same melding again replaces its file. Raises ``OSError`` when the
-    folder cannot be written.
+    Writing the same melding again replaces its file. With a ``problem`` the melding is
+    written set aside (``.json.fout``) at once, for a person: it cannot be registered as
+    it is. Raises ``OSError`` when the folder cannot be written.
     """
     if received_at.tzinfo is None:
         raise ValueError("received_at heeft geen tijdzone")
     folder = directory or spool_dir(sessions=sessions)
     folder.mkdir(parents=True, exist_ok=True)
-    record = {
+    record: dict[str, object] = {
         "version": VERSION,
         "melding": _to_json(melding),
         "photos": list(photos),
@@ -168,7 +187,15 @@ def spool_melding(
         "database": database_key(sessions),
         "spooled_at": datetime.now(timezone.utc).isoformat(),
     }
-    target = _path(folder, melding.melding_id)
+    if problem:
+        record["problem"] = problem
+    target = _path(folder, melding.melding_id, FAILED_SUFFIX if problem else SUFFIX)
+    _write_atomically(folder, target, record)
+    logger.warning("melding %s bewaard in %s", melding.melding_id, target)
+    return target
+
+
+def _write_atomically(folder: Path, target: Path, record: Mapping[str, object]) -> None:
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -180,8 +207,6 @@ def spool_melding(
         Path(temporary).unlink(missing_ok=True)
         raise
     _sync_dir(folder)
-    logger.warning("melding %s bewaard in %s", melding.melding_id, target)
-    return target
 
 
 def _sync_dir(folder: Path) -> None:
@@ -198,195 +223,47 @@ def _sync_dir(folder: Path) -> None:
 
 
 def read_spooled(path: Path) -> Spooled:
-    """Read one spool file; raises ``ValueError``/``KeyError`` for a file that does not read."""
-    record = json.loads(path.read_text("utf-8"))
-    if not isinstance(record, dict) or record.get("version") != VERSION:
+    """Read one spool file; raises ``ValueError``/``KeyError``/``TypeError`` when it does not read."""
+    record = _mapping(json.loads(path.read_text("utf-8")), path.name)
+    if record.get("version") != VERSION:
         raise ValueError(f"{path.name}: onbekende versie")
-    received_at = datetime.fromisoformat(record["received_at"])
+    received_at = datetime.fromisoformat(str(record["received_at"]))
     if received_at.tzinfo is None:
         raise ValueError(f"{path.name}: tijdstip zonder tijdzone")
+    photos = record.get("photos") or []
+    if not isinstance(photos, list):
+        raise TypeError(f"{path.name}: photos is geen lijst")
     return Spooled(
         melding=_from_json(record["melding"]),
-        photos=tuple(str(p) for p in record.get("photos") or ()),
+        photos=tuple(str(p) for p in photos),
         received_at=received_at,
-        database=record.get("database"),
+        database=_optional(record.get("database")),
         path=path,
     )
 
 
-def spooled(directory: Path | None = None) -> list[Path]:
-    """The spool files waiting, oldest first (empty when the folder does not exist)."""
+def _files(directory: Path | None, suffix: str) -> list[Path]:
     folder = directory or spool_dir()
     try:
-        files = [p for p in folder.iterdir() if p.name.endswith(SUFFIX) and p.is_file()]
+        files = [p for p in folder.iterdir() if p.name.endswith(suffix) and p.is_file()]
     except FileNotFoundError:
         return []
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def _register(
-    session: Session,
-    item: Spooled,
-    *,
-    engine: TriageEngine,
-    registry: ClientRegistry,
-    dispatch_settings: Any,
-    now: datetime,
-) -> tuple[str, bool]:
-    from meldkamer.attachments.store import link_to_ticket
-    from meldkamer.dispatch.service import dispatch
-    from meldkamer.tickets import flag_attention
-
-    melding = item.melding
-    client = (
-        registry.get(melding.client_id)
-        if melding.client_id and melding.client_id in registry
-        else None
-    )
-    complex_ = client.complex(melding.complex_id) if client and melding.complex_id else None
-    settings = client.triage_settings(engine.table) if client else TriageSettings()
-    # Classified as at the moment the tenant confirmed; sent as of now.
-    ticket, outcome, new = register_melding(
-        session, melding, engine=engine, settings=settings, now=item.received_at
-    )
-    if new:
-        link_to_ticket(session, melding.conversation_id, item.photos, ticket.id)
-        dispatch(
-            session,
-            ticket,
-            outcome,
-            client,
-            complex_,
-            photos=item.photos,
-            settings=dispatch_settings,
-            now=now,
-        )
-        flag_attention(session, ticket, ATTENTION, now)
-    return ticket.number, new
+def spooled(directory: Path | None = None) -> list[Path]:
+    """The spool files waiting, oldest first (empty when the folder does not exist)."""
+    return _files(directory, SUFFIX)
 
 
-def flush_spool(
-    sessions: Any,
-    *,
-    engine: TriageEngine | None = None,
-    registry: ClientRegistry | Callable[[], ClientRegistry] | None = None,
-    dispatch_settings: Any = None,
-    now: datetime | None = None,
-    directory: Path | None = None,
-    limit: int = 100,
-) -> FlushReport:
-    """Register the spooled meldingen (at most ``limit``), each in its own transaction.
-
-    Idempotent on ``melding_id``: a melding registered before (by an earlier flush, or
-    because the tenant confirmed again once the database was back) is not sent again.
-    A file is removed only after its transaction committed. Stops at the first database
-    error: the rest waits for the next call.
-
-    Args:
-        sessions: A ``sessionmaker``.
-        engine: The urgency matrix; the packaged one when omitted.
-        registry: The clients in force (or a function returning them); read from the
-            database when omitted.
-        dispatch_settings: Work-order settings; from the environment when omitted.
-        now: The current time, aware; the machine's clock when omitted.
-        directory: The spool folder; :func:`spool_dir` when omitted.
-        limit: The most files handled in one call.
-    """
-    report = FlushReport()
-    files = spooled(directory or spool_dir(sessions=sessions))
-    if not files:
-        return report
-    from meldkamer.dispatch.service import DispatchSettings
-
-    engine = engine or default_engine()
-    dispatch_settings = dispatch_settings or DispatchSettings.from_env()
-    moment = now or datetime.now(timezone.utc)
-    here = database_key(sessions)
-    clients: ClientRegistry | None = None
-    for position, path in enumerate(files[:limit]):
-        try:
-            item = read_spooled(path)
-        except FileNotFoundError:
-            continue  # registered by another process meanwhile
-        except (ValueError, KeyError, TypeError) as error:
-            logger.error("spoolbestand %s is onleesbaar (%s); apart gezet", path.name, error)
-            _set_aside(path)
-            report.failed.append(path.name)
-            continue
-        if item.database and here and item.database != here:
-            logger.warning(
-                "spoolbestand %s is voor database %s, niet voor %s: blijft liggen",
-                path.name,
-                item.database,
-                here,
-            )
-            report.skipped.append(path.name)
-            continue
-        try:
-            if clients is None:
-                clients = _clients(sessions, engine, registry)
-            with sessions.begin() as session:
-                number, new = _register(
-                    session,
-                    item,
-                    engine=engine,
-                    registry=clients,
-                    dispatch_settings=dispatch_settings,
-                    now=moment,
-                )
-        except SQLAlchemyError as error:
-            logger.warning(
-                "database nog niet bereikbaar; %d gespoolde meldingen wachten: %s",
-                len(files) - position,
-                error,
-            )
-            report.waiting = len(files) - position
-            return report
-        except Exception:
-            logger.exception("gespoolde melding %s niet te registreren; apart gezet", path.name)
-            _set_aside(path)
-            report.failed.append(path.name)
-            continue
-        path.unlink(missing_ok=True)
-        report.registered.append((item.melding.melding_id, number, new))
-        logger.info(
-            "gespoolde melding %s vastgelegd als %s%s",
-            item.melding.melding_id,
-            number,
-            "" if new else " (bestond al)",
-        )
-    return report
+def set_aside(directory: Path | None = None) -> list[Path]:
+    """The files set aside for a person (``.json.fout``), oldest first."""
+    return _files(directory, FAILED_SUFFIX)
 
 
-def _clients(
-    sessions: Any,
-    engine: TriageEngine,
-    registry: ClientRegistry | Callable[[], ClientRegistry] | None,
-) -> ClientRegistry:
-    if isinstance(registry, ClientRegistry):
-        return registry
-    if registry is not None:
-        return registry()
-    from meldkamer.clients.store import latest
-
-    with sessions() as session:
-        return latest(session, engine.table)
-
-
-def _set_aside(path: Path) -> None:
+def put_aside(path: Path) -> None:
+    """Rename a spool file to ``.json.fout``: a person looks at it; it is never retried."""
     try:
         os.replace(path, path.with_name(path.name[: -len(SUFFIX)] + FAILED_SUFFIX))
     except OSError:
         logger.exception("kon %s niet apart zetten", path.name)
-
-
-async def spool_job(sessions: Any, now: datetime) -> None:
-    """The worker's round: register what the action server kept during an outage."""
-    report = flush_spool(sessions, now=now)
-    if report.registered or report.failed:
-        logger.info(
-            "spool: %d vastgelegd, %d apart gezet, %d wachten",
-            len(report.registered),
-            len(report.failed),
-            report.waiting,
-        )

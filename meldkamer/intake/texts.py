@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
 from meldkamer.intake.validation import format_phone
 from meldkamer.triage import Outcome, Urgency
 from meldkamer.triage.table import DecisionTable, FactValue
@@ -102,9 +103,47 @@ def outcome_message(
         parts.append(f"We informeren {office_name} direct.")
     parts.extend(outcome.advice)
     parts.extend(outcome.notices)
-    parts.append("Wordt het erger of is er gevaar? Bel 112.")
+    parts.append(f"Wordt het erger of is er gevaar? Bel {EMERGENCY_PHONE}.")
     return "\n\n".join(parts)
 
 
 def _when(opening: datetime) -> str:
     return f"{dutch_date(opening.date())} {opening.strftime('%H:%M')} uur"
+
+
+#: The database is away; the melding is kept in the spool and registered later.
+SPOOLED = (
+    "Sorry, het vastleggen in ons systeem lukt op dit moment niet. Uw melding is "
+    "wel bewaard: uw gegevens zijn niet kwijt en de melding wordt vastgelegd zodra het "
+    "systeem weer werkt. Een meldnummer kan ik u nu niet geven; zo nodig belt een "
+    "medewerker u terug. Typ 'ja' om het nog eens te proberen. Spoed? Bel de "
+    f"meldkamer: {MELDKAMER_PHONE}. Is er gevaar voor mensen? Bel {EMERGENCY_PHONE}."
+)
+#: Neither the database nor the spool could take the melding.
+NOT_STORED = (
+    "Sorry, het opslaan lukt nu niet. Uw gegevens zijn niet kwijt. "
+    f"Typ 'ja' om het opnieuw te proberen, of bel de meldkamer: {MELDKAMER_PHONE}."
+)
+#: The melding cannot be registered as it is; it is kept for a person of the meldkamer.
+SET_ASIDE = (
+    "Sorry, uw melding kan ik niet automatisch vastleggen. Uw gegevens zijn bewaard en "
+    "een medewerker van de meldkamer kijkt ernaar; zo nodig belt die u terug. Een "
+    f"meldnummer kan ik u nu niet geven. Spoed? Bel de meldkamer: {MELDKAMER_PHONE}. "
+    f"Is er gevaar voor mensen? Bel {EMERGENCY_PHONE}."
+)
+#: Why a person looks at a melding for an address no client serves.
+NO_CLIENT_REASON = "Adres hoort bij geen bekende opdrachtgever"
+
+
+def assessment_reason(outcome: Outcome) -> str:
+    """Why a person decides: the matrix says "op basis van inschatting"."""
+    return "Beoordeling nodig: " + outcome.reasons[-1]
+
+
+#: Even queueing the handover failed: what the tenant can still do.
+HANDOVER_FAILED = (
+    f"Het doorverbinden lukt nu niet. Bel de meldkamer: {MELDKAMER_PHONE} (dag en nacht). "
+    f"Bij gevaar: bel {EMERGENCY_PHONE}."
+)
+#: A detail went missing before the confirmation (the form asks it again).
+MISSING_DETAIL = "Ik mis nog een gegeven. Ik vraag het opnieuw."

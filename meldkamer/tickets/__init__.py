@@ -20,6 +20,7 @@ from meldkamer.tickets.numbering import (
 from meldkamer.tickets.store import (
     NewTicket,
     StatusConflictError,
+    bounded,
     change_status,
     create_ticket,
     find_by_melding_id,
@@ -38,6 +39,7 @@ __all__ = [
     "TicketCounter",
     "TicketStatus",
     "TicketStatusChange",
+    "bounded",
     "can_transition",
     "change_status",
     "check_transition",

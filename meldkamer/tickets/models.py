@@ -7,48 +7,29 @@ SQLAlchemy 1.4 ships no type hints; SQLAlchemy ignores them, mypy uses them.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Text,
-)
-from sqlalchemy.orm import declarative_base, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import relationship
 
-# Fixed constraint names, so a later migration can drop or alter them by name on
-# SQLite and PostgreSQL alike.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+# The base and the UTC timestamp live in meldkamer.db; imported here for the models
+# that still import them from the ticket store.
+from meldkamer.db import Base, UTCDateTime, metadata
 
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-if TYPE_CHECKING:
-
-    class Base:
-        """What mypy sees of the declarative base (SQLAlchemy 1.4 has no type hints)."""
-
-        metadata: ClassVar[MetaData]
-        __table__: ClassVar[Any]
-
-        def __init__(self, **kwargs: Any) -> None: ...
-
-else:
-    Base = declarative_base(metadata=metadata)
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "Base",
+    "Ticket",
+    "TicketCounter",
+    "TicketEdit",
+    "TicketStatus",
+    "TicketStatusChange",
+    "UTCDateTime",
+    "can_transition",
+    "check_transition",
+    "metadata",
+]
 
 
 class TicketStatus(str, enum.Enum):
@@ -100,33 +81,6 @@ def check_transition(current: TicketStatus | str, new: TicketStatus | str) -> Ti
             f"(toegestaan vanuit {source.value!r}: {allowed})"
         )
     return target
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware timestamp, stored and returned in UTC.
-
-    SQLite keeps no offset, so values are converted to UTC on the way in and
-    marked as UTC on the way out; naive datetimes are refused rather than guessed.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Convert an aware datetime to UTC before it is stored."""
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} has no timezone")
-        return value.astimezone(timezone.utc)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Return the stored timestamp as an aware UTC datetime."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
 
 
 class TicketStatusChange(Base):
@@ -216,3 +170,20 @@ class TicketCounter(Base):
 
     year: int = Column(Integer, primary_key=True, autoincrement=False)
     last: int = Column(Integer, nullable=False)
+
+
+class TicketEdit(Base):
+    """One change of one ticket field by a person, with the reason (urgency: required)."""
+
+    __tablename__ = "ticket_wijzigingen"
+
+    id: int = Column(Integer, primary_key=True)
+    ticket_id: int = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    field: str = Column(String(40), nullable=False)
+    old: str | None = Column(Text, nullable=True)
+    new: str | None = Column(Text, nullable=True)
+    reason: str | None = Column(Text, nullable=True)
+    by: str = Column(String(100), nullable=False)
+    at: datetime = Column(UTCDateTime(), nullable=False)

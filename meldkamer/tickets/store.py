@@ -77,6 +77,23 @@ class NewTicket:
         _check_lengths(self)
 
 
+def column_length(name: str) -> int | None:
+    """The most characters the ticket column ``name`` holds (``None``: no limit)."""
+    column_type = Ticket.__table__.columns[name].type
+    length: int | None = getattr(column_type, "length", None)
+    return length if isinstance(column_type, String) else None
+
+
+def bounded(name: str, value: str) -> str:
+    """``value`` cut to what the ticket column ``name`` holds.
+
+    For fields we fill in ourselves (the channel's name): an over-long one must not
+    stop a melding from being registered.
+    """
+    length = column_length(name)
+    return value[:length] if length is not None else value
+
+
 def _check_lengths(new: NewTicket) -> None:
     # PostgreSQL refuses values longer than the column, SQLite stores them anyway;
     # checking here gives the same ValueError on both.
@@ -84,9 +101,8 @@ def _check_lengths(new: NewTicket) -> None:
     for name, value in vars(new).items():
         if name not in columns or not isinstance(value, str):
             continue
-        column_type = columns[name].type
-        length: int | None = getattr(column_type, "length", None)
-        if isinstance(column_type, String) and length is not None and len(value) > length:
+        length = column_length(name)
+        if length is not None and len(value) > length:
             raise ValueError(f"{name} is langer dan {length} tekens")
 
 

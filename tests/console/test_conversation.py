@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from console.app import ConsoleSettings, init_app
 from meldkamer.attachments.models import Attachment
-from meldkamer.handover.models import Handover, Note, TicketEdit
+from meldkamer.handover.models import Handover, Note
 from meldkamer.tickets import get_ticket
+from meldkamer.tickets.models import TicketEdit
 from tests.console.conftest import NOW, Agent, hand_over, login
 from tests.console.test_queue import next_event
 from tests.core.test_dispatch import NIGHT, NO_HEAT_MEDICAL, register

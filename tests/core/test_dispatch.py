@@ -17,12 +17,13 @@ from meldkamer.clients.store import latest
 from meldkamer.dispatch.escalation import acknowledge, escalate_due
 from meldkamer.dispatch.models import WorkOrder
 from meldkamer.dispatch.service import DispatchSettings, dispatch
-from meldkamer.intake.melding import Melding, register_melding
+from meldkamer.intake.melding import Melding
 from meldkamer.intake.validation import Address
 from meldkamer.notify.mail import EmailSender
 from meldkamer.notify.outbox import messages_for_ticket
 from meldkamer.notify.sms import SmsSender
 from meldkamer.notify.worker import deliver_due
+from meldkamer.service.registration import register_melding
 from meldkamer.tickets import Ticket
 from meldkamer.triage import TriageSettings, default_engine
 from tests.links import link_token

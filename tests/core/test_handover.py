@@ -15,8 +15,6 @@ from meldkamer.handover.service import (
     add_note,
     availability,
     close,
-    edit_ticket,
-    edits,
     hand_back,
     notes,
     queue,
@@ -24,6 +22,7 @@ from meldkamer.handover.service import (
     take,
 )
 from meldkamer.tickets import NewTicket, create_ticket
+from meldkamer.tickets.edits import edit_ticket, edits
 from meldkamer.triage.officehours import OfficeHours, parse_hours
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)

@@ -15,14 +15,14 @@ from meldkamer.dispatch.models import WorkOrder
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import (
     ATTENTION,
-    flush_spool,
     read_spooled,
     spool_dir,
-    spool_job,
     spool_melding,
     spooled,
 )
 from meldkamer.intake.validation import Address
+from meldkamer.service.context import Collaborators
+from meldkamer.service.spool import resume_spooled, spool_job
 from meldkamer.tickets import Ticket
 
 NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -42,6 +42,11 @@ def melding(key: str = "m-spool-1") -> Melding:
         client_id="de-linde",
         complex_id="lindehof",
     )
+
+
+def flush_spool(sessions, *, directory: Path, now: datetime):
+    """The spool's resume use case on ``sessions`` with the clock at ``now``."""
+    return resume_spooled(Collaborators(sessions=sessions, clock=lambda: now), directory=directory)
 
 
 def tickets(sessions) -> list[Ticket]:
@@ -119,7 +124,9 @@ def test_a_file_for_another_database_is_left_alone(demo_sessions, tmp_path: Path
 async def test_the_worker_job_flushes(demo_sessions, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("MELDKAMER_SPOOL_DIR", str(tmp_path))
     spool_melding(melding(), received_at=NIGHT, sessions=demo_sessions)
-    await spool_job(demo_sessions, NIGHT)
+    await spool_job(Collaborators(sessions=demo_sessions, clock=lambda: NIGHT))(
+        demo_sessions, NIGHT
+    )
     assert len(tickets(demo_sessions)) == 1 and spooled(tmp_path) == []
 
 

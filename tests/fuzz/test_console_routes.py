@@ -100,8 +100,10 @@ def _database(workdir: Path) -> tuple[Any, str, str, int, Any]:
     from meldkamer.dispatch.models import WorkOrder
     from meldkamer.handover.service import request_handover
     from meldkamer.intake.melding import Melding
-    from meldkamer.intake.spool import flush_spool, spool_melding
+    from meldkamer.intake.spool import spool_melding
     from meldkamer.intake.validation import Address
+    from meldkamer.service.context import Collaborators
+    from meldkamer.service.spool import resume_spooled
     from tests.conftest import create_pg_database
     from tests.links import link_token
 
@@ -137,7 +139,10 @@ def _database(workdir: Path) -> tuple[Any, str, str, int, Any]:
         complex_id="lindehof",
     )
     spool_melding(melding, received_at=now, directory=workdir / "spool")
-    ((_, number, _),) = flush_spool(sessions, directory=workdir / "spool", now=now).registered
+    resumed = resume_spooled(
+        Collaborators(sessions=sessions, clock=lambda: now), directory=workdir / "spool"
+    )
+    ((_, number, _),) = resumed.registered
     with sessions.begin() as session:
         token = link_token(sessions, session.query(WorkOrder).first())
         handover = request_handover(

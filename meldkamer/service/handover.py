@@ -1,0 +1,93 @@
+"""Hand a conversation to a person of the meldkamer.
+
+The bot asks for a person when the tenant wants one or the matrix says a person
+decides. The conversation is queued with what the bot knew
+(:class:`~meldkamer.handover.summary.HandoverSummary`, with the outcome as far as
+known); when nobody is present the tenant is told a person calls back, and the
+ticket (if any) is flagged for that call.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from meldkamer.handover.service import availability, request_handover
+from meldkamer.handover.summary import HandoverSummary
+from meldkamer.intake.texts import HANDOVER_FAILED
+from meldkamer.intake.validation import format_phone
+from meldkamer.service.context import Collaborators
+from meldkamer.tickets import flag_attention, get_ticket
+
+logger = logging.getLogger(__name__)
+
+#: The ticket's attention flag when nobody could take over: a person calls back.
+CALL_BACK = "Terugbellen: huurder vroeg om een medewerker"
+
+
+@dataclass(frozen=True)
+class HandoverRequest:
+    """Who asks, why, and what the bot knew (the outcome is filled in here)."""
+
+    conversation_id: str
+    channel: str
+    reason: str
+    summary: HandoverSummary
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """The result of :func:`hand_over`.
+
+    Attributes:
+        queued: the conversation is in the agents' queue.
+        agent_available: a person takes over now (the bot goes quiet).
+        message: what the tenant is told.
+    """
+
+    queued: bool
+    agent_available: bool
+    message: str
+
+
+def with_outcome(ctx: Collaborators, summary: HandoverSummary) -> HandoverSummary:
+    """The summary with the triage outcome as far as the facts go (none without a topic)."""
+    if not summary.topic:
+        return summary
+    settings = ctx.settings_for(summary.client_id)
+    outcome = ctx.engine.evaluate(summary.topic, summary.facts, ctx.clock(), settings)
+    return replace(summary, outcome=outcome.to_dict())
+
+
+def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
+    """Queue the conversation for an agent and say what happens next."""
+    now = ctx.clock()
+    summary = with_outcome(ctx, request.summary)
+    try:
+        with ctx.sessions.begin() as session:
+            available = availability(session, now)
+            ticket = get_ticket(session, summary.ticket) if summary.ticket else None
+            request_handover(
+                session,
+                conversation_id=request.conversation_id,
+                channel=request.channel,
+                reason=request.reason,
+                summary=summary,
+                now=now,
+                client_id=summary.client_id,
+                ticket_id=ticket.id if ticket else None,
+                callback=not available.available,
+            )
+            if ticket is not None and not available.available:
+                flag_attention(session, ticket, CALL_BACK, now)
+    except SQLAlchemyError:
+        logger.exception("could not queue a handover for %s", request.conversation_id)
+        return HandedOver(queued=False, agent_available=False, message=HANDOVER_FAILED)
+    phone = format_phone(summary.phone) if summary.phone else None
+    return HandedOver(
+        queued=True,
+        agent_available=available.available,
+        message=available.tenant_message(phone),
+    )
