@@ -38,8 +38,17 @@ from sanic.response import HTTPResponse
 
 from channels.bus import MessageBus, bus_from_env
 from channels.common.apology import APOLOGY, action_server_answers, action_url_of
+from channels.common.limits import (
+    TOO_MANY_CONVERSATIONS,
+    Conversations,
+    Intake,
+    client_ip,
+    intake_from_env,
+    may_start,
+)
 from channels.webchat.output import WebchatOutput
-from meldkamer.attachments.files import RejectedFile, store_file, upload_dir
+from meldkamer.attachments.files import RejectedFile, check, store_file, upload_dir
+from meldkamer.attachments.quota import Refusal, RefusalKind
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +60,8 @@ _ENTRY_ID = re.compile(r"^[0-9]{1,20}-[0-9]{1,20}$")
 MAX_TEXT = 5000
 #: How long one events request stays open before the browser reconnects.
 STREAM_SECONDS = 25.0
+#: A refused photo: the conversation cannot take one (409), a quota (429), no disk room (507).
+_REFUSED_STATUS: dict[RefusalKind, int] = {"conversation": 409, "quota": 429, "room": 507}
 _STATIC_TYPES = {".js": "application/javascript", ".css": "text/css", ".html": "text/html"}
 
 
@@ -69,12 +80,22 @@ class WebchatInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         origins = os.environ.get("WEBCHAT_ALLOWED_ORIGINS", "*")
         return cls(
-            bus_from_env(), allowed_origins=[o.strip() for o in origins.split(",") if o.strip()]
+            bus_from_env(),
+            allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
+            intake=intake_from_env(),
         )
 
-    def __init__(self, bus: MessageBus, allowed_origins: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        allowed_origins: list[str] | None = None,
+        intake: Intake | None = None,
+        conversations: Conversations | None = None,
+    ) -> None:
         self.bus = bus
         self.allowed_origins = allowed_origins or ["*"]
+        self.intake = intake or intake_from_env()
+        self.conversations = conversations or Conversations()
 
     def get_output_channel(self) -> WebchatOutput:
         """The output for messages sent through Rasa's API (an agent's reply)."""
@@ -140,6 +161,15 @@ class WebchatInput(InputChannel):
                 return self._cors(request, _error(400, "text ontbreekt of is geen tekst"))
             if len(text) > MAX_TEXT:
                 return self._cors(request, _error(413, f"bericht is langer dan {MAX_TEXT} tekens"))
+            self.conversations.app = request.app
+            if not await may_start(
+                self.intake,
+                self.conversations,
+                session_id,
+                f"ip:{client_ip(request)}",
+                self.intake.per_ip,
+            ):
+                return self._cors(request, _error(429, TOO_MANY_CONVERSATIONS))
             # A button shows what the tenant clicked (its title), not its payload.
             shown = title if isinstance(title, str) and title.strip() else text
             await self.bus.publish(
@@ -193,11 +223,15 @@ class WebchatInput(InputChannel):
             if upload is None:
                 return self._cors(request, _error(400, "geen foto in het veld 'photo'"))
             try:
+                check(upload.body or b"")
+                refused = await self._photo_refusal(request, session_id, len(upload.body))
+                if refused is not None:
+                    return self._cors(request, _error(_REFUSED_STATUS[refused.kind], refused.text))
                 stored = await asyncio.to_thread(
                     store_file, upload.body, upload_dir(), datetime.now(timezone.utc)
                 )
-            except RejectedFile as refused:
-                return self._cors(request, _error(415, str(refused)))
+            except RejectedFile as rejected:
+                return self._cors(request, _error(415, str(rejected)))
             await self.bus.publish(
                 session_id, {"from": "tenant", "text": "📷 foto verstuurd", "ts": time.time()}
             )
@@ -218,6 +252,17 @@ class WebchatInput(InputChannel):
             return self._cors(request, response.json({"ok": True}))
 
         return webchat
+
+    async def _photo_refusal(self, request: Request, session_id: str, size: int) -> Refusal | None:
+        """Only a conversation that exists and can still use a photo, within its quotas."""
+        self.conversations.app = request.app
+        return await self.intake.photos.refusal(
+            conversation=session_id,
+            size=size,
+            root=upload_dir(),
+            facts=await self.conversations.facts(session_id),
+            client_ip=client_ip(request),
+        )
 
     async def _apologise_if_silent(
         self, request: Request, session_id: str, output: WebchatOutput

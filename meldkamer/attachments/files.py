@@ -66,13 +66,18 @@ def upload_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("MELDKAMER_UPLOAD_DIR") or Path.cwd() / "var" / "uploads").resolve()
 
 
-def store_file(data: bytes, root: Path, now: datetime) -> StoredFile:
-    """Check and write a photo under ``root/YYYY/MM/``; raises :class:`RejectedFile`."""
+def check(data: bytes) -> tuple[str, str]:
+    """The content type and extension of an acceptable photo; raises :class:`RejectedFile`."""
     if not data:
         raise RejectedFile("Het bestand is leeg. Probeer de foto opnieuw te sturen.")
     if len(data) > MAX_BYTES:
         raise RejectedFile("De foto is te groot (meer dan 10 MB). Stuur een kleinere foto.")
-    content_type, extension = sniff(data)
+    return sniff(data)
+
+
+def store_file(data: bytes, root: Path, now: datetime) -> StoredFile:
+    """Check and write a photo under ``root/YYYY/MM/``; raises :class:`RejectedFile`."""
+    content_type, extension = check(data)
     data = strip_metadata(data, content_type)
     relative = f"{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
     path = root / relative

@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
 from meldkamer.ratelimit import Limit, RateLimiter
@@ -74,6 +75,18 @@ def quotas_from_env(env: Mapping[str, str] | None = None) -> PhotoQuotas:
     return PhotoQuotas(**values)
 
 
+#: Why a photo is refused: the conversation cannot take one, a quota is used up, no room.
+RefusalKind = Literal["conversation", "quota", "room"]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused photo: why (for the channel's status code) and what the tenant reads."""
+
+    kind: RefusalKind
+    text: str
+
+
 @dataclass(frozen=True)
 class ConversationFacts:
     """What the conversation's tracker says about taking a photo now."""
@@ -112,18 +125,22 @@ class PhotoGate:
         root: Path,
         facts: ConversationFacts | None = None,
         client_ip: str | None = None,
-    ) -> str | None:
-        """``None`` when the photo may be stored, else what to tell the tenant.
+    ) -> Refusal | None:
+        """``None`` when the photo may be stored, else why not and what to tell the tenant.
 
         ``facts`` is ``None`` where the channel itself vouches for the conversation
         (Telegram and WhatsApp: the platform says who wrote, and a photo may come first).
         """
         if facts is not None and not facts.started:
-            return NO_CONVERSATION
+            return Refusal("conversation", NO_CONVERSATION)
         if facts is not None and facts.passed_on:
-            return ALREADY_PASSED_ON
+            return Refusal("conversation", ALREADY_PASSED_ON)
         if self.free(root) - size < self.quotas.min_free_bytes:
-            return NO_ROOM
+            return Refusal("room", NO_ROOM)
+        text = await self._over_quota(conversation, size, client_ip)
+        return Refusal("quota", text) if text else None
+
+    async def _over_quota(self, conversation: str, size: int, client_ip: str | None) -> str | None:
         quotas = self.quotas
         if client_ip is not None:
             per_ip = Limit(quotas.per_ip_per_hour, HOUR)

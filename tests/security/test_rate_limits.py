@@ -115,3 +115,39 @@ def test_limits_are_written_amount_per_seconds(text: str, limit: Limit) -> None:
 def test_a_badly_written_limit_is_a_clear_error(text: str) -> None:
     with pytest.raises(ValueError, match="MELDKAMER_X is .*AMOUNT/SECONDS"):
         parse_limit(text, "MELDKAMER_X")
+
+
+# --- new conversations in the web chat, per client IP --------------------------------------
+
+
+async def test_new_web_chat_conversations_per_ip_are_limited_and_told_why() -> None:
+    import aiohttp
+
+    from channels.bus import MemoryBus
+    from channels.common.limits import TOO_MANY_CONVERSATIONS, Conversations, Intake
+    from channels.webchat import WebchatInput
+    from meldkamer.attachments.quota import PhotoGate, PhotoQuotas
+    from tests.channels.sanic_server import serving
+
+    clock = Clock()
+    limiter = RateLimiter(MemoryWindows(), clock)
+    intake = Intake(limiter, PhotoGate(limiter, PhotoQuotas()), per_ip=Limit(2, 3600))
+    channel = WebchatInput(MemoryBus(), intake=intake, conversations=Conversations(clock))
+
+    async def say(url: str, session_id: str) -> tuple[int, dict[str, str]]:
+        async with aiohttp.ClientSession() as client:
+            body = {"session_id": session_id, "text": "gaslucht in de hal"}
+            async with client.post(f"{url}/message", json=body) as reply:
+                return reply.status, await reply.json()
+
+    sessions = [f"web-{uuid.uuid4().hex}" for _ in range(4)]
+    async with serving(channel, "webchat") as (url, bot):
+        assert (await say(url, sessions[0]))[0] == 200
+        assert (await say(url, sessions[1]))[0] == 200
+        assert await say(url, sessions[2]) == (429, {"error": TOO_MANY_CONVERSATIONS})
+        # Conversations already going are not hindered.
+        assert (await say(url, sessions[0]))[0] == 200
+        assert [m.sender_id for m in bot.received] == [sessions[0], sessions[1], sessions[0]]
+        clock.now += 3601
+        assert (await say(url, sessions[3]))[0] == 200
+    assert "088-3746100" in TOO_MANY_CONVERSATIONS and "112" in TOO_MANY_CONVERSATIONS

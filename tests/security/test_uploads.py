@@ -4,12 +4,18 @@ and (web chat) photos only for a conversation that exists and can still use one.
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from PIL import Image, PngImagePlugin
 
+from channels.bus import MemoryBus
+from channels.common.limits import Conversations, Intake
+from channels.webchat import WebchatInput
 from meldkamer.attachments.files import RejectedFile, store_file, strip_metadata
 from meldkamer.attachments.quota import (
     ALREADY_PASSED_ON,
@@ -21,9 +27,11 @@ from meldkamer.attachments.quota import (
     ConversationFacts,
     PhotoGate,
     PhotoQuotas,
+    Refusal,
     quotas_from_env,
 )
 from meldkamer.ratelimit import MemoryWindows, RateLimiter
+from tests.channels.sanic_server import serving
 
 NOW = datetime(2026, 12, 1, 22, 30, tzinfo=timezone.utc)
 GPS_IFD = 0x8825
@@ -116,43 +124,48 @@ def gate(quotas: PhotoQuotas, free: int = 10_000 * MB) -> tuple[PhotoGate, Clock
 STARTED = ConversationFacts(started=True, passed_on=False)
 
 
+async def said(photos: PhotoGate, **ask: Any) -> str | None:
+    """What the tenant reads when the photo is refused; ``None`` when it is taken."""
+    refused = await photos.refusal(**ask)
+    return refused.text if refused is not None else None
+
+
 async def test_only_a_conversation_that_exists_and_is_still_open(tmp_path: Path) -> None:
     photos, _ = gate(PhotoQuotas())
     ask = {"conversation": "web-1", "size": MB, "root": tmp_path}
-    assert await photos.refusal(**ask, facts=ConversationFacts(False, False)) == NO_CONVERSATION
-    assert await photos.refusal(**ask, facts=ConversationFacts(True, True)) == ALREADY_PASSED_ON
-    assert await photos.refusal(**ask, facts=STARTED) is None
+    refused = await photos.refusal(**ask, facts=ConversationFacts(False, False))
+    assert refused == Refusal("conversation", NO_CONVERSATION)
+    assert await said(photos, **ask, facts=ConversationFacts(True, True)) == ALREADY_PASSED_ON
+    assert await said(photos, **ask, facts=STARTED) is None
 
 
 async def test_quota_per_conversation_in_photos_and_bytes(tmp_path: Path) -> None:
     photos, clock = gate(PhotoQuotas(per_conversation=3, bytes_per_conversation=5 * MB))
     ask = {"root": tmp_path, "facts": STARTED}
-    assert [await photos.refusal(conversation="a", size=MB, **ask) for _ in range(3)] == [None] * 3
-    assert await photos.refusal(conversation="a", size=MB, **ask) == TOO_MANY
-    assert await photos.refusal(conversation="b", size=4 * MB, **ask) is None
-    assert await photos.refusal(conversation="b", size=2 * MB, **ask) == TOO_MANY
+    assert [await said(photos, conversation="a", size=MB, **ask) for _ in range(3)] == [None] * 3
+    assert await said(photos, conversation="a", size=MB, **ask) == TOO_MANY
+    assert await said(photos, conversation="b", size=4 * MB, **ask) is None
+    assert await said(photos, conversation="b", size=2 * MB, **ask) == TOO_MANY
     clock.now += 24 * 3600  # a day later the conversation may send again
-    assert await photos.refusal(conversation="a", size=MB, **ask) is None
+    assert await said(photos, conversation="a", size=MB, **ask) is None
 
 
 async def test_quota_per_client_ip_per_hour(tmp_path: Path) -> None:
     photos, clock = gate(PhotoQuotas(per_ip_per_hour=2))
     ask = {"size": MB, "root": tmp_path, "facts": STARTED, "client_ip": "203.0.113.7"}
-    assert await photos.refusal(conversation="web-a", **ask) is None
-    assert await photos.refusal(conversation="web-b", **ask) is None
-    assert await photos.refusal(conversation="web-c", **ask) == FROM_HERE_TOO_MANY
-    assert (
-        await photos.refusal(conversation="web-c", **{**ask, "client_ip": "198.51.100.1"}) is None
-    )
+    assert await said(photos, conversation="web-a", **ask) is None
+    assert await said(photos, conversation="web-b", **ask) is None
+    assert await said(photos, conversation="web-c", **ask) == FROM_HERE_TOO_MANY
+    assert await said(photos, conversation="web-c", **{**ask, "client_ip": "198.51.100.1"}) is None
     clock.now += 3600
-    assert await photos.refusal(conversation="web-c", **ask) is None
+    assert await said(photos, conversation="web-c", **ask) is None
 
 
 async def test_no_photo_when_the_disk_is_nearly_full(tmp_path: Path) -> None:
     photos, _ = gate(PhotoQuotas(min_free_bytes=500 * MB), free=505 * MB)
     ask = {"conversation": "web-1", "root": tmp_path, "facts": STARTED}
-    assert await photos.refusal(size=4 * MB, **ask) is None
-    assert await photos.refusal(size=6 * MB, **ask) == NO_ROOM
+    assert await said(photos, size=4 * MB, **ask) is None
+    assert await photos.refusal(size=6 * MB, **ask) == Refusal("room", NO_ROOM)
     assert "112" in NO_ROOM and "088-3746100" in ALREADY_PASSED_ON
 
 
@@ -163,3 +176,83 @@ def test_quotas_from_the_environment() -> None:
     assert quotas == PhotoQuotas(per_conversation=4, min_free_bytes=100 * MB)
     with pytest.raises(ValueError, match="MELDKAMER_PHOTOS_PER_IP_PER_HOUR is 'veel'"):
         quotas_from_env({"MELDKAMER_PHOTOS_PER_IP_PER_HOUR": "veel"})
+
+
+# --- the web chat's photo route on a real server -------------------------------------------
+
+
+def webchat(quotas: PhotoQuotas | None = None, free: int = 10_000 * MB) -> WebchatInput:
+    clock = Clock()
+    limiter = RateLimiter(MemoryWindows(), clock)
+    gate = PhotoGate(limiter, quotas or PhotoQuotas(), free=lambda _: free)
+    intake = Intake(limiter=limiter, photos=gate)
+    return WebchatInput(MemoryBus(), intake=intake, conversations=Conversations(clock))
+
+
+async def post_photo(url: str, session_id: str, data: bytes) -> tuple[int, dict[str, Any]]:
+    form = aiohttp.FormData()
+    form.add_field("session_id", session_id)
+    form.add_field("photo", data, filename="foto.jpg", content_type="image/jpeg")
+    async with aiohttp.ClientSession() as client:
+        async with client.post(f"{url}/photo", data=form) as reply:
+            return reply.status, await reply.json()
+
+
+async def say(url: str, session_id: str, text: str) -> int:
+    async with aiohttp.ClientSession() as client:
+        body = {"session_id": session_id, "text": text, "site_key": "de-linde-demo"}
+        async with client.post(f"{url}/message", json=body) as reply:
+            return reply.status
+
+
+def session() -> str:
+    return f"web-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MELDKAMER_UPLOAD_DIR", str(tmp_path / "uploads"))
+    return tmp_path / "uploads"
+
+
+async def test_a_made_up_session_cannot_upload(uploads: Path) -> None:
+    async with serving(webchat(), "webchat") as (url, bot):
+        status, answer = await post_photo(url, session(), jpeg_with_exif())
+    assert (status, answer) == (409, {"error": NO_CONVERSATION})
+    assert bot.received == [] and not uploads.exists()
+
+
+async def test_a_photo_in_a_running_conversation_is_stored_without_exif(uploads: Path) -> None:
+    tenant = session()
+    async with serving(webchat(), "webchat") as (url, bot):
+        assert await say(url, tenant, "de voordeur klemt") == 200
+        status, answer = await post_photo(url, tenant, jpeg_with_exif())
+        assert (status, answer) == (200, {"ok": True})
+        photo = bot.received[-1]
+        assert photo.text == "/foto"
+        stored = (uploads / photo.metadata["photo"]).read_bytes()
+        assert b"CameraMerk" not in stored and photo.metadata["size"] == len(stored)
+        # Once the melding is passed on, a photo cannot join it any more.
+        await bot.register_ticket(tenant)
+        assert await post_photo(url, tenant, jpeg_with_exif()) == (
+            409,
+            {"error": ALREADY_PASSED_ON},
+        )
+
+
+async def test_quotas_and_headroom_on_the_route(uploads: Path) -> None:
+    first, second = session(), session()
+    quotas = PhotoQuotas(per_conversation=1, per_ip_per_hour=2)
+    async with serving(webchat(quotas), "webchat") as (url, _):
+        for tenant in (first, second):
+            assert await say(url, tenant, "lekkage") == 200
+        assert (await post_photo(url, first, jpeg_with_exif()))[0] == 200
+        assert await post_photo(url, first, jpeg_with_exif()) == (429, {"error": TOO_MANY})
+        assert await post_photo(url, second, jpeg_with_exif()) == (
+            429,
+            {"error": FROM_HERE_TOO_MANY},
+        )
+    async with serving(webchat(free=100 * MB), "webchat") as (url, _):
+        assert await say(url, first, "lekkage") == 200
+        assert await post_photo(url, first, jpeg_with_exif()) == (507, {"error": NO_ROOM})
+    assert len(list(uploads.rglob("*.jpg"))) == 1
