@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from meldkamer.cli import agents, clients, db, tickets, triage, worker
+from meldkamer.cli import agents, clients, db, privacy, tickets, triage, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Meldkamer: intake and dispatch for 24/7 property-maintenance emergencies.",
     )
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
-    for module in (triage, tickets, db, worker, clients, agents):
+    for module in (triage, tickets, db, worker, clients, agents, privacy):
         module.register(groups)
     return parser
 
