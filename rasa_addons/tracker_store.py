@@ -18,6 +18,11 @@ throw the new events away. This store instead:
 * treats only connection errors as an outage: a refused value (too long, invalid) is
   still an error.
 
+Every database call runs in a small pool of worker threads (:data:`DB_THREADS`), never
+on Rasa's event loop: a database that stalls (no answer rather than a refusal) holds up
+only the conversations that wait for it; the server goes on answering everything else.
+Rasa locks each conversation, so one conversation's calls never overtake each other.
+
 With several Rasa servers each keeps its own memory: a conversation that moves to
 another server during an outage continues there from what that server knew.
 
@@ -28,18 +33,22 @@ in the Rasa server (the tracker store is the one plug-in every Rasa server loads
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
@@ -50,7 +59,7 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.db import database_url
 from rasa_addons.action_schema import use_precompiled_action_schema
@@ -65,6 +74,10 @@ CACHE_SIZE = 200
 RETRY_SECONDS = 1.0
 #: Seconds to wait for a PostgreSQL connection before calling it an outage.
 CONNECT_TIMEOUT_S = 5
+#: Worker threads for database calls (the connection pool holds 5 by default).
+DB_THREADS = 4
+
+_T = TypeVar("_T")
 
 
 def is_outage(error: BaseException) -> bool:
@@ -120,12 +133,21 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         self._recent: OrderedDict[str, tuple[DialogueStateTracker, int]] = OrderedDict()
         self._last_attempt = 0.0
         self._retry_task: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="tracker-store")
+        # Made on first use, inside Rasa's loop.
+        self._flush_lock: asyncio.Lock | None = None
+
+    async def _off_loop(self, call: Callable[..., _T], *args: Any) -> _T:
+        """Run a blocking database call in a worker thread; the loop stays free."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(call, *args))
 
     # --- what the database is known to hold ------------------------------------------
 
-    def _remember(self, tracker: DialogueStateTracker) -> None:
-        """The database holds all of ``tracker``'s events now."""
-        self._recent[tracker.sender_id] = (tracker, len(tracker.events))
+    def _remember(self, tracker: DialogueStateTracker, count: int | None = None) -> None:
+        """The database holds ``tracker``'s first ``count`` events (default: all) now."""
+        count = len(tracker.events) if count is None else count
+        self._recent[tracker.sender_id] = (tracker, count)
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > self.cache_size:
             self._recent.popitem(last=False)
@@ -169,7 +191,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
     async def _retry_loop(self) -> None:
         while self._pending:
             await asyncio.sleep(self.retry_seconds)
-            self._flush(force=True)
+            await self._flush(force=True)
 
     @property
     def pending(self) -> list[str]:
@@ -178,36 +200,68 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
 
     # --- writing ---------------------------------------------------------------------
 
-    def _insert(self, tracker: DialogueStateTracker, start: int) -> None:
-        """Append the tracker's events from index ``start`` on, in one transaction."""
-        with self.session_scope() as session:
-            for event in list(tracker.events)[start:]:
-                data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {})
-                        .get("intent", {})
-                        .get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
+    def _add(self, session: Session, sender_id: str, events: Iterable[Event]) -> None:
+        for event in events:
+            data = event.as_dict()
+            session.add(
+                self.SQLEvent(
+                    sender_id=sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
                 )
+            )
+
+    def _insert(self, sender_id: str, events: list[Event]) -> None:
+        """Append ``events``, in one transaction (blocking)."""
+        with self.session_scope() as session:
+            self._add(session, sender_id, events)
             session.commit()
 
-    def _flush(self, force: bool = False) -> bool:
-        """Save the pending trackers, oldest first; whether none is left."""
+    def _store_new(self, sender_id: str, events: list[Event]) -> None:
+        """Append the ``events`` the database does not have yet, as Rasa's save does (blocking).
+
+        ``events`` is a copy taken on the loop: the thread never reads a live tracker.
+        """
+        with self.session_scope() as session:
+            stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            self._add(session, sender_id, events[stored.count() :])
+            session.commit()
+
+    def _load(self, sender_id: str, full: bool) -> DialogueStateTracker | None:
+        """The tracker as the database has it, as Rasa's ``_retrieve`` builds it (blocking)."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=full).all()
+            events = [json.loads(row.data) for row in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    async def _flush(self, force: bool = False) -> bool:
+        """Save the pending trackers, oldest first; whether none is left.
+
+        One flush at a time (a lock), so a pending tracker is never written twice.
+        """
         if not self._pending:
             return True
         if not force and time.monotonic() - self._last_attempt < self.retry_seconds:
             return False
+        if self._flush_lock is None:
+            self._flush_lock = asyncio.Lock()
+        async with self._flush_lock:
+            return await self._flush_pending()
+
+    async def _flush_pending(self) -> bool:
         self._last_attempt = time.monotonic()
         for sender_id in list(self._pending):
-            entry = self._pending[sender_id]
+            entry = self._pending.get(sender_id)
+            if entry is None:
+                continue
+            tracker, events = entry.tracker, list(entry.tracker.events)
             try:
-                self._insert(entry.tracker, entry.stored)
+                await self._off_loop(self._insert, sender_id, events[entry.stored :])
             except Exception as error:
                 if is_outage(error):
                     logger.warning(
@@ -217,8 +271,14 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                 logger.exception("tracker of %s cannot be stored; dropped", sender_id)
                 del self._pending[sender_id]
                 continue
+            if self._pending.get(sender_id) is not entry:
+                continue
+            if entry.tracker is not tracker or len(tracker.events) != len(events):
+                # Newer events came in while writing: those written are stored now.
+                entry.stored = len(events)
+                continue
             del self._pending[sender_id]
-            self._remember(entry.tracker)
+            self._remember(tracker, len(events))
             logger.info(
                 "tracker of %s stored after %.0f s in memory",
                 sender_id,
@@ -229,21 +289,23 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events; kept in memory while the database is away."""
         sender_id = tracker.sender_id
-        self._flush()
+        await self._flush()
         if sender_id in self._pending:
             # Older events of this conversation wait too: keep them together, in order.
             self._pending[sender_id].tracker = tracker
             self._pending.move_to_end(sender_id)
             return
+        await self.stream_events(tracker)
+        events = list(tracker.events)
         try:
-            await super().save(tracker)
+            await self._off_loop(self._store_new, sender_id, events)
         except Exception as error:
             if not is_outage(error):
                 raise
             self._keep(tracker, error)
             self._schedule_retry()
             return
-        self._remember(tracker)
+        self._remember(tracker, len(events))
 
     # --- reading ---------------------------------------------------------------------
 
@@ -256,11 +318,11 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         return await self._read(conversation_id, full=True)
 
     async def _read(self, sender_id: str, full: bool) -> DialogueStateTracker | None:
-        self._flush()
+        await self._flush()
         if sender_id in self._pending:
             return self._pending[sender_id].tracker
         try:
-            tracker = await self._retrieve(sender_id, fetch_events_from_all_sessions=full)
+            tracker = await self._off_loop(self._load, sender_id, full)
         except Exception as error:
             if not is_outage(error):
                 raise

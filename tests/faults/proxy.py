@@ -4,7 +4,8 @@ The machine's PostgreSQL keeps running; the servers under test reach it only thr
 the proxy (``DATABASE_URL`` names the proxy's port). :meth:`TcpProxy.down` closes the
 listening socket and cuts every open connection, so new connections are refused and
 pooled ones break, as when the database server goes away; :meth:`TcpProxy.up` listens
-again on the same port.
+again on the same port. :meth:`TcpProxy.stall` keeps every connection open but holds
+what is sent (a database that hangs rather than goes away) until :meth:`TcpProxy.resume`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class TcpProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+        #: Set when data arrived while stalled: a caller is waiting on the database now.
+        self.held = threading.Event()
         self._thread.start()
 
     def _run(self, coroutine: object) -> object:
@@ -40,6 +45,9 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                if not self._flowing.is_set():
+                    self.held.set()
+                    await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):
@@ -86,6 +94,15 @@ class TcpProxy:
 
     def down(self) -> None:
         self._run(self._down())
+
+    def stall(self) -> None:
+        """Hold every byte from now on; connections stay open (see the module)."""
+        self.held.clear()
+        self._loop.call_soon_threadsafe(self._flowing.clear)
+
+    def resume(self) -> None:
+        """Pass the held bytes on, and everything after them."""
+        self._loop.call_soon_threadsafe(self._flowing.set)
 
     def close(self) -> None:
         self.down()
