@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from meldkamer.clients.store import latest
+from meldkamer.composition import database
 from meldkamer.triage import TriageEngine, TriageInputError, TriageSettings, default_engine
 from meldkamer.triage.officehours import AMSTERDAM
 from meldkamer.triage.table import FactValue
@@ -81,19 +83,13 @@ def settings_for(client_id: str | None) -> TriageSettings:
     """The triage settings of a client, or the defaults of triage.md."""
     if client_id is None:
         return TriageSettings()
-    from meldkamer.clients.store import latest
-    from meldkamer.db import database_url, make_engine, make_sessionmaker
-
-    engine = make_engine(database_url())
     try:
-        with make_sessionmaker(engine)() as session:
+        with database() as opened, opened.sessions() as session:
             registry = latest(session, default_engine().table)
     except SQLAlchemyError as error:
         raise TriageInputError(
             f"opdrachtgevers niet te lezen (draai `meldkamer db upgrade`?): {error}"
         ) from None
-    finally:
-        engine.dispose()
     try:
         return registry.get(client_id).triage_settings(default_engine().table)
     except KeyError as unknown:

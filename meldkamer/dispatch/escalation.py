@@ -12,18 +12,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.schema import Contractor
+from meldkamer.clients.store import latest
 from meldkamer.dispatch import texts
 from meldkamer.dispatch.links import LinkPolicy, find_valid
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import DispatchSettings, send_work_order
 from meldkamer.notify.outbox import enqueue
+from meldkamer.notify.worker import SessionFactory
 from meldkamer.tickets import Ticket, flag_attention
 from meldkamer.triage import Urgency
 
@@ -75,11 +76,9 @@ def _due(session: Session, now: datetime, limit: int) -> list[WorkOrder]:
     return list(session.execute(query).scalars())
 
 
-async def escalation_job(sessions: Any, now: datetime) -> None:
+async def escalation_job(sessions: SessionFactory, now: datetime) -> None:
     """The worker's round: escalate overdue work orders with the clients as applied now."""
-    from meldkamer.clients.store import latest
-
-    with sessions.begin() as session:
+    with sessions() as session, session.begin():
         for line in escalate_due(session, latest(session), DispatchSettings.from_env(), now):
             logger.info("escalatie: %s", line)
 

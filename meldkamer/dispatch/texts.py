@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from meldkamer.clients.schema import Client
 from meldkamer.dispatch.models import WorkOrder
+from meldkamer.intake.texts import outcome_message
 from meldkamer.intake.validation import format_phone
 from meldkamer.tickets import Ticket
 from meldkamer.triage import Outcome, Urgency, default_engine
@@ -121,8 +122,6 @@ def client_notice(ticket: Ticket, outcome: Outcome, client: Client) -> str:
 
 def tenant_confirmation(ticket: Ticket, outcome: Outcome, client: Client | None) -> str:
     """The e-mail to the tenant with the ticket number."""
-    from meldkamer.intake.texts import outcome_message
-
     name = client.name if client else "uw verhuurder"
     phone = format_phone(client.contact.phone) if client else None
     return "\n".join(
