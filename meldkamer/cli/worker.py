@@ -26,6 +26,7 @@ from meldkamer.db import database_url, safe_url
 from meldkamer.dispatch.escalation import escalation_job
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
+from meldkamer.privacy.retention import RetentionJob
 from meldkamer.service.spool import spool_job
 
 logger = logging.getLogger("meldkamer.worker")
@@ -99,7 +100,7 @@ async def _serve(ctx: Collaborators, senders: Mapping[str, Sender], interval: fl
             clock=_now,
             stop_event=stop_event,
             # Overdue acuut work orders go to the next contractor every round.
-            extra_jobs=(escalation_job, spool_job(ctx)),
+            extra_jobs=(escalation_job, spool_job(ctx), RetentionJob()),
         )
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):

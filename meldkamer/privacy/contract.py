@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.clients.models import ClientVersion
@@ -82,7 +82,7 @@ def erase_client(
         "overdrachten": scrub.scrub_handovers(session, holdings.handovers, remove),
         "berichten": scrub.scrub_messages(session, holdings.messages, remove),
         "tickets": _delete_all(session, holdings.tickets),
-        "klantbestanden": _delete_versions(session, client_id),
+        "klantbestanden": _delete_all(session, holdings.client_versions),
         "spool": len(holdings.spool_files),
     }
     record(session, PrivacyActionKind.OPDRACHTGEVER_WISSEN, by, now, counts, client_id)
@@ -90,15 +90,8 @@ def erase_client(
 
 
 def _delete_all(session: Session, rows: list[Any]) -> int:
-    # Status history, edits and work orders go with the ticket (ON DELETE CASCADE).
+    # A ticket's status history, edits and work orders go with it (ON DELETE CASCADE).
     for row in rows:
         session.delete(row)
     session.flush()
     return len(rows)
-
-
-def _delete_versions(session: Session, client_id: str) -> int:
-    result = session.execute(
-        delete(ClientVersion).where(ClientVersion.__table__.c.client_id == client_id)
-    )
-    return int(result.rowcount or 0)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -12,7 +14,7 @@ from meldkamer.clients import apply_all, load_client, parse_client
 from meldkamer.clients.loader import LoadedClient
 from meldkamer.privacy.models import PrivacyAction
 from meldkamer.privacy.policy import load_policy
-from meldkamer.privacy.retention import RetentionReport, run_retention
+from meldkamer.privacy.retention import RetentionJob, RetentionReport, run_retention
 from meldkamer.tickets import Ticket
 from tests.conftest import ROOT
 from tests.privacy.conftest import ANNA, BART, CEES, World, dump, later
@@ -122,3 +124,18 @@ def test_the_defaults_and_the_demo_clients_are_valid() -> None:
     for path in sorted((ROOT / "clients").glob("*.yml")):
         client = load_client(path).client
         assert set(policy.terms_for(client)) == set(policy.defaults)
+
+
+def test_the_workers_job_runs_retention_and_looks_again_only_an_hour_later(
+    world: World, monkeypatch
+) -> None:
+    monkeypatch.setenv("MELDKAMER_UPLOAD_DIR", str(world.photos))
+    monkeypatch.setenv("MELDKAMER_SPOOL_DIR", str(world.spool))
+    job = RetentionJob()
+    asyncio.run(job(world.sessions, later(400)))
+    asyncio.run(job(world.sessions, later(400) + timedelta(minutes=30)))
+    asyncio.run(job(world.sessions, later(401)))
+    with world.sessions() as session:
+        runs = session.execute(select(PrivacyAction)).scalars().all()
+        assert ANNA.phone not in dump(session)
+    assert len(runs) == 2 and runs[0].counts["contactgegevens"] == 2
