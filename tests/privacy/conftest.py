@@ -26,11 +26,11 @@ from meldkamer.attachments.files import store_file
 from meldkamer.attachments.store import link_to_ticket, record
 from meldkamer.handover.service import add_note, close, request_handover
 from meldkamer.intake.melding import Melding
-from meldkamer.service.registration import register_melding
 from meldkamer.intake.spool import spool_melding
 from meldkamer.intake.validation import Address
 from meldkamer.models import Base
 from meldkamer.notify.outbox import enqueue, mark_sent
+from meldkamer.service.registration import register_melding
 from meldkamer.tickets import Ticket, change_status
 from meldkamer.tickets.edits import edit_ticket
 from meldkamer.triage import TriageSettings, default_engine

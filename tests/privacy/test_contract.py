@@ -6,7 +6,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select, text
 
 from meldkamer.cli import main
