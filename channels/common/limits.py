@@ -8,14 +8,21 @@ A message starts a conversation when the tracker has no tenant message yet, or t
 one is older than Rasa's session expiry (then Rasa starts a new session). Over the limit
 the tenant reads :data:`TOO_MANY_CONVERSATIONS`, with the phone number and 112: never a
 silent drop. Counts are shared in Redis when ``REDIS_URL`` is set.
+
+Limits per IP leave out ``MELDKAMER_RATE_LIMIT_EXEMPT`` (networks, comma-separated;
+default the loopback addresses, ``none`` for no exemption): behind a reverse proxy that
+does not pass on the client's address every tenant would share the proxy's one address,
+and one stranger could then shut the web chat for all. Configure the proxy's forwarded
+header for Sanic instead; local tools and tests talk over loopback.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.shared.core.events import UserUttered
@@ -28,6 +35,12 @@ from meldkamer.ratelimit import Clock, Limit, MemoryWindows, RateLimiter, RedisW
 
 PER_IP_VARIABLE = "MELDKAMER_NEW_CONVERSATIONS_PER_IP"
 PER_SENDER_VARIABLE = "MELDKAMER_NEW_CONVERSATIONS_PER_SENDER"
+EXEMPT_VARIABLE = "MELDKAMER_RATE_LIMIT_EXEMPT"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOOPBACK: tuple[Network, ...] = (
+    ipaddress.ip_network("127.0.0.0/8"),
+    ipaddress.ip_network("::1/128"),
+)
 DEFAULT_PER_IP = Limit(10, 3600)
 DEFAULT_PER_SENDER = Limit(5, 24 * 3600)
 #: Rasa's default session expiry, when the domain does not say (minutes in domain.yml).
@@ -40,10 +53,9 @@ TOO_MANY_CONVERSATIONS = (
 )
 
 
-def limiter_from_env(env: Mapping[str, str] | None = None, clock: Clock = time.time) -> RateLimiter:
-    """Counts in Redis when ``REDIS_URL`` is set (every server), else in this process."""
-    env = os.environ if env is None else env
-    client = LazyRedis(env.get("REDIS_URL") or None).client()
+def limiter_for(redis_url: str | None, clock: Clock = time.time) -> RateLimiter:
+    """Counts in Redis when a URL is given (every server), else in this process."""
+    client = LazyRedis(redis_url).client()
     windows = RedisWindows(client) if client is not None else MemoryWindows()
     return RateLimiter(windows, clock)
 
@@ -61,17 +73,41 @@ class Intake:
     photos: PhotoGate
     per_ip: Limit = DEFAULT_PER_IP
     per_sender: Limit = DEFAULT_PER_SENDER
+    exempt: tuple[Network, ...] = field(default=LOOPBACK)
+
+    def limited_ip(self, address: str) -> str | None:
+        """``address`` when limits per IP apply to it, ``None`` when it is exempt."""
+        try:
+            parsed = ipaddress.ip_address(address)
+        except ValueError:
+            return address  # not an address Sanic knows: counted under its name
+        return None if any(parsed in network for network in self.exempt) else address
 
 
-def intake_from_env(env: Mapping[str, str] | None = None, clock: Clock = time.time) -> Intake:
+def _exempt(env: Mapping[str, str]) -> tuple[Network, ...]:
+    raw = (env.get(EXEMPT_VARIABLE) or "").strip()
+    if not raw:
+        return LOOPBACK
+    if raw.lower() == "none":
+        return ()
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as error:
+        raise ValueError(f"{EXEMPT_VARIABLE}: {error}") from None
+
+
+def intake_from_env(
+    redis_url: str | None, env: Mapping[str, str] | None = None, clock: Clock = time.time
+) -> Intake:
     """The limits from the environment; a badly written one is an error at start."""
     env = os.environ if env is None else env
-    limiter = limiter_from_env(env, clock)
+    limiter = limiter_for(redis_url, clock)
     return Intake(
         limiter=limiter,
         photos=PhotoGate(limiter, quotas_from_env(env)),
         per_ip=_limit(env, PER_IP_VARIABLE, DEFAULT_PER_IP),
         per_sender=_limit(env, PER_SENDER_VARIABLE, DEFAULT_PER_SENDER),
+        exempt=_exempt(env),
     )
 
 

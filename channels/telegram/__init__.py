@@ -70,7 +70,7 @@ class TelegramInput(InputChannel):
 
         @telegram.listener("before_server_start")
         async def start(app: Any, loop: Any) -> None:
-            service.action_server.app = app
+            service.action_server.app = service.conversations.app = app
             await service.start(on_new_message)
 
         @telegram.listener("before_server_stop")

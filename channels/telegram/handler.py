@@ -14,6 +14,13 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from channels.common.apology import ActionServer, apologise_if_silent
+from channels.common.limits import (
+    TOO_MANY_CONVERSATIONS,
+    Conversations,
+    Intake,
+    intake_from_env,
+    may_start,
+)
 from channels.telegram.logs import logger, redact
 from channels.telegram.output import TelegramOutput
 from channels.telegram.shared import CallbackPayloads
@@ -26,7 +33,7 @@ from channels.telegram.updates import (
     parse_update,
     sender_id,
 )
-from meldkamer.attachments.files import MAX_BYTES, RejectedFile, store_file, upload_dir
+from meldkamer.attachments.files import MAX_BYTES, RejectedFile, check, store_file, upload_dir
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -50,6 +57,8 @@ class UpdateHandler:
         on_new_message: OnNewMessage,
         entry_key: str | None = None,
         action_server: ActionServer | None = None,
+        intake: Intake | None = None,
+        conversations: Conversations | None = None,
     ) -> None:
         self.bot = bot
         self.payloads = payloads
@@ -58,12 +67,16 @@ class UpdateHandler:
         self.entry_key = entry_key
         self.output = TelegramOutput(bot, payloads)
         self.action_server = action_server or ActionServer()
+        self.intake = intake or intake_from_env(None)
+        self.conversations = conversations or Conversations()
 
     async def handle(self, update: Update) -> None:
         try:
             incoming = parse_update(update)
             if incoming is None:
                 logger.debug("Telegram update %s ignored", update.update_id)
+            elif not await self._may_start(incoming.chat_id):
+                await self._tell(incoming.chat_id, TOO_MANY_CONVERSATIONS)
             elif isinstance(incoming, TextIn):
                 text = as_rasa_text(incoming.text)
                 await self._send(incoming.chat_id, text, f"tg-{update.update_id}")
@@ -75,6 +88,12 @@ class UpdateHandler:
                 await self._tell(incoming.chat_id, UNSUPPORTED)
         except Exception:  # an update must never stop the channel; Telegram gets 200 anyway
             logger.exception("Telegram update %s could not be handled", update.update_id)
+
+    async def _may_start(self, chat_id: int) -> bool:
+        """A chat may start only so many conversations (fake meldingen page contractors)."""
+        sender = sender_id(chat_id)
+        key = f"tg:{self.bot.token.split(':', 1)[0]}:{chat_id}"
+        return await may_start(self.intake, self.conversations, sender, key, self.intake.per_sender)
 
     def _entry(self) -> dict[str, Any]:
         key = self.entry_key
@@ -142,11 +161,18 @@ class UpdateHandler:
             await self._tell(photo.chat_id, FETCH_FAILED)
             return
         try:
+            check(data)
+            refused = await self.intake.photos.refusal(
+                conversation=sender_id(photo.chat_id), size=len(data), root=upload_dir()
+            )
+            if refused is not None:
+                await self._tell(photo.chat_id, refused.text)
+                return
             stored = await asyncio.to_thread(
                 store_file, data, upload_dir(), datetime.now(timezone.utc)
             )
-        except RejectedFile as refused:
-            await self._tell(photo.chat_id, str(refused))
+        except RejectedFile as rejected:
+            await self._tell(photo.chat_id, str(rejected))
             return
         except OSError:
             logger.exception("Telegram photo not stored")

@@ -12,6 +12,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from channels.common.apology import ActionServer
+from channels.common.limits import Conversations, intake_from_env
 from channels.common.redis import LazyRedis
 from channels.telegram.handler import OnNewMessage, UpdateHandler
 from channels.telegram.logs import hide_token, logger, redact
@@ -50,6 +51,7 @@ class TelegramService:
         self.poller: Poller | None = None
         #: Asked when the bot stays silent; the channel's start listener gives it the app.
         self.action_server = ActionServer()
+        self.conversations = Conversations()
         self._ready = False
         self._next_getme = 0.0
         self._pending: set[asyncio.Task[None]] = set()
@@ -74,6 +76,8 @@ class TelegramService:
             on_new_message,
             entry_key=self.settings.bot_username,
             action_server=self.action_server,
+            intake=intake_from_env(self.settings.redis_url),
+            conversations=self.conversations,
         )
         await self._initialise()
         if self.settings.mode == "polling":

@@ -82,7 +82,7 @@ class WebchatInput(InputChannel):
         return cls(
             bus_from_env(),
             allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
-            intake=intake_from_env(),
+            intake=intake_from_env(os.environ.get("REDIS_URL") or None),
         )
 
     def __init__(
@@ -94,7 +94,7 @@ class WebchatInput(InputChannel):
     ) -> None:
         self.bus = bus
         self.allowed_origins = allowed_origins or ["*"]
-        self.intake = intake or intake_from_env()
+        self.intake = intake or intake_from_env(None)
         self.conversations = conversations or Conversations()
 
     def get_output_channel(self) -> WebchatOutput:
@@ -162,12 +162,9 @@ class WebchatInput(InputChannel):
             if len(text) > MAX_TEXT:
                 return self._cors(request, _error(413, f"bericht is langer dan {MAX_TEXT} tekens"))
             self.conversations.app = request.app
-            if not await may_start(
-                self.intake,
-                self.conversations,
-                session_id,
-                f"ip:{client_ip(request)}",
-                self.intake.per_ip,
+            address = self.intake.limited_ip(client_ip(request))
+            if address is not None and not await may_start(
+                self.intake, self.conversations, session_id, f"ip:{address}", self.intake.per_ip
             ):
                 return self._cors(request, _error(429, TOO_MANY_CONVERSATIONS))
             # A button shows what the tenant clicked (its title), not its payload.
@@ -261,7 +258,7 @@ class WebchatInput(InputChannel):
             size=size,
             root=upload_dir(),
             facts=await self.conversations.facts(session_id),
-            client_ip=client_ip(request),
+            client_ip=self.intake.limited_ip(client_ip(request)),
         )
 
     async def _apologise_if_silent(

@@ -33,6 +33,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common.apology import ActionServer, apologise_if_silent
+from channels.common.limits import (
+    TOO_MANY_CONVERSATIONS,
+    Conversations,
+    Intake,
+    intake_from_env,
+    may_start,
+)
 from channels.whatsapp import webhook
 from channels.whatsapp.graph import GraphClient, GraphError, MediaTooLarge
 from channels.whatsapp.messages import TOKEN_PREFIX
@@ -40,7 +47,7 @@ from channels.whatsapp.output import SENDER_PREFIX, Clock, WhatsAppOutput
 from channels.whatsapp.settings import WhatsAppSettings, missing_variables, settings_from_env
 from channels.whatsapp.state import ChannelState
 from channels.whatsapp.webhook import Inbound, StatusUpdate
-from meldkamer.attachments.files import MAX_BYTES, RejectedFile, store_file, upload_dir
+from meldkamer.attachments.files import MAX_BYTES, RejectedFile, check, store_file, upload_dir
 
 __all__ = ["WhatsAppInput", "WhatsAppOutput"]
 
@@ -90,6 +97,7 @@ class WhatsAppInput(InputChannel):
         state: ChannelState | None = None,
         graph: GraphClient | None = None,
         action_server: ActionServer | None = None,
+        intake: Intake | None = None,
     ) -> None:
         self.settings = settings
         self.missing = missing or []
@@ -104,6 +112,8 @@ class WhatsAppInput(InputChannel):
         self._locks = _KeyedLocks()
         #: Asked when the bot stays silent; the webhook route gives it the app.
         self.action_server = action_server or ActionServer()
+        self.intake = intake or intake_from_env(settings.redis_url if settings else None)
+        self.conversations = Conversations(clock)
 
     def get_output_channel(self) -> WhatsAppOutput | None:
         """The output for messages sent through Rasa's API (an agent's reply, an update)."""
@@ -137,7 +147,7 @@ class WhatsAppInput(InputChannel):
 
         @whatsapp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            self.action_server.app = request.app
+            self.action_server.app = self.conversations.app = request.app
             status, body = await self.receive(
                 request.body or b"",
                 request.headers.get(webhook.SIGNATURE_HEADER),
@@ -242,7 +252,12 @@ class WhatsAppInput(InputChannel):
         # The window runs from when the tenant sent it; a late retry does not reopen it.
         await self.state.note_inbound(message.wa_id, min(message.timestamp or now, now))
         sender = f"{SENDER_PREFIX}{message.wa_id}"
-        if message.kind == webhook.TEXT and message.text is not None:
+        key = f"wa:{message.wa_id}"
+        if message.kind != webhook.UNSUPPORTED and not await may_start(
+            self.intake, self.conversations, sender, key, self.intake.per_sender
+        ):
+            await output.send_text_message(sender, TOO_MANY_CONVERSATIONS)
+        elif message.kind == webhook.TEXT and message.text is not None:
             text = await self.state.take_choice(message.wa_id, message.text) or message.text
             await self._to_bot(on_new_message, self._user_message(text, output, message))
         elif message.kind == webhook.REPLY:
@@ -279,6 +294,13 @@ class WhatsAppInput(InputChannel):
             if media.size is not None and media.size > MAX_BYTES:
                 raise MediaTooLarge(f"{media.size} bytes")
             data = await self.graph.download(media.url, MAX_BYTES)
+            check(data)
+            refused = await self.intake.photos.refusal(
+                conversation=sender, size=len(data), root=upload_dir()
+            )
+            if refused is not None:
+                await output.send_text_message(sender, refused.text)
+                return
             stored = await asyncio.to_thread(
                 store_file, data, upload_dir(), datetime.fromtimestamp(self.clock(), timezone.utc)
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -131,7 +132,9 @@ async def test_new_web_chat_conversations_per_ip_are_limited_and_told_why() -> N
 
     clock = Clock()
     limiter = RateLimiter(MemoryWindows(), clock)
-    intake = Intake(limiter, PhotoGate(limiter, PhotoQuotas()), per_ip=Limit(2, 3600))
+    # The test talks over loopback, which is exempt from limits per IP by default.
+    gate = PhotoGate(limiter, PhotoQuotas())
+    intake = Intake(limiter, gate, per_ip=Limit(2, 3600), exempt=())
     channel = WebchatInput(MemoryBus(), intake=intake, conversations=Conversations(clock))
 
     async def say(url: str, session_id: str) -> tuple[int, dict[str, str]]:
@@ -151,3 +154,131 @@ async def test_new_web_chat_conversations_per_ip_are_limited_and_told_why() -> N
         clock.now += 3601
         assert (await say(url, sessions[3]))[0] == 200
     assert "088-3746100" in TOO_MANY_CONVERSATIONS and "112" in TOO_MANY_CONVERSATIONS
+
+
+def test_limits_from_the_environment_and_the_exempt_networks() -> None:
+    from channels.common.limits import DEFAULT_PER_IP, intake_from_env
+
+    intake = intake_from_env(None, {"MELDKAMER_NEW_CONVERSATIONS_PER_SENDER": "3/600"})
+    assert intake.per_ip == DEFAULT_PER_IP and intake.per_sender == Limit(3, 600)
+    assert intake.limited_ip("127.0.0.1") is None and intake.limited_ip("::1") is None
+    assert intake.limited_ip("203.0.113.9") == "203.0.113.9"
+    office = intake_from_env(None, {"MELDKAMER_RATE_LIMIT_EXEMPT": "10.1.0.0/16"})
+    assert office.limited_ip("10.1.2.3") is None and office.limited_ip("127.0.0.1") == "127.0.0.1"
+    strict = intake_from_env(None, {"MELDKAMER_RATE_LIMIT_EXEMPT": "none"})
+    assert strict.limited_ip("127.0.0.1") == "127.0.0.1"
+    with pytest.raises(ValueError, match="MELDKAMER_RATE_LIMIT_EXEMPT"):
+        intake_from_env(None, {"MELDKAMER_RATE_LIMIT_EXEMPT": "kantoor"})
+    with pytest.raises(ValueError, match="MELDKAMER_NEW_CONVERSATIONS_PER_IP"):
+        intake_from_env(None, {"MELDKAMER_NEW_CONVERSATIONS_PER_IP": "veel"})
+
+
+# --- new conversations per phone number (WhatsApp) and per chat (Telegram) ------------------
+
+HOURS = 3600.0
+
+
+def sender_intake(clock: Clock, per_sender: Limit) -> Any:
+    from channels.common.limits import Intake
+    from meldkamer.attachments.quota import PhotoGate, PhotoQuotas
+
+    limiter = RateLimiter(MemoryWindows(), clock)
+    return Intake(limiter, PhotoGate(limiter, PhotoQuotas()), per_sender=per_sender)
+
+
+async def test_new_whatsapp_conversations_per_phone_number_are_limited() -> None:
+    import json
+
+    from rasa.core.channels.channel import UserMessage
+
+    from channels.common.limits import TOO_MANY_CONVERSATIONS
+    from channels.whatsapp import WhatsAppInput
+    from channels.whatsapp.settings import WhatsAppSettings
+    from channels.whatsapp.webhook import sign
+    from tests.fakes import graph_api as fake
+
+    received: list[str] = []
+
+    async def bot(message: UserMessage) -> None:
+        received.append(message.text or "")
+        await message.output_channel.send_response(message.sender_id, {"text": "Dank u."})
+
+    clock = Clock()
+    wa_id = "31611112222"
+    with fake.running_graph_api() as graph:
+        graph.clock = clock
+        settings = WhatsAppSettings(
+            access_token=fake.ACCESS_TOKEN,
+            app_secret=fake.APP_SECRET,
+            verify_token=fake.VERIFY_TOKEN,
+            phone_number_id=fake.PHONE_NUMBER_ID,
+            display_number=fake.DISPLAY_NUMBER,
+            api_url=graph.url,
+        )
+        meta = fake.MetaWebhooks(graph=graph)
+        channel = WhatsAppInput(settings, clock=clock, intake=sender_intake(clock, Limit(2, 86400)))
+
+        async def write(text: str) -> None:
+            body = json.dumps(meta.text(wa_id, text, timestamp=clock.now)).encode()
+            assert (await channel.receive(body, sign(fake.APP_SECRET, body), bot))[0] == 200
+            await channel.drain(10)
+
+        try:
+            await write("er is brand")  # a conversation starts
+            await write("in de keuken")  # the same conversation
+            clock.now += 3 * HOURS  # the session expired: the next message starts anew
+            await write("weer brand")
+            clock.now += 3 * HOURS
+            await write("nog een keer brand")
+            assert received == ["er is brand", "in de keuken", "weer brand"]
+            told = [m["text"]["body"] for m in graph.sent(wa_id)]
+            assert told[-1] == TOO_MANY_CONVERSATIONS
+            clock.now += 24 * HOURS
+            await write("lekkage")
+            assert received[-1] == "lekkage"
+        finally:
+            await channel.close()
+
+
+async def test_new_telegram_conversations_per_chat_are_limited() -> None:
+    import json
+
+    from rasa.core.channels.channel import UserMessage
+
+    from channels.common.limits import TOO_MANY_CONVERSATIONS, Conversations
+    from channels.telegram.service import TelegramService
+    from channels.telegram.settings import TelegramSettings
+    from tests.fakes.telegram_api import FakeTelegram, text_update
+
+    received: list[str] = []
+
+    async def bot(message: UserMessage) -> None:
+        received.append(message.text or "")
+
+    clock = Clock()
+    chat = 777001
+    async with FakeTelegram().running() as telegram:
+        service = TelegramService(
+            TelegramSettings(
+                token=telegram.token,
+                webhook_secret="geheim",
+                api_url=telegram.api_url,
+                file_url=telegram.file_url,
+            )
+        )
+        await service.start(bot)
+        assert service.handler is not None
+        service.handler.intake = sender_intake(clock, Limit(1, 86400))
+        service.handler.conversations = Conversations(clock)
+        try:
+            for update_id, text in enumerate(["gaslucht", "sterk"], start=1):
+                body = json.dumps(text_update(update_id, chat, text)).encode()
+                assert (await service.receive("geheim", body))[0] == 200
+            clock.now += 3 * HOURS
+            body = json.dumps(text_update(3, chat, "weer gaslucht")).encode()
+            assert (await service.receive("geheim", body))[0] == 200
+            await service.stop()
+            assert received == ["gaslucht", "sterk"]
+            assert [m["text"] for m in telegram.sent(chat)] == [TOO_MANY_CONVERSATIONS]
+        finally:
+            await service.close()
