@@ -12,26 +12,34 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+import math
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from urllib.parse import urlencode
 
 from aiohttp import web
+from sqlalchemy.orm import Session, sessionmaker
 
+from console.clientip import TRUSTED_PROXIES, TrustedProxies, client_ip
 from console.forms import read_form
 from console.identity import current, set_signed_in, signed_in
 from console.keys import CLOCK, LOGIN_THROTTLE, SESSIONS, SETTINGS
+from console.passwordcheck import PASSWORD_CHECKS, TooBusy, password_checks
+from console.redirects import safe_next
 from console.rendering import render
 from meldkamer.agents.accounts import authenticate
 from meldkamer.agents.sessions import (
     SESSION_LIFETIME,
+    SignedIn,
     end_session,
     purge_expired,
     resolve,
     start_session,
     touch,
 )
+from meldkamer.triage.officehours import AMSTERDAM
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +56,8 @@ PUBLIC_ROUTES = frozenset(
 _SESSIONLESS = PUBLIC_ROUTES - {"login", "login-post"}
 FAILED = "Gebruikersnaam of wachtwoord klopt niet, of het account is uitgeschakeld."
 _LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-THROTTLED = "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw."
+THROTTLED = "Te veel mislukte pogingen."
+BUSY = "Er wordt nu erg vaak ingelogd. Probeer het over een paar seconden opnieuw."
 
 
 def wants_api_answer(request: web.Request) -> bool:
@@ -108,13 +117,6 @@ def supervisor_only(handler: Handler) -> Handler:
     return checked
 
 
-def safe_next(value: str | None) -> str:
-    """Only a path on this site: never an open redirect to somewhere else."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return "/"
-    return value
-
-
 def _login_page(
     request: web.Request, error: str | None = None, status: int = 200
 ) -> web.StreamResponse:
@@ -152,40 +154,73 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     return _login_page(request)
 
 
+def _try_again(request: web.Request, message: str, seconds: int) -> web.StreamResponse:
+    response = _login_page(request, message, status=429)
+    response.headers["Retry-After"] = str(max(1, seconds))
+    return response
+
+
+def _throttled(request: web.Request, retry_at: datetime, now: datetime) -> web.StreamResponse:
+    seconds = math.ceil((retry_at - now).total_seconds())
+    wait = f"{seconds} seconden" if seconds < 120 else f"{math.ceil(seconds / 60)} minuten"
+    at = retry_at.astimezone(AMSTERDAM).strftime("%H:%M")
+    message = f"{THROTTLED} Probeer het opnieuw over {wait} (om {at})."
+    return _try_again(request, message, seconds)
+
+
+def _sign_in(
+    sessions: sessionmaker[Session], username: str, password: str, now: datetime
+) -> tuple[str, SignedIn] | None:
+    """The database lookup and scrypt: runs on the password pool, off the event loop."""
+    with sessions.begin() as session:
+        agent = authenticate(session, username, password)
+        if agent is None:
+            return None
+        purge_expired(session, now)
+        return start_session(session, agent, now)
+
+
+def _form_expired(request: web.Request) -> web.StreamResponse:
+    return render(
+        request,
+        "error.html",
+        {
+            "title": "Formulier verlopen",
+            "message": "Open de inlogpagina opnieuw en probeer het nog eens.",
+        },
+        status=403,
+    )
+
+
 async def login(request: web.Request) -> web.StreamResponse:
     """Check the credentials; on success a new session and its cookie."""
     form = await read_form(request)
     cookie = request.cookies.get(LOGIN_COOKIE, "")
-    sent = form.get("login_token", "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), sent.encode()):
-        return render(
-            request,
-            "error.html",
-            {
-                "title": "Formulier verlopen",
-                "message": "Open de inlogpagina opnieuw en probeer het nog eens.",
-            },
-            status=403,
-        )
+    if not cookie or not hmac.compare_digest(cookie.encode(), form.get("login_token", "").encode()):
+        return _form_expired(request)
     username = form.get("username", "").strip()
-    password = form.get("password", "")
+    address = client_ip(request)
     throttle = request.app[LOGIN_THROTTLE]
-    key = username.lower()[:100]
     now = request.app[CLOCK]()
-    if throttle.blocked(key, now):
-        logger.warning("sign-in refused: too many failures (from %s)", request.remote)
-        return _login_page(request, THROTTLED, status=429)
-    with request.app[SESSIONS].begin() as session:
-        agent = authenticate(session, username, password)
-        if agent is None:
-            throttle.failed(key, now)
-            # Neither the username nor the password goes to the log.
-            logger.info("sign-in failed (from %s)", request.remote)
-            return _login_page(request, FAILED, status=401)
-        purge_expired(session, now)
-        token, who = start_session(session, agent, now)
-    throttle.succeeded(key)
-    logger.info("signed in: %s", who.username)
+    retry_at = throttle.retry_at(username, address, now)
+    if retry_at is not None:
+        logger.warning("sign-in refused: too many failures (from %s)", address)
+        return _throttled(request, retry_at, now)
+    try:
+        signed = await request.app[PASSWORD_CHECKS].run(
+            _sign_in, request.app[SESSIONS], username, form.get("password", ""), now
+        )
+    except TooBusy:
+        logger.warning("sign-in refused: too many at once (from %s)", address)
+        return _try_again(request, BUSY, 5)
+    if signed is None:
+        throttle.failed(username, address, now)
+        # Neither the username nor the password goes to the log.
+        logger.info("sign-in failed (from %s)", address)
+        return _login_page(request, FAILED, status=401)
+    token, who = signed
+    throttle.succeeded(username, address)
+    logger.info("signed in: %s (from %s)", who.username, address)
     response = web.HTTPSeeOther(safe_next(form.get("next", "/")))
     response.set_cookie(
         SESSION_COOKIE,
@@ -211,7 +246,9 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 def setup_routes(app: web.Application) -> None:
-    """Add the login and logout routes."""
+    """Add the login and logout routes, the password pool and the trusted proxies."""
+    app[TRUSTED_PROXIES] = TrustedProxies.from_env()
+    app.cleanup_ctx.append(password_checks)
     app.router.add_get("/login", login_form, name="login")
     app.router.add_post("/login", login, name="login-post")
     app.router.add_post("/logout", logout, name="logout")
