@@ -12,6 +12,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from channels.common.apology import ActionServer
+from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import Conversations, intake_from_env
 from channels.common.redis import LazyRedis
 from channels.telegram.handler import OnNewMessage, UpdateHandler
@@ -52,6 +53,8 @@ class TelegramService:
         #: Asked when the bot stays silent; the channel's start listener gives it the app.
         self.action_server = ActionServer()
         self.conversations = Conversations()
+        #: Updates received and not yet handled: on disk before Telegram gets its 200.
+        self.inbox = Inbox(inbox_dir("telegram", settings.bot_id))
         self._ready = False
         self._next_getme = 0.0
         self._pending: set[asyncio.Task[None]] = set()
@@ -80,6 +83,7 @@ class TelegramService:
             conversations=self.conversations,
         )
         await self._initialise()
+        await self._resume()
         if self.settings.mode == "polling":
             await self._drop_webhook()
             self.poller = Poller(self.bot, self.accept)
@@ -153,7 +157,12 @@ class TelegramService:
         update = to_update(data, self.bot)
         if update is None:
             return 400, {"error": "geen Telegram-update"}
-        await self.accept(update, wait=ANSWER_WITHIN)
+        try:
+            await self.accept(update, wait=ANSWER_WITHIN)
+        except OSError:
+            # Not on disk, so no 200: Telegram sends it again later.
+            logger.exception("Telegram update %s not queued", update.update_id)
+            return 503, {"error": "update niet bewaard, probeer later opnieuw"}
         return 200, {"ok": True}
 
     async def accept(self, update: Update, wait: float | None = None) -> bool:
@@ -163,16 +172,42 @@ class TelegramService:
         """
         if self.handler is None:
             raise RuntimeError("the Telegram channel has not started")
-        if not await self.recent.first_time(update.update_id):
+        key = str(update.update_id)
+        queued = await asyncio.to_thread(self.inbox.put, key, json.dumps(update.to_dict()))
+        if not queued or not await self.recent.first_time(update.update_id):
+            if queued:
+                await asyncio.to_thread(self.inbox.remove, key)
             logger.info("Telegram update %s arrived again; ignored", update.update_id)
             return False
         if not self._ready and time.monotonic() >= self._next_getme:
             await self._initialise()
-        task = asyncio.create_task(self.handler.handle(update))
+        await asyncio.wait({self._spawn(update)}, timeout=wait)
+        return True
+
+    def _spawn(self, update: Update) -> asyncio.Task[None]:
+        """Handle ``update`` in a task of its own, then take it out of the inbox."""
+        assert self.handler is not None
+        handler = self.handler
+
+        async def handle() -> None:
+            await handler.handle(update)
+            await asyncio.to_thread(self.inbox.remove, str(update.update_id))
+
+        task = asyncio.create_task(handle())
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
-        await asyncio.wait({task}, timeout=wait)
-        return True
+        return task
+
+    async def _resume(self) -> None:
+        """Handle what a stopped or crashed server left in the inbox."""
+        entries = await asyncio.to_thread(self.inbox.pending)
+        if entries:
+            logger.warning("Telegram: %d update(s) left from before the restart", len(entries))
+        for entry in entries:
+            update = Update.de_json(json.loads(entry.body), self.bot)
+            if update is not None:
+                await self.recent.first_time(update.update_id)  # claimed before: remember
+                self._spawn(update)
 
     async def stop(self) -> None:
         """Before the server stops: stop polling, let messages in hand finish."""

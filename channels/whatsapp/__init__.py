@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import partial
 from typing import Any
@@ -33,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common.apology import ActionServer, apologise_if_silent
+from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import (
     TOO_MANY_CONVERSATIONS,
     Conversations,
@@ -98,6 +101,7 @@ class WhatsAppInput(InputChannel):
         graph: GraphClient | None = None,
         action_server: ActionServer | None = None,
         intake: Intake | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.settings = settings
         self.missing = missing or []
@@ -114,6 +118,10 @@ class WhatsAppInput(InputChannel):
         self.action_server = action_server or ActionServer()
         self.intake = intake or intake_from_env(settings.redis_url if settings else None)
         self.conversations = Conversations(clock)
+        #: Messages received and not yet handled: on disk before Meta gets its 200.
+        self.inbox = inbox or (
+            Inbox(inbox_dir("whatsapp", settings.phone_number_id)) if settings else None
+        )
 
     def get_output_channel(self) -> WhatsAppOutput | None:
         """The output for messages sent through Rasa's API (an agent's reply, an update)."""
@@ -156,6 +164,11 @@ class WhatsAppInput(InputChannel):
             )
             return response.json(body, status=status)
 
+        @whatsapp.listener("after_server_start")
+        async def resume(app: Any, loop: Any) -> None:
+            self.action_server.app = self.conversations.app = app
+            await self.resume(on_new_message)
+
         @whatsapp.listener("before_server_stop")
         async def drain(app: Any, loop: Any) -> None:
             await self.drain(DRAIN_SECONDS)
@@ -194,14 +207,39 @@ class WhatsAppInput(InputChannel):
             return 400, {"error": str(malformed)}
         for status in hook.statuses:
             _log_status(status)
-        fresh = []
-        for message in hook.messages:
-            # Claimed here, before the 200, so a duplicate arriving meanwhile is refused.
-            if self._ours(message) and await self.state.first_time(message.message_id):
-                fresh.append(message)
+        try:
+            fresh = [m for m in hook.messages if self._ours(m) and await self._queue(m)]
+        except OSError:
+            # Not on disk, so no 200: Meta sends it again later.
+            logger.exception("WhatsApp: message not queued; Meta will retry")
+            return 503, {"error": "bericht niet bewaard, probeer later opnieuw"}
         if fresh:
             self._spawn(self._handle_all(fresh, on_new_message))
         return 200, {"ok": True}
+
+    async def _queue(self, message: Inbound) -> bool:
+        """On disk first, then claimed, before the 200: a duplicate meanwhile is refused."""
+        assert self.inbox is not None
+        body = json.dumps(asdict(message))
+        if not await asyncio.to_thread(self.inbox.put, message.message_id, body):
+            return False  # the same message is waiting already
+        if await self.state.first_time(message.message_id):
+            return True
+        await asyncio.to_thread(self.inbox.remove, message.message_id)
+        return False
+
+    async def resume(self, on_new_message: OnNewMessage) -> int:
+        """Handle what a stopped or crashed server left in the inbox; how many."""
+        if self.inbox is None:
+            return 0
+        waiting = []
+        for entry in await asyncio.to_thread(self.inbox.pending):
+            await self.state.first_time(entry.key)  # claimed before: only remember it here
+            waiting.append(Inbound(**json.loads(entry.body)))
+        if waiting:
+            logger.warning("WhatsApp: %d message(s) left from before the restart", len(waiting))
+            self._spawn(self._handle_all(waiting, on_new_message))
+        return len(waiting)
 
     def _ours(self, message: Inbound) -> bool:
         """Messages to another number of the same business account are not for us."""
@@ -243,6 +281,8 @@ class WhatsAppInput(InputChannel):
                         message.message_id,
                         message.original_type,
                     )
+                if self.inbox is not None:
+                    await asyncio.to_thread(self.inbox.remove, message.message_id)
 
     async def handle(self, message: Inbound, on_new_message: OnNewMessage) -> None:
         """Pass one tenant message to the bot (or answer it here when the bot cannot use it)."""
