@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from meldkamer import logmask
 from meldkamer.cli import agents, clients, db, privacy, tickets, triage, worker
 
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    logmask.install()  # before any sub-command sets up logging: it masks new records
     parser = build_parser()
     args = parser.parse_args(argv)
     code: int = args.handler(args)
