@@ -1,0 +1,102 @@
+"""hand_over: queue the conversation with what the bot knew; say what happens next."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import sessionmaker
+
+from meldkamer.agents.models import Agent
+from meldkamer.handover.models import Handover
+from meldkamer.handover.summary import HandoverSummary
+from meldkamer.service.confirm import confirm_melding
+from meldkamer.service.context import Collaborators
+from meldkamer.service.handover import CALL_BACK, HandoverRequest, hand_over
+from meldkamer.tickets import Ticket
+from tests.service.conftest import NIGHT, burst_pipe
+
+SUMMARY = HandoverSummary(
+    topic="lekkage_waterleiding",
+    facts={"leiding_gesprongen": True, "leiding_afsluitbaar": False},
+    address="1234 AB 12",
+    name="Fatima el Amrani",
+    phone="+31612345678",
+    client_id="de-linde",
+)
+
+
+def request(summary: HandoverSummary = SUMMARY) -> HandoverRequest:
+    return HandoverRequest("gesprek-m-1", "rest", "Huurder vraagt om een medewerker", summary)
+
+
+def agent_present(ctx: Collaborators) -> None:
+    with ctx.sessions.begin() as session:
+        session.add(
+            Agent(
+                username="sanne",
+                display_name="Sanne",
+                role="agent",
+                active=True,
+                password_hash="x",
+                created_at=NIGHT,
+                last_seen_at=NIGHT - timedelta(seconds=10),
+            )
+        )
+
+
+def test_nobody_present_queues_a_call_back_and_flags_the_ticket(ctx: Collaborators) -> None:
+    confirmed = confirm_melding(ctx, burst_pipe())
+    result = hand_over(
+        ctx, request(HandoverSummary(**{**SUMMARY.__dict__, "ticket": confirmed.ticket_number}))
+    )
+    assert result.queued and not result.agent_available
+    assert "terug" in result.message and "06 12345678" in result.message
+    with ctx.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+        ticket = session.get(Ticket, confirmed.ticket_id)
+    assert handover.callback and handover.ticket_id == confirmed.ticket_id
+    assert ticket is not None and CALL_BACK in (ticket.attention or "")
+
+
+def test_the_summary_is_stored_with_the_outcome_and_reads_back(ctx: Collaborators) -> None:
+    agent_present(ctx)
+    result = hand_over(ctx, request())
+    assert result.queued and result.agent_available and "medewerker" in result.message
+    with ctx.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+    stored = HandoverSummary.from_dict(handover.summary)
+    assert stored.urgency == "acuut" and handover.urgency_rank == 2
+    assert stored.name == "Fatima el Amrani" and stored.facts == SUMMARY.facts
+    assert handover.summary["adres"] == "1234 AB 12"  # the JSON column keeps its keys
+
+
+def test_a_summary_without_a_topic_has_no_outcome(ctx: Collaborators) -> None:
+    hand_over(ctx, request(HandoverSummary(name="Piet")))
+    with ctx.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+    assert handover.summary["outcome"] == {} and handover.urgency_rank == 0
+
+
+def test_old_rows_and_odd_values_read_as_unknown() -> None:
+    odd = HandoverSummary.from_dict(
+        {"topic": "", "facts": ["x"], "outcome": "acuut", "fotos": None}
+    )
+    assert odd == HandoverSummary()
+    assert HandoverSummary.from_dict(None) == HandoverSummary()
+    assert HandoverSummary.from_dict(SUMMARY.to_dict()) == SUMMARY
+
+
+def test_a_database_away_still_tells_the_tenant_what_to_do(
+    ctx: Collaborators, tmp_path: Path
+) -> None:
+    (tmp_path / "weg.db").mkdir()  # a folder where the database file should be
+    ctx.registry()
+    away = Collaborators(
+        sessions=sessionmaker(bind=create_engine(f"sqlite:///{tmp_path / 'weg.db'}")),
+        clock=lambda: NIGHT,
+        clients=ctx.client_cache(),
+    )
+    result = hand_over(away, request())
+    assert not result.queued and "088-3746100" in result.message and "112" in result.message
