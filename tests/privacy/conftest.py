@@ -34,6 +34,7 @@ from meldkamer.service.registration import register_melding
 from meldkamer.tickets import Ticket, change_status
 from meldkamer.tickets.edits import edit_ticket
 from meldkamer.triage import TriageSettings, default_engine
+from rasa_addons.tracker_store import DatabaseUrlTrackerStore
 
 #: When everything was made: now, since Rasa's events and the files carry real times.
 T0 = datetime.now(timezone.utc).replace(microsecond=0)
@@ -161,8 +162,6 @@ def _register(session: Session, tenant: Tenant, root: Path) -> Ticket:
 
 
 def _conversations(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rasa_addons.tracker_store import DatabaseUrlTrackerStore
-
     monkeypatch.setenv("DATABASE_URL", database_url)
     store = DatabaseUrlTrackerStore(Domain.empty())
 
