@@ -12,7 +12,7 @@ What differs from Rasa's own channel:
 * Rasa says nothing when a custom action fails: a tenant whose message reached the bot
   while the action server was down would get an empty answer. When handling a message
   produced no bot message and the action server does not answer ``/health`` within
-  :data:`HEALTH_TIMEOUT` seconds, the channel answers with :data:`APOLOGY`. What the
+  a second (channels/common/apology.py), the channel answers with :data:`APOLOGY`. What the
   tenant told before is kept in the tracker; the next message continues the melding.
 * Nobody can pose as a tenant of another channel: a ``sender`` in another channel's id
   space (:data:`OTHER_CHANNELS`: ``wa-``, ``tg-``, ``web-``, ``tel-``) is refused with 403,
@@ -34,16 +34,14 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
+from channels.common.apology import APOLOGY, action_server_answers, action_url_of
 from rasa_addons.deployment import PRODUCTION_ENV, is_production
 
 logger = logging.getLogger(__name__)
@@ -55,13 +53,6 @@ MAX_TEXT = 20_000
 MAX_SENDER = 255
 #: The largest request body accepted, metadata included.
 MAX_BODY = 256 * 1024
-#: Seconds the action server gets to answer its health check.
-HEALTH_TIMEOUT = 1.0
-APOLOGY = (
-    "Sorry, er ging aan onze kant iets mis. Wat u ons al vertelde is niet verloren. "
-    f"Probeer het over een minuut opnieuw, of typ 'medewerker' of bel {MELDKAMER_PHONE}. "
-    f"Is er gevaar voor mensen? Bel {EMERGENCY_PHONE}."
-)
 
 #: Sender id prefixes of the other channels (channels/whatsapp, channels/telegram,
 #: channels/webchat, the console's phone intake): their conversations are not REST's.
@@ -140,33 +131,6 @@ def check_access(authorization: str | None, env: Mapping[str, str]) -> None:
         raise InvalidRequest(403, f"REST-kanaal staat uit ({PRODUCTION_ENV} zonder {SECRET_ENV})")
 
 
-def health_url(action_url: str) -> str:
-    """The action server's health check next to its webhook URL."""
-    parts = urlsplit(action_url)
-    path = parts.path.rsplit("/", 1)[0] if parts.path.endswith("/webhook") else ""
-    return urlunsplit((parts.scheme, parts.netloc, f"{path}/health", "", ""))
-
-
-async def action_server_answers(action_url: str | None, timeout: float = HEALTH_TIMEOUT) -> bool:
-    """Whether the action server answers its health check with 200 within ``timeout``."""
-    if not action_url:
-        return True
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as client:
-            async with client.get(health_url(action_url)) as reply:
-                return reply.status == 200
-    except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError):
-        return False
-
-
-def action_url(request: Request) -> str | None:
-    """The action server's webhook URL of the Rasa server handling ``request``."""
-    agent = getattr(request.app.ctx, "agent", None)
-    endpoint = getattr(agent, "action_endpoint", None)
-    url = getattr(endpoint, "url", None)
-    return url if isinstance(url, str) else None
-
-
 class RestInput(RasaRestInput):
     """The REST channel (``/webhooks/rest/webhook``) with checked input and an apology."""
 
@@ -205,7 +169,7 @@ class RestInput(RasaRestInput):
             except Exception:
                 logger.exception("rest: handling the message of %s failed", sender)
             messages = list(collector.messages)
-            if not messages and not await action_server_answers(action_url(request)):
+            if not messages and not await action_server_answers(action_url_of(request.app)):
                 logger.error("rest: no answer for %s and the action server is down", sender)
                 messages.append({"recipient_id": sender, "text": APOLOGY})
             return response.json(messages)

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channels.rest import MAX_SENDER, MAX_TEXT, InvalidRequest, health_url, parse_body
+from channels.common.apology import health_url
+from channels.rest import MAX_SENDER, MAX_TEXT, InvalidRequest, parse_body
 from tests.fuzz.strategies import DEEP, encode, json_values, not_json_objects, odd_text
 
 bodies = st.one_of(
