@@ -124,6 +124,7 @@ class TelegramStack:
             "DATABASE_URL": self.database_url,
             "PYTHONPATH": str(ROOT),
             "MELDKAMER_UPLOAD_DIR": str(self.uploads),
+            "MELDKAMER_INBOX_DIR": str(self.workdir / "inbox"),
         }
         actions = self._spawn(
             ["run", "actions", "--port", str(self.action_port), "--actions", "actions"],

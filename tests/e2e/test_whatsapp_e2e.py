@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 import urllib.error
@@ -26,6 +27,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from channels.common.apology import APOLOGY
 from devstack.stack import BIN, MODEL, ROOT, Stack, post_json, wait_for
 from devstack.tenant import converse
 from meldkamer.attachments.models import Attachment
@@ -53,6 +55,8 @@ class WhatsAppStack(Stack):
     """:class:`Stack` with our own credentials file (WhatsApp on) and extra environment."""
 
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: The environment the processes were started with (to start one again the same way).
+    launched_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def log(self) -> Path:
@@ -64,6 +68,7 @@ class WhatsAppStack(Stack):
         env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)  # this test keeps its state in the server's memory
         env.update(self.extra_env)
+        self.launched_env = env
         credentials = self.workdir / "credentials.yml"
         credentials.write_text("rest:\nchannels.whatsapp.WhatsAppInput:\n")
         endpoints = self.workdir / "endpoints.yml"
@@ -112,6 +117,23 @@ class WhatsAppStack(Stack):
         wait_for(f"{self.url}/status", server, self.log)
         return self
 
+    def restart(self, index: int, health: str) -> None:
+        """Start process ``index`` (0: action server, 1: Rasa) again, as a supervisor would."""
+        old = self.processes[index]
+        if old.poll() is None:
+            old.kill()
+        old.wait(10)
+        log = self.workdir / f"restarted-{index}.log"
+        process = subprocess.Popen(
+            list(old.args),  # type: ignore[arg-type]
+            cwd=ROOT,
+            env=self.launched_env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes[index] = process
+        wait_for(health, process, log)
+
 
 @dataclass
 class Running:
@@ -143,6 +165,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
                 "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
                 "WHATSAPP_API_URL": graph.url,
                 "MELDKAMER_UPLOAD_DIR": str(uploads),
+                "MELDKAMER_INBOX_DIR": str(workdir / "inbox"),
             },
         )
         try:
@@ -430,3 +453,48 @@ def test_after_24_hours_only_the_template_is_sent(running: Running) -> None:
         == "Medewerker Sanne: Ik bel u zo."
     )
     assert running.graph.refused() == []
+
+
+# --- faults: the action server down, the Rasa server killed (these restart processes) ----------
+
+
+def test_silence_with_the_action_server_down_gets_an_apology(running: Running) -> None:
+    stack = running.stack
+    tenant = WhatsAppTenant(running)
+    os.kill(stack.processes[0].pid, signal.SIGKILL)
+    try:
+        status, _ = running.meta.post(running.webhook, running.meta.text(tenant.wa_id, "hallo"))
+        assert status == 200
+        running.graph.wait_for_sent(1, to=tenant.wa_id)
+        assert [m["text"]["body"] for m in running.graph.sent(tenant.wa_id)] == [APOLOGY]
+    finally:
+        stack.restart(0, f"http://127.0.0.1:{stack.action_port}/health")
+
+
+def test_a_message_acknowledged_before_a_crash_is_answered_once_after_restart(
+    running: Running,
+) -> None:
+    """200 given, then ``kill -9`` while the bot waits for a stalled action server."""
+    stack = running.stack
+    tenant = WhatsAppTenant(running)
+    actions = stack.processes[0]
+    os.kill(actions.pid, signal.SIGSTOP)  # the action server hangs: the turn cannot end
+    try:
+        payload = running.meta.text(tenant.wa_id, "de leiding onder de gootsteen is gesprongen")
+        assert running.meta.post(running.webhook, payload)[0] == 200
+        time.sleep(1)  # the bot is now waiting for the stalled action server
+        os.kill(stack.processes[1].pid, signal.SIGKILL)
+        assert running.graph.sent(tenant.wa_id) == []
+    finally:
+        os.kill(actions.pid, signal.SIGCONT)
+    stack.restart(1, f"{stack.url}/status")
+    running.graph.wait_for_sent(1, to=tenant.wa_id)
+    wait_for_turns(stack, tenant.sender, 1)
+    users = [e for e in tracker_events(stack, tenant.sender) if e["event"] == "user"]
+    assert [e["text"] for e in users] == ["de leiding onder de gootsteen is gesprongen"]
+    # Meta retries the message (as it would without our 200): nothing new.
+    sent = len(running.graph.sent(tenant.wa_id))
+    assert running.meta.post(running.webhook, payload)[0] == 200
+    time.sleep(1.5)
+    assert len(running.graph.sent(tenant.wa_id)) == sent
+    assert not list((stack.workdir / "inbox").rglob("*.json"))
