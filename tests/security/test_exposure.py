@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from channels.rest import APOLOGY
 from tests.security.runstack import RunStack, make_run_stack  # noqa: F401
 
 pytestmark = [pytest.mark.e2e]
@@ -159,6 +160,8 @@ def test_rest_ignores_a_forged_channel_and_metadata(stack: RunStack) -> None:
     }
     status, answer = call("POST", stack.rasa + REST, body)
     assert status == 200 and json.loads(answer), answer[:300]
+    # A real answer: Rasa reached the action server with its token (no apology).
+    assert APOLOGY not in [reply.get("text") for reply in json.loads(answer)]
     tracker = json.loads(call("GET", stack.api(f"/conversations/{sender}/tracker"))[1])
     (user,) = [e for e in tracker["events"] if e.get("event") == "user"]
     assert user["input_channel"] == "rest"
