@@ -23,9 +23,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from yarl import URL
 
 from tests.fuzz.loop import LoopThread
 from tests.fuzz.strategies import json_values, not_json_objects, odd_text
+from tests.security.test_login import on_site
 
 pytestmark = pytest.mark.postgres
 
@@ -78,6 +80,18 @@ class Console:
     token: str
     number: str
     handover_id: int
+
+    def fetch_redirect(self, path: str) -> str | None:
+        """The Location the signed-in agent is sent to (None: no redirect, or no such URL)."""
+
+        async def go() -> str | None:
+            try:
+                async with self.agent.get(URL(path, encoded=True), allow_redirects=False) as reply:
+                    return reply.headers.get("Location") if reply.status == 303 else None
+            except ValueError:  # no URL a browser could send (yarl or aiohttp refuse it)
+                return None
+
+        return self.loop.run(go())
 
     def fetch(
         self, method: str, path: str, *, signed_in: bool = False, **options: Any
@@ -351,6 +365,18 @@ def test_public_pages_with_odd_paths_and_queries(console: Console, path: str, nx
         f"/health?{quoted(nxt)}",
     ):
         no_server_error(*console.fetch("GET", target))
+
+
+@FUZZ
+@given(nxt=odd_text)
+@example(nxt="/\t/evil.example")
+@example(nxt="/%09/evil.example")
+def test_a_signed_in_agent_is_only_sent_to_this_site(console: Console, nxt: str) -> None:
+    """A signed-in agent opening ``/login?next=...`` goes on at once: never elsewhere."""
+    for target in (f"/login?next={quoted(nxt)}", f"/login?next={nxt}"):
+        reply = console.fetch_redirect(target)
+        if reply is not None:
+            assert on_site(reply), (target, reply)
 
 
 # --- behind the login -----------------------------------------------------------------

@@ -55,7 +55,7 @@ STRANGERS = [f"203.0.113.{n}" for n in range(1, 60)]
 OFFICE = "198.51.100.7"
 
 
-def _on_site(location: str) -> bool:
+def on_site(location: str) -> bool:
     """Where a browser goes with this Location: still our site? (WHATWG's leniency.)"""
     cleaned = re.sub(r"[\t\n\r]", "", location).strip("\x00- ").replace("\\", "/")
     target = urlsplit(urljoin("https://console.test/login", cleaned))
@@ -109,7 +109,7 @@ async def test_a_signed_in_agent_is_not_sent_away_either(aiohttp_client, console
     await login(client, "sanne")
     for raw in ("/%09/evil.example", "/%2F%2Fevil.example", "/gesprek/1"):
         response = await client.get(URL(f"/login?next={raw}", encoded=True), allow_redirects=False)
-        assert response.status == 303 and _on_site(response.headers["Location"]), raw
+        assert response.status == 303 and on_site(response.headers["Location"]), raw
     assert response.headers["Location"] == "/gesprek/1"
 
 
@@ -125,9 +125,9 @@ _PIECES = ["/", "\\", "\t", "\n", " ", "%", "%2F", "%5C", "%09", "%25", "evil.ex
 def test_the_target_always_stays_on_the_site(value: str) -> None:
     target = safe_next(value)
     assert target in ("/", value)
-    assert _on_site(target)
+    assert on_site(target)
     # and once more, should a proxy or the browser decode it again
-    assert _on_site(re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), target))
+    assert on_site(re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), target))
 
 
 # --- throttling -------------------------------------------------------------------------
