@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from meldkamer.envvalues import env_number
+
 
 @dataclass(frozen=True)
 class ThrottleSettings:
@@ -55,12 +57,8 @@ class ThrottleSettings:
 
 
 def _count(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
-        raise ValueError(f"{name} moet een geheel getal van 1 tot 10000 zijn, niet {raw!r}")
-    return int(raw)
+    value = env_number(env, name, low=1, high=10_000, whole=True)
+    return default if value is None else int(value)
 
 
 class _Failures:

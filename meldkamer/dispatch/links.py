@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.dispatch.models import WorkOrder
+from meldkamer.envvalues import env_number
 from meldkamer.tickets.models import ALLOWED_TRANSITIONS, Ticket, TicketStatus
 
 #: 32 random bytes: 256 bits, far beyond guessing even at millions of tries a second.
@@ -59,16 +60,8 @@ class LinkPolicy:
 
 
 def _days(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        days = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} moet een aantal dagen zijn, niet {raw!r}") from None
-    if not 0 <= days <= 3650:
-        raise ValueError(f"{name} moet tussen 0 en 3650 dagen liggen, niet {raw!r}")
-    return timedelta(days=days)
+    days = env_number(env, name, low=0, high=3650)
+    return default if days is None else timedelta(days=days)
 
 
 def new_token() -> str:

@@ -202,7 +202,7 @@ def test_the_client_is_the_first_address_that_is_no_proxy() -> None:
     ("env", "message"),
     [
         ({"CONSOLE_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "'proxy.local' is geen IP-adres"),
-        ({"CONSOLE_LOGIN_MAX_PER_ADDRESS": "veel"}, "geheel getal van 1 tot 10000"),
+        ({"CONSOLE_LOGIN_MAX_PER_ADDRESS": "veel"}, "moet een geheel getal zijn"),
         ({"CONSOLE_LOGIN_MAX_PER_USER": "0"}, "geheel getal van 1 tot 10000"),
     ],
 )

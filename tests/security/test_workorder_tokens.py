@@ -149,8 +149,8 @@ def test_migration_keeps_links_already_sent_and_downgrades_cleanly(
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"MELDKAMER_WERKBON_GRACE_DAYS": "een week"}, "aantal dagen"),
-        ({"MELDKAMER_WERKBON_MAX_AGE_DAYS": "-1"}, "tussen 0 en 3650"),
+        ({"MELDKAMER_WERKBON_GRACE_DAYS": "een week"}, "moet een getal zijn"),
+        ({"MELDKAMER_WERKBON_MAX_AGE_DAYS": "-1"}, "van 0 tot 3650"),
     ],
 )
 def test_bad_link_settings_are_refused_clearly(env: dict[str, str], message: str) -> None:
