@@ -193,8 +193,8 @@ async def test_new_whatsapp_conversations_per_phone_number_are_limited() -> None
 
     from channels.common.limits import TOO_MANY_CONVERSATIONS
     from channels.whatsapp import WhatsAppInput
-    from channels.whatsapp.settings import WhatsAppSettings
     from channels.whatsapp.webhook import sign
+    from tests.channels.test_whatsapp import settings
     from tests.fakes import graph_api as fake
 
     received: list[str] = []
@@ -207,16 +207,10 @@ async def test_new_whatsapp_conversations_per_phone_number_are_limited() -> None
     wa_id = "31611112222"
     with fake.running_graph_api() as graph:
         graph.clock = clock
-        settings = WhatsAppSettings(
-            access_token=fake.ACCESS_TOKEN,
-            app_secret=fake.APP_SECRET,
-            verify_token=fake.VERIFY_TOKEN,
-            phone_number_id=fake.PHONE_NUMBER_ID,
-            display_number=fake.DISPLAY_NUMBER,
-            api_url=graph.url,
-        )
         meta = fake.MetaWebhooks(graph=graph)
-        channel = WhatsAppInput(settings, clock=clock, intake=sender_intake(clock, Limit(2, 86400)))
+        channel = WhatsAppInput(
+            settings(graph.url), clock=clock, intake=sender_intake(clock, Limit(2, 86400))
+        )
 
         async def write(text: str) -> None:
             body = json.dumps(meta.text(wa_id, text, timestamp=clock.now)).encode()

@@ -19,8 +19,8 @@ from channels.common.inbox import Inbox
 from channels.telegram.service import TelegramService
 from channels.telegram.settings import TelegramSettings
 from channels.whatsapp import WhatsAppInput
-from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.webhook import sign
+from tests.channels.test_whatsapp import settings
 from tests.fakes import graph_api as fake_graph
 from tests.fakes.telegram_api import FakeTelegram, text_update
 
@@ -45,15 +45,7 @@ class Bot:
 
 
 def whatsapp(graph: fake_graph.FakeGraphApi, folder: Path) -> WhatsAppInput:
-    settings = WhatsAppSettings(
-        access_token=fake_graph.ACCESS_TOKEN,
-        app_secret=fake_graph.APP_SECRET,
-        verify_token=fake_graph.VERIFY_TOKEN,
-        phone_number_id=fake_graph.PHONE_NUMBER_ID,
-        display_number=fake_graph.DISPLAY_NUMBER,
-        api_url=graph.url,
-    )
-    return WhatsAppInput(settings, inbox=Inbox(folder))
+    return WhatsAppInput(settings(graph.url), inbox=Inbox(folder))
 
 
 def signed(payload: object) -> tuple[bytes, str]:
