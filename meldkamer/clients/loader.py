@@ -29,6 +29,7 @@ from meldkamer.clients.retention import parse_terms
 from meldkamer.clients.schema import (
     CLIENT_KINDS,
     DEFAULT_ESCALATION_MINUTES,
+    ENTRY_KINDS,
     MAX_NAME,
     Client,
     Contact,
@@ -288,7 +289,7 @@ def _month_day(r: Reader, value: Any, path: FieldPath) -> tuple[int, int] | None
 
 def _entries(r: Reader, raw: Any) -> Entries | None:
     path: FieldPath = ("ingangen",)
-    data = r.mapping(raw, path, ("webchat", "whatsapp", "telegram"))
+    data = r.mapping(raw, path, ENTRY_KINDS)
     if data is None:
         return None
 
@@ -310,6 +311,7 @@ def _entries(r: Reader, raw: Any) -> Entries | None:
         "webchat": site,
         "whatsapp": lambda v, p: r.phone(v, p),
         "telegram": bot,
+        "email": r.email,
     }
     found: dict[str, tuple[str, ...]] = {}
     ok = True

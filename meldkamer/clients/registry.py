@@ -112,7 +112,8 @@ class ClientRegistry:
 
         Args:
             kind: ``webchat`` (site key), ``whatsapp`` (phone number in any usual form,
-                also ``whatsapp:+31...``) or ``telegram`` (bot username, with or without ``@``).
+                also ``whatsapp:+31...``), ``telegram`` (bot username, with or without
+                ``@``) or ``email`` (intake address, any case).
             key: the site key, number or bot name.
 
         Raises:
@@ -127,4 +128,6 @@ class ClientRegistry:
             key = number
         elif kind == "telegram":
             key = normalise_telegram(key)
+        elif kind == "email":
+            key = key.strip().lower()
         return self._entries.get((kind, key.strip()))

@@ -27,7 +27,7 @@ TRADES = ("cv", "loodgieter", "elektra", "glas", "slotenmaker", "dak", "algemeen
 CLIENT_KINDS = ("woningcorporatie", "vastgoedbeheerder", "vve")
 
 #: The channels a tenant can reach the assistant on (ingangen).
-ENTRY_KINDS = ("webchat", "whatsapp", "telegram")
+ENTRY_KINDS = ("webchat", "whatsapp", "telegram", "email")
 
 #: Default escalation time of an unacknowledged acuut work order, in minutes.
 DEFAULT_ESCALATION_MINUTES = 15
@@ -155,6 +155,8 @@ class Entries:
     webchat: tuple[str, ...] = ()
     whatsapp: tuple[str, ...] = ()
     telegram: tuple[str, ...] = ()
+    #: Intake mail addresses (lower case): a mail to one of them is a melding for this client.
+    email: tuple[str, ...] = ()
 
     def keys(self) -> Iterator[tuple[str, str]]:
         """Every entry point as ``(kind, key)``, with the key as lookups compare it."""
@@ -164,6 +166,8 @@ class Entries:
             yield "whatsapp", number
         for bot in self.telegram:
             yield "telegram", normalise_telegram(bot)
+        for address in self.email:
+            yield "email", address
 
 
 @dataclass(frozen=True)
