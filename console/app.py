@@ -23,6 +23,7 @@ from console import (
     auth,
     beheer,
     conversation,
+    metrics,
     phone,
     queue,
     ticket,
@@ -125,6 +126,7 @@ def init_app(
     phone.setup_routes(app)
     beheer.setup_routes(app)
     workorders.setup_routes(app)
+    metrics.setup_routes(app)
     return app
 
 

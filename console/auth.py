@@ -49,8 +49,9 @@ SESSION_COOKIE = "mk_sessie"
 #: Double-submit token of the login form (there is no session yet to hold one).
 LOGIN_COOKIE = "mk_login"
 #: Reachable without a session: the contractor's link, health, login, CSS and JS.
+# metrics: no session, but loopback or its bearer token (console/metrics.py checks).
 PUBLIC_ROUTES = frozenset(
-    {"health", "werkbon", "werkbon-bevestigen", "login", "login-post", "static"}
+    {"health", "werkbon", "werkbon-bevestigen", "login", "login-post", "static", "metrics"}
 )
 #: Public routes that never look at the session cookie (no database work for them).
 _SESSIONLESS = PUBLIC_ROUTES - {"login", "login-post"}

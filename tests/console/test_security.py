@@ -107,6 +107,21 @@ async def test_public_routes_stay_public(anonymous) -> None:
     assert (await anonymous.get("/werkbon/onbekend")).status == 404  # public, but unknown
 
 
+#: Public routes that need no session but check a credential of their own.
+OWN_CREDENTIAL = {
+    "metrics": "public-from-loopback/bearer: the figures only from this host, else with "
+    "MELDKAMER_METRICS_TOKEN (console/metrics.py)",
+}
+
+
+async def test_public_routes_with_their_own_credential_refuse_strangers(anonymous) -> None:
+    assert set(OWN_CREDENTIAL) <= PUBLIC_ROUTES
+    stranger = {"X-Forwarded-For": "203.0.113.9"}  # through a proxy: not loopback
+    response = await anonymous.get("/metrics", headers=stranger)
+    assert response.status == 403, OWN_CREDENTIAL["metrics"]
+    assert "meldkamer_" not in await response.text()
+
+
 # --- CSRF -------------------------------------------------------------------------------
 
 POSTS = [

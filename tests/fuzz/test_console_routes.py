@@ -368,6 +368,18 @@ def test_public_pages_with_odd_paths_and_queries(console: Console, path: str, nx
 
 
 @FUZZ
+@given(token=odd_text, query=odd_text)
+def test_metrics_with_odd_tokens_and_queries(console: Console, token: str, query: str) -> None:
+    # Only what an HTTP header can carry; the client refuses the rest before sending.
+    header = "Bearer " + "".join(c for c in token if " " <= c <= "~")
+    stranger = {"Authorization": header.strip(), "X-Forwarded-For": "203.0.113.9"}
+    status, body = console.fetch("GET", f"/metrics?{quoted(query)}", headers=stranger)
+    assert status == 403 and "meldkamer_" not in body
+    status, body = console.fetch("GET", f"/metrics?{quoted(query)}")  # from loopback
+    assert status == 200 and "meldkamer_handovers_waiting" in body
+
+
+@FUZZ
 @given(nxt=odd_text)
 @example(nxt="/\t/evil.example")
 @example(nxt="/%09/evil.example")
