@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
 
 from console.auth import supervisor_only
 from console.keys import CLOCK, SESSIONS
 from console.queue import agent_names
 from console.rendering import render
 from meldkamer.agents.accounts import is_present, list_agents
-from meldkamer.handover.models import Handover
-from meldkamer.handover.service import availability
+from meldkamer.handover.service import availability, history
 
-HANDOVERS = Handover.__table__.c
 HISTORY_LIMIT = 200
 
 
@@ -23,20 +20,13 @@ async def page(request: web.Request) -> web.StreamResponse:
     now = request.app[CLOCK]()
     with request.app[SESSIONS]() as session:
         agents = list_agents(session)
-        history = list(
-            session.execute(
-                select(Handover)
-                .order_by(HANDOVERS.requested_at.desc(), HANDOVERS.id.desc())
-                .limit(HISTORY_LIMIT)
-            ).scalars()
-        )
         return render(
             request,
             "beheer.html",
             {
                 "agents": [(agent, is_present(agent, now)) for agent in agents],
                 "availability": availability(session, now),
-                "history": history,
+                "history": history(session, HISTORY_LIMIT),
                 "names": agent_names(session),
                 "limit": HISTORY_LIMIT,
             },

@@ -23,11 +23,12 @@ from console.keys import CANNED, CLOCK, ENGINE, RASA, SESSIONS
 from console.queue import agent_names
 from console.rasa_client import RasaClient, RasaError
 from console.rendering import render, render_string
-from console.summary import summarise
+from console.summary import Summary, summarise
 from console.transcript import Line, lines
 from meldkamer.agents.sessions import SignedIn
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
+from meldkamer.handover.summary import HandoverSummary
 from meldkamer.tickets import Ticket, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edits
 from meldkamer.triage import Urgency
@@ -88,7 +89,11 @@ async def render_page(
     with request.app[SESSIONS]() as session:
         handover = _handover(session, handover_id)
         summary = summarise(
-            session, table, handover.summary or {}, conversation_id, handover.ticket_id
+            session,
+            table,
+            HandoverSummary.from_dict(handover.summary),
+            conversation_id,
+            handover.ticket_id,
         )
         ticket = _ticket_for(session, handover, summary.ticket)
         names = agent_names(session)
@@ -102,7 +107,7 @@ async def render_page(
                 "may_act": may_act(handover, me),
                 "lines": transcript,
                 "transcript_error": transcript_error,
-                "canned": [(c, _fill(c, me, handover.summary or {})) for c in canned.all()],
+                "canned": [(c, _fill(c, me, summary)) for c in canned.all()],
                 "canned_error": canned.error,
                 "notes": notes(session, conversation_id),
                 "ticket": ticket,
@@ -147,12 +152,12 @@ async def events(request: web.Request) -> web.StreamResponse:
     return await stream(request, "gesprek", produce)
 
 
-def _fill(reply: CannedReply, me: SignedIn, summary: Mapping[str, Any]) -> str:
+def _fill(reply: CannedReply, me: SignedIn, summary: Summary | HandoverSummary) -> str:
     return reply.fill(
         {
             "medewerker": me.display_name,
-            "huurder": str(summary.get("naam") or "meneer/mevrouw"),
-            "ticket": str(summary.get("ticket") or "uw melding"),
+            "huurder": summary.name or "meneer/mevrouw",
+            "ticket": summary.ticket or "uw melding",
         }
     )
 
@@ -167,7 +172,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
         handover = _handover(session, handover_id)
         allowed = may_act(handover, me)
         conversation_id = handover.conversation_id
-        summary = dict(handover.summary or {})
+        summary = HandoverSummary.from_dict(handover.summary)
     if not allowed:
         return await render_page(
             request,

@@ -12,18 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.events import stream
 from console.identity import current
 from console.keys import CLOCK, SESSIONS
 from console.rendering import render, render_string
-from meldkamer.agents.models import Agent
+from meldkamer.agents.accounts import display_names
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import AlreadyTaken, HandoverNotFound, queue, take
-
-AGENTS = Agent.__table__.c
+from meldkamer.handover.summary import HandoverSummary
 
 
 @dataclass(frozen=True)
@@ -47,10 +45,7 @@ class QueueRow:
 
 def agent_names(session: Session) -> dict[str, str]:
     """Display names by username (handovers, notes and edits record the username)."""
-    return {
-        username: name
-        for username, name in session.execute(select(AGENTS.username, AGENTS.display_name))
-    }
+    return display_names(session)
 
 
 def rows(session: Session, now: datetime, me: str) -> list[QueueRow]:
@@ -58,15 +53,14 @@ def rows(session: Session, now: datetime, me: str) -> list[QueueRow]:
     names = agent_names(session)
     result = []
     for handover in queue(session):
-        summary: dict[str, Any] = handover.summary or {}
-        outcome = summary.get("outcome") or {}
+        summary = HandoverSummary.from_dict(handover.summary)
         result.append(
             QueueRow(
                 id=handover.id,
-                urgency=outcome.get("urgency"),
+                urgency=summary.urgency,
                 urgency_rank=handover.urgency_rank,
-                topic=summary.get("topic"),
-                address=summary.get("adres"),
+                topic=summary.topic,
+                address=summary.address,
                 waiting_minutes=max(0, int((now - handover.requested_at).total_seconds() // 60)),
                 reason=handover.reason,
                 callback=handover.callback,
@@ -74,7 +68,7 @@ def rows(session: Session, now: datetime, me: str) -> list[QueueRow]:
                 status=handover.status,
                 taken_by=names.get(handover.agent, handover.agent) if handover.agent else None,
                 taken_by_me=handover.agent == me,
-                ticket=summary.get("ticket"),
+                ticket=summary.ticket,
             )
         )
     return result

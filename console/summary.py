@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meldkamer.attachments.models import Attachment
+from meldkamer.attachments.store import for_conversation
+from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.texts import describe_fact
 from meldkamer.tickets import Ticket
 from meldkamer.triage.table import DecisionTable
@@ -77,43 +77,38 @@ def unknown_lines(table: DecisionTable, names: Iterable[str]) -> tuple[FactLine,
 
 def photos(session: Session, conversation_id: str) -> tuple[Photo, ...]:
     """The conversation's photos, oldest first."""
-    found = session.execute(
-        select(Attachment)
-        .where(Attachment.conversation_id == conversation_id)
-        .order_by(Attachment.id)
-    ).scalars()
-    return tuple(Photo(a.id, a.content_type, a.size) for a in found)
+    return tuple(
+        Photo(a.id, a.content_type, a.size) for a in for_conversation(session, conversation_id)
+    )
 
 
 def summarise(
     session: Session,
     table: DecisionTable,
-    summary: Mapping[str, Any],
+    summary: HandoverSummary,
     conversation_id: str,
     ticket_id: int | None,
 ) -> Summary:
-    """Label the handover's summary dict (as :func:`actions.handover.summary_of` made it)."""
-    outcome = summary.get("outcome") or {}
-    facts = summary.get("facts") or {}
-    ticket_number = summary.get("ticket")
+    """Label the handover's summary (as the hand-over use case stored it)."""
+    ticket_number = summary.ticket
     if not ticket_number and ticket_id is not None:
         ticket = session.get(Ticket, ticket_id)
         ticket_number = ticket.number if ticket else None
-    email = summary.get("email")
+    email = summary.email
     return Summary(
-        topic=summary.get("topic"),
-        facts=fact_lines(table, facts if isinstance(facts, dict) else {}),
-        unknown=unknown_lines(table, summary.get("unknown_facts") or []),
-        urgency=outcome.get("urgency"),
-        reasons=tuple(str(r) for r in outcome.get("reasons") or ()),
-        needs_assessment=bool(outcome.get("needs_assessment")),
-        inform_client=bool(outcome.get("inform_client")),
-        address=summary.get("adres"),
-        name=summary.get("naam"),
-        phone=summary.get("telefoon"),
-        email=email if email and "@" in str(email) else None,
-        description=summary.get("beschrijving"),
-        client=summary.get("opdrachtgever"),
+        topic=summary.topic,
+        facts=fact_lines(table, summary.facts),
+        unknown=unknown_lines(table, summary.unknown_facts),
+        urgency=summary.urgency,
+        reasons=summary.reasons,
+        needs_assessment=summary.needs_assessment,
+        inform_client=summary.inform_client,
+        address=summary.address,
+        name=summary.name,
+        phone=summary.phone,
+        email=email if email and "@" in email else None,
+        description=summary.description,
+        client=summary.client_id,
         ticket=ticket_number,
         photos=photos(session, conversation_id),
     )

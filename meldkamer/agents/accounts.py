@@ -247,6 +247,12 @@ def list_agents(session: Session) -> list[Agent]:
     return list(session.execute(select(Agent).order_by(AGENTS.username)).scalars())
 
 
+def display_names(session: Session) -> dict[str, str]:
+    """Display names by username (handovers, notes and edits record the username)."""
+    rows = session.execute(select(AGENTS.username, AGENTS.display_name))
+    return {username: name for username, name in rows}
+
+
 def is_present(agent: Agent, now: datetime) -> bool:
     """Whether the console heard from this agent recently (counts for availability)."""
     return bool(agent.active and agent.last_seen_at and agent.last_seen_at >= now - PRESENCE)

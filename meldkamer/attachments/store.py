@@ -56,6 +56,17 @@ def link_to_ticket(
     return count
 
 
+def for_conversation(session: Session, conversation_id: str) -> list[Attachment]:
+    """The photos of a conversation, oldest first."""
+    return list(
+        session.execute(
+            select(Attachment)
+            .where(Attachment.conversation_id == conversation_id)
+            .order_by(Attachment.id)
+        ).scalars()
+    )
+
+
 def for_ticket(session: Session, ticket_id: int) -> list[Attachment]:
     """The photos of a ticket, oldest first."""
     return list(

@@ -132,6 +132,17 @@ def queue(session: Session) -> list[Handover]:
     )
 
 
+def history(session: Session, limit: int) -> list[Handover]:
+    """Every handover so far, newest first (at most ``limit``)."""
+    return list(
+        session.execute(
+            select(Handover)
+            .order_by(HANDOVERS.requested_at.desc(), HANDOVERS.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
 def take(session: Session, handover_id: int, agent: str, now: datetime) -> Handover:
     """Take a waiting conversation; :class:`AlreadyTaken` when someone was first."""
     result = session.execute(
