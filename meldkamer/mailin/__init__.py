@@ -1,0 +1,11 @@
+"""E-mail intake without a framework: reading, cleaning and threading tenants' mails.
+
+:mod:`~meldkamer.mailin.parse` turns raw RFC 5322 bytes into an :class:`InboundMail`
+(plain text, quoted reply and signature stripped, HTML made text, attachments),
+:mod:`~meldkamer.mailin.hygiene` says which mails must never be answered (auto-replies,
+bounces, mailing lists, our own), :mod:`~meldkamer.mailin.threads` finds the conversation
+a mail continues, :mod:`~meldkamer.mailin.extract` takes address, name and phone from the
+text and signature, :mod:`~meldkamer.mailin.choices` spells out the bot's options and
+reads a tenant's "2", and :mod:`~meldkamer.mailin.reply` writes the answer mail.
+The channel that feeds all this to the assistant is ``channels/email``.
+"""
