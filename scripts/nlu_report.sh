@@ -1,14 +1,36 @@
 #!/usr/bin/env bash
-# NLU figures for docs/NLU.md: the two held-out sets (written without seeing the training
-# data) against the trained model, and k-fold cross-validation on the training data.
-#   scripts/nlu_report.sh [FOLDS]     (default 5; each fold trains a model, minutes each)
+# NLU figures for docs/NLU.md: the three held-out sets (written without seeing the training
+# data) against the trained model, the safety-confusion check on them (gas, fire or a medical
+# need read as anything milder; any such confusion fails this script), and k-fold
+# cross-validation on the training data.
+#   scripts/nlu_report.sh [FOLDS]     (default 3; each fold trains a model)
+#   MODEL=/tmp/other.tar.gz scripts/nlu_report.sh   (another trained model)
+#   SKIP_CV=1 scripts/nlu_report.sh   (held-out sets and safety only, no training)
 set -euo pipefail
 BIN=.venv/bin
-folds=${1:-5}
+folds=${1:-3}
+model=${MODEL:-models/meldkamer.tar.gz}
 out=results/nlu
+sets=(topic_holdout topic_holdout_2 topic_holdout_3)
+if [ ! -f "$model" ]; then
+  echo "no trained model at $model: run 'make model' first" >&2
+  exit 2
+fi
+paths=()
+for set in "${sets[@]}"; do paths+=("tests/nlu/$set.yml"); done
+rm -rf "$out"  # never summarise a previous run's figures
 mkdir -p "$out"
-for set in topic_holdout topic_holdout_2; do
-  "$BIN/rasa" test nlu --nlu "tests/nlu/$set.yml" --model models/meldkamer.tar.gz --out "$out/$set"
+for set in "${sets[@]}"; do
+  "$BIN/rasa" test nlu --nlu "tests/nlu/$set.yml" --model "$model" --out "$out/$set"
 done
-"$BIN/rasa" test nlu --nlu data/nlu --config config.yml --cross-validation --folds "$folds" --out "$out/cross-validation"
+safety=0
+"$BIN/python" scripts/nlu_safety.py "$model" "${paths[@]}" >"$out/safety.md" || safety=$?
+if [ -z "${SKIP_CV:-}" ]; then
+  "$BIN/rasa" test nlu --nlu data/nlu --config config.yml --cross-validation --folds "$folds" \
+    --out "$out/cross-validation"
+fi
 "$BIN/python" scripts/nlu_summary.py "$out"
+if [ "$safety" -ne 0 ]; then
+  echo "safety confusions found (see $out/safety.md): failing" >&2
+fi
+exit "$safety"

@@ -1,4 +1,4 @@
-"""Summarise Rasa's NLU test reports as Markdown (for docs/NLU.md).
+"""Summarise Rasa's NLU test reports and the safety check as Markdown (for docs/NLU.md).
 
 .venv/bin/python scripts/nlu_summary.py results/nlu
 """
@@ -8,16 +8,32 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 TITLES = {
-    "topic_holdout": "Held-out set 1 (tests/nlu/topic_holdout.yml, 280 messages)",
-    "topic_holdout_2": "Held-out set 2 (tests/nlu/topic_holdout_2.yml, 210 messages, written blind)",
+    "topic_holdout": "Held-out set 1 (tests/nlu/topic_holdout.yml)",
+    "topic_holdout_2": "Held-out set 2 (tests/nlu/topic_holdout_2.yml, written blind)",
+    "topic_holdout_3": "Held-out set 3 (tests/nlu/topic_holdout_3.yml, written blind, issue 15)",
     "cross-validation": "Cross-validation on the training data",
 }
 
 
-def table(report: dict[str, object], title: str) -> list[str]:
-    lines = [f"### {title}", "", f"Accuracy: **{float(report['accuracy']):.3f}**", ""]  # type: ignore[arg-type]
+def report_of(folder: Path) -> dict[str, Any] | None:
+    # rasa test nlu --cross-validation writes the test folds' report under test/
+    for path in (folder / "intent_report.json", folder / "test" / "intent_report.json"):
+        if path.exists():
+            report: dict[str, Any] = json.loads(path.read_text())
+            return report
+    return None
+
+
+def messages(report: dict[str, Any]) -> int:
+    return int(report["weighted avg"]["support"])
+
+
+def table(report: dict[str, Any], title: str) -> list[str]:
+    accuracy = f"Accuracy: **{float(report['accuracy']):.3f}** ({messages(report)} messages)"
+    lines = [f"### {title}", "", accuracy, ""]
     lines += ["| intent | precision | recall | f1 | n |", "|---|---|---|---|---|"]
     for name, row in sorted(report.items()):
         if isinstance(row, dict) and "support" in row and name.startswith("melding_"):
@@ -33,28 +49,32 @@ def errors(path: Path) -> list[str]:
     for e in json.loads(path.read_text()):
         predicted = e["intent_prediction"]
         lines.append(
-            f"- `{e['intent']}` read as `{predicted['name']}` ({predicted['confidence']:.2f}): {e['text'][:110]}"
+            f"- `{e['intent']}` read as `{predicted['name']}` ({predicted['confidence']:.2f}): "
+            f"{e['text'][:110]}"
         )
+    return lines
+
+
+def overview(reports: dict[str, dict[str, Any]]) -> list[str]:
+    lines = ["| set | messages | accuracy | errors |", "|---|---|---|---|"]
+    for sub, report in reports.items():
+        n, accuracy = messages(report), float(report["accuracy"])
+        name = TITLES[sub].split(" (")[0]
+        lines.append(f"| {name} | {n} | {accuracy:.3f} | {round(n * (1 - accuracy))} |")
     return lines
 
 
 def main() -> int:
     out = Path(sys.argv[1])
-    for sub, title in TITLES.items():
-        folder = out / sub
-        report_path = folder / "intent_report.json"
-        if not report_path.exists():
-            # rasa test nlu --cross-validation writes the test folds' report here
-            report_path = (
-                folder / "test" / "intent_report.json"
-                if (folder / "test").exists()
-                else report_path
-            )
-        if not report_path.exists():
-            continue
-        print("\n".join(table(json.loads(report_path.read_text()), title)))
+    reports = {sub: r for sub in TITLES if (r := report_of(out / sub)) is not None}
+    print("\n".join(overview(reports)), end="\n\n")
+    safety = out / "safety.md"
+    if safety.exists():
+        print(safety.read_text().strip(), end="\n\n")
+    for sub, report in reports.items():
+        print("\n".join(table(report, TITLES[sub])))
         if sub != "cross-validation":
-            print("\n".join(errors(folder / "intent_errors.json")))
+            print("\n".join(errors(out / sub / "intent_errors.json")))
         print()
     return 0
 
