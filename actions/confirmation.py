@@ -13,7 +13,15 @@ from actions.handover import hand_over
 from actions.runtime import runtime
 from actions.state import facts, latest_text, melding_from
 from meldkamer.intake.corrections import parse_correction
-from meldkamer.intake.texts import MISSING_DETAIL, summary
+from meldkamer.intake.texts import (
+    CONFIRM_NO,
+    CONFIRM_YES,
+    CORRECTABLE,
+    MISSING_DETAIL,
+    WHAT_IS_WRONG,
+    WHICH_PART,
+    summary,
+)
 from meldkamer.intake.validation import Address
 from meldkamer.service.confirm import Stored, confirm_melding
 from meldkamer.service.registration import Origin
@@ -21,19 +29,12 @@ from meldkamer.service.registration import Origin
 logger = logging.getLogger(__name__)
 
 #: What the tenant can change after the summary; "antwoorden" are the triage answers.
-FIELDS = {
-    "onderwerp": "Soort probleem",
-    "adres": "Adres",
-    "naam": "Naam",
-    "telefoon": "Telefoon",
-    "email": "E-mail",
-    "beschrijving": "Omschrijving",
-    "antwoorden": "Antwoorden over het probleem",
-}
+FIELDS = CORRECTABLE
 _CONFIRM_BUTTONS = [
-    {"title": "Ja, klopt", "payload": "/affirm"},
-    {"title": "Nee, aanpassen", "payload": "/deny"},
+    {"title": CONFIRM_YES, "payload": "/affirm"},
+    {"title": CONFIRM_NO, "payload": "/deny"},
 ]
+_FIELD_BUTTONS = [{"title": t, "payload": f'/wijzig{{"veld": "{k}"}}'} for k, t in FIELDS.items()]
 
 
 def _show_summary(
@@ -81,12 +82,7 @@ class ActionVerwerkAntwoord(Action):
             _show_summary(dispatcher, tracker, {e["name"]: e["value"] for e in events})
             return events
         if not correction.problems:
-            dispatcher.utter_message(
-                text="Wat klopt er niet? Kies hieronder, of typ de verbetering, bijvoorbeeld 'het is nummer 12'.",
-                buttons=[
-                    {"title": t, "payload": f'/wijzig{{"veld": "{k}"}}'} for k, t in FIELDS.items()
-                ],
-            )
+            dispatcher.utter_message(text=WHAT_IS_WRONG, buttons=_FIELD_BUTTONS)
         return []
 
 
@@ -101,12 +97,7 @@ class ActionWijzigVeld(Action):
     ) -> list[EventType]:
         field = next(tracker.get_latest_entity_values("veld"), None)
         if field not in FIELDS:
-            dispatcher.utter_message(
-                text="Welk onderdeel wilt u aanpassen?",
-                buttons=[
-                    {"title": t, "payload": f'/wijzig{{"veld": "{k}"}}'} for k, t in FIELDS.items()
-                ],
-            )
+            dispatcher.utter_message(text=WHICH_PART, buttons=_FIELD_BUTTONS)
             return []
         events: list[EventType] = [SlotSet("wacht_op_bevestiging", False)]
         if field == "onderwerp":

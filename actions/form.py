@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,28 +14,24 @@ from actions.runtime import runtime
 from actions.state import (
     NO_EMAIL,
     UNCLEAR,
-    UNKNOWN,
     facts,
     is_interruption,
     latest_text,
     slot_asked,
     unknown_facts,
 )
-from meldkamer.intake.validation import (
-    Invalid,
-    clean_description,
-    clean_name,
-    normalise_email,
-    normalise_phone,
-    parse_address,
-)
+from meldkamer.intake.fields import CHECKS, UNKNOWN, check
+from meldkamer.intake.texts import ADDRESS_NOT_SERVED, DONT_KNOW, NOT_UNDERSTOOD_ANSWER
+from meldkamer.intake.validation import Invalid, parse_address
 from meldkamer.triage.answers import facts_from_text, is_unknown, parse_answer
 
 #: The address comes first: it tells which client (and so which protocol, office hours
 #: and heating season) the triage questions follow.
 ADDRESS_SLOT = "adres"
-CONTACT_SLOTS = ["naam", "telefoon", "email", "beschrijving"]
+CONTACT_SLOTS = list(CHECKS)
 _YES_NO_INTENTS = {"affirm": True, "deny": False}
+Extract = Callable[..., Awaitable[dict[str, Any]]]
+Validate = Callable[..., dict[str, Any]]
 
 
 def next_triage_question(tracker: Tracker) -> str | None:
@@ -97,26 +94,6 @@ class ValidateMeldingForm(FormValidationAction):
     ) -> dict[str, Any]:
         return {"adres": latest_text(tracker)} if _asked(tracker, "adres") else {}
 
-    async def extract_naam(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return {"naam": latest_text(tracker)} if _asked(tracker, "naam") else {}
-
-    async def extract_telefoon(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return {"telefoon": latest_text(tracker)} if _asked(tracker, "telefoon") else {}
-
-    async def extract_email(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return {"email": latest_text(tracker)} if _asked(tracker, "email") else {}
-
-    async def extract_beschrijving(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return {"beschrijving": latest_text(tracker)} if _asked(tracker, "beschrijving") else {}
-
     # Validation: a refused value is set back to None, so the form asks again.
 
     def validate_triage_antwoord(
@@ -127,9 +104,7 @@ class ValidateMeldingForm(FormValidationAction):
             # Rasa may validate a slot again after it was reset; nothing new was said.
             return {}
         if value == UNCLEAR or not fact_name:
-            dispatcher.utter_message(
-                text="Dat begreep ik niet helemaal. Kies een van de knoppen, of antwoord met ja of nee."
-            )
+            dispatcher.utter_message(text=NOT_UNDERSTOOD_ANSWER)
             return {"triage_antwoord": None}
         rt = runtime()
         known, unknown = facts(tracker), unknown_facts(tracker)
@@ -163,49 +138,46 @@ class ValidateMeldingForm(FormValidationAction):
             slots.update(opdrachtgever=client.id, complex=complex_.id)
         elif not tracker.get_slot("opdrachtgever"):
             # Never a dead end: the melding is still taken, a person calls back.
-            dispatcher.utter_message(
-                text="Dit adres staat niet in onze lijst. Ik neem uw melding toch op. "
-                "Een medewerker van de meldkamer belt u terug."
-            )
+            dispatcher.utter_message(text=ADDRESS_NOT_SERVED)
             slots.update(complex=None)
         return slots
 
-    def validate_naam(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        name = clean_name(str(value))
-        if isinstance(name, Invalid):
-            dispatcher.utter_message(text=name.message)
-            return {"naam": None}
-        return {"naam": name}
 
-    def validate_telefoon(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+def _extractor(slot: str) -> Extract:
+    async def extract(
+        self: ValidateMeldingForm,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
     ) -> dict[str, Any]:
-        phone = normalise_phone(str(value))
-        if isinstance(phone, Invalid):
-            dispatcher.utter_message(text=phone.message)
-            return {"telefoon": None}
-        return {"telefoon": phone}
+        return {slot: latest_text(tracker)} if _asked(tracker, slot) else {}
 
-    def validate_email(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        email = normalise_email(str(value))
-        if isinstance(email, Invalid):
-            dispatcher.utter_message(text=email.message)
-            return {"email": None}
-        # A marker for "no e-mail" so that the form does not ask again (None means "ask").
-        return {"email": email or NO_EMAIL}
+    return extract
 
-    def validate_beschrijving(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+
+def _validator(slot: str) -> Validate:
+    def validate(
+        self: ValidateMeldingForm,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
     ) -> dict[str, Any]:
-        description = clean_description(str(value))
-        if isinstance(description, Invalid):
-            dispatcher.utter_message(text=description.message)
-            return {"beschrijving": None}
-        return {"beschrijving": description}
+        checked = check(slot, str(value))
+        if isinstance(checked, Invalid):
+            dispatcher.utter_message(text=checked.message)
+            return {slot: None}
+        # Only the e-mail may be absent: a marker for it, so the form does not ask again.
+        return {slot: NO_EMAIL if checked is None else checked}
+
+    return validate
+
+
+# The contact slots read and check their answer alike, with the checks every way in
+# shares (meldkamer.intake.fields): extract_<slot> and validate_<slot>, as rasa_sdk finds them.
+for _slot in CONTACT_SLOTS:
+    setattr(ValidateMeldingForm, f"extract_{_slot}", _extractor(_slot))
+    setattr(ValidateMeldingForm, f"validate_{_slot}", _validator(_slot))
 
 
 class ActionAskTriageAntwoord(Action):
@@ -225,6 +197,6 @@ class ActionAskTriageAntwoord(Action):
             {"title": option.label, "payload": "/inform" + json.dumps({fact_name: option.value})}
             for option in fact.options
         ]
-        buttons.append({"title": "Weet ik niet", "payload": "/weet_niet"})
+        buttons.append({"title": DONT_KNOW, "payload": "/weet_niet"})
         dispatcher.utter_message(text=fact.question, buttons=buttons)
         return [SlotSet("triage_vraag", fact_name)]

@@ -16,8 +16,10 @@ from rasa_sdk.events import ConversationPaused, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import runtime
-from actions.state import UNKNOWN, facts
+from actions.state import facts
 from meldkamer.handover.summary import HandoverSummary
+from meldkamer.intake.fields import UNKNOWN
+from meldkamer.intake.texts import ANYTHING_ELSE, BACK_TO_BOT
 from meldkamer.service.handover import HandoverRequest
 from meldkamer.service.handover import hand_over as hand_over_case
 
@@ -85,12 +87,10 @@ class ActionHervat(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text="U praat weer met de digitale assistent.")
+        dispatcher.utter_message(text=BACK_TO_BOT)
         if tracker.active_loop.get("name"):
             return []  # the rule runs the form next, which asks its question again
         if tracker.get_slot("wacht_op_bevestiging"):
             return [FollowupAction("action_bevestig_melding")]
-        dispatcher.utter_message(
-            text="Kan ik u nog ergens mee helpen? Beschrijf het probleem in een paar woorden."
-        )
+        dispatcher.utter_message(text=ANYTHING_ELSE)
         return []

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import runtime
 from actions.state import latest_text
+from meldkamer.intake.texts import helping_with
 from meldkamer.intake.validation import Invalid, clean_description
 from meldkamer.triage.answers import facts_from_text
 
@@ -62,9 +63,7 @@ class ActionStartMelding(Action):
             cleaned = clean_description(text)
             description = None if isinstance(cleaned, Invalid) else cleaned
 
-        dispatcher.utter_message(
-            text=f"Ik help u met uw melding: {topic.name}. Ik stel u een paar korte vragen."
-        )
+        dispatcher.utter_message(text=helping_with(topic.name))
         events: list[EventType] = [SlotSet(slot, None) for slot in MELDING_SLOTS]
         events += [
             SlotSet("topic", code),

@@ -11,6 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import runtime
+from meldkamer.intake.texts import (
+    ENOUGH_PHOTOS,
+    NO_PHOTO,
+    PHOTO_ADDED,
+    PHOTO_FIRST,
+    PHOTO_NOT_STORED,
+)
 from meldkamer.service.photos import MAX_PHOTOS, PhotoUpload, record_photo
 
 logger = logging.getLogger(__name__)
@@ -38,27 +45,21 @@ class ActionFotoOntvangen(Action):
         metadata = tracker.latest_message.get("metadata") or {}
         photo = metadata.get("photo")
         if not isinstance(photo, str) or not photo:
-            dispatcher.utter_message(text="Ik heb geen foto ontvangen. Probeer het nog eens.")
+            dispatcher.utter_message(text=NO_PHOTO)
             return []
         photos = list(tracker.get_slot("fotos") or [])
         if len(photos) >= MAX_PHOTOS:
-            dispatcher.utter_message(
-                text=f"Er zitten al {MAX_PHOTOS} foto's bij uw melding. Dat is genoeg, dank u."
-            )
+            dispatcher.utter_message(text=ENOUGH_PHOTOS.format(count=MAX_PHOTOS))
             return []
         try:
             record_photo(runtime(), tracker.sender_id, _upload(photo, metadata))
         except (SQLAlchemyError, ValueError, KeyError):
             logger.exception("could not record photo %s", photo)
-            dispatcher.utter_message(
-                text="Het bewaren van de foto lukte niet. Probeer het later nog eens."
-            )
+            dispatcher.utter_message(text=PHOTO_NOT_STORED)
             return []
         photos.append(photo)
         if tracker.get_slot("topic"):
-            dispatcher.utter_message(text="Dank u, de foto is bij uw melding gevoegd.")
+            dispatcher.utter_message(text=PHOTO_ADDED)
         else:
-            dispatcher.utter_message(
-                text="Dank u voor de foto. Vertel ook in een paar woorden wat er aan de hand is."
-            )
+            dispatcher.utter_message(text=PHOTO_FIRST)
         return [SlotSet("fotos", photos)]

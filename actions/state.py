@@ -6,6 +6,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from meldkamer.intake.fields import UNKNOWN
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.validation import Address
 from meldkamer.triage.table import FactValue
@@ -18,7 +19,6 @@ EXTERNAL_INTENTS = frozenset({"hervat"})
 INTERRUPTION_CONFIDENCE = 0.7
 #: Sentinel for an answer the bot could not read.
 UNCLEAR = "__onduidelijk__"
-UNKNOWN = "onbekend"
 #: The email slot's value when the tenant has or gives no e-mail address.
 NO_EMAIL = "geen"
 
@@ -80,7 +80,7 @@ def melding_from(tracker: Tracker) -> Melding:
     return Melding(
         melding_id=need("melding_id"),
         conversation_id=tracker.sender_id,
-        channel=tracker.get_latest_input_channel() or "onbekend",
+        channel=tracker.get_latest_input_channel() or UNKNOWN,
         topic=need("topic"),
         address=Address(
             postcode=need("postcode"),

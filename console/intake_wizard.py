@@ -20,22 +20,16 @@ from typing import Any
 
 from meldkamer.clients.cache import ClientCache
 from meldkamer.clients.schema import Client, Complex
+from meldkamer.intake.fields import UNKNOWN, check
 from meldkamer.intake.melding import Melding
-from meldkamer.intake.validation import (
-    Address,
-    Invalid,
-    clean_description,
-    clean_name,
-    normalise_email,
-    normalise_phone,
-    parse_address,
-)
+from meldkamer.intake.validation import Address, Invalid, parse_address
 from meldkamer.triage import Outcome, TriageEngine, TriageInputError, TriageSettings
 from meldkamer.triage.table import FactValue
 
 CHANNEL = "telefoon"
-#: The value of the "Weet ik niet" button.
-UNKNOWN = "__weet_niet__"
+__all__ = ["CHANGES", "CHANNEL", "STEPS", "UNKNOWN", "Context", "Step", "WizardState"]
+#: The steps that ask a contact detail, each checked as the bot checks it.
+CONTACT_STEPS = ("naam", "telefoon", "email", "beschrijving")
 STEPS = ("onderwerp", "adres", "vraag", "naam", "telefoon", "email", "beschrijving", "samenvatting")
 #: What "aanpassen" on the summary clears, so that the wizard asks it again.
 CHANGES: dict[str, tuple[str, ...]] = {
@@ -185,25 +179,23 @@ class Context:
             return replace(state, address=triple, facts={}, unknown=())
         if step.name == "vraag":
             return self._triage_answer(state, step, form)
-        if step.name == "naam":
-            name = clean_name(form.get("naam", ""))
-            return name if isinstance(name, Invalid) else replace(state, naam=name)
-        if step.name == "telefoon":
-            phone = normalise_phone(form.get("telefoon", ""))
-            return phone if isinstance(phone, Invalid) else replace(state, telefoon=phone)
-        if step.name == "email":
-            # Empty is "no e-mail" on the phone; the bot's "geen" words work too.
-            text = form.get("email", "").strip() or "geen"
-            email = normalise_email(text)
-            if isinstance(email, Invalid):
-                return email
-            return replace(state, email=email, email_asked=True)
-        if step.name == "beschrijving":
-            description = clean_description(form.get("beschrijving", ""))
-            if isinstance(description, Invalid):
-                return description
-            return replace(state, beschrijving=description)
+        if step.name in CONTACT_STEPS:
+            return self._contact_answer(state, step.name, form.get(step.name, ""))
         return Invalid("Deze stap heeft geen antwoord.")
+
+    def _contact_answer(self, state: WizardState, name: str, text: str) -> WizardState | Invalid:
+        # The bot's own checks (meldkamer.intake.fields); on the phone an empty e-mail
+        # is "no e-mail", and the bot's "geen" words work too.
+        checked = check(name, text.strip() or "geen" if name == "email" else text)
+        if isinstance(checked, Invalid):
+            return checked
+        if name == "email":
+            return replace(state, email=checked, email_asked=True)
+        if name == "naam":
+            return replace(state, naam=checked)
+        if name == "telefoon":
+            return replace(state, telefoon=checked)
+        return replace(state, beschrijving=checked)
 
     def _triage_answer(
         self, state: WizardState, step: Step, form: Mapping[str, str]

@@ -6,26 +6,24 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from meldkamer.db import database_url, make_engine, make_sessionmaker
+from meldkamer.composition import database
+from meldkamer.triage.officehours import AMSTERDAM
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+#: Times are shown in the meldkamer's one zone.
+LOCAL_TZ = AMSTERDAM
 
 
 @contextmanager
 def database_session(*, transaction: bool = False) -> Iterator[Session]:
     """A session on ``DATABASE_URL``; with ``transaction`` it commits at the end."""
-    engine = make_engine(database_url())
-    try:
-        factory = make_sessionmaker(engine)
+    with database() as opened:
+        factory = opened.sessions
         with factory.begin() if transaction else factory() as session:
             yield session
-    finally:
-        engine.dispose()
 
 
 def database_error(error: SQLAlchemyError) -> int:

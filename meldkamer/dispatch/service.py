@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from meldkamer.clients.schema import Client, Complex, Contractor
+from meldkamer.contact import MELDKAMER_PHONE
 from meldkamer.dispatch import texts
 from meldkamer.dispatch.links import hash_token, new_token
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
@@ -43,7 +44,7 @@ class DispatchSettings:
     """
 
     public_url: str = "http://localhost:8080"
-    service_phone: str = "088-3746100"
+    service_phone: str = MELDKAMER_PHONE
     agents_email: str | None = None
 
     @classmethod

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from meldkamer.clients.schema import Client
 from meldkamer.dispatch.models import WorkOrder
@@ -11,8 +10,8 @@ from meldkamer.intake.texts import outcome_message
 from meldkamer.intake.validation import format_phone
 from meldkamer.tickets import Ticket
 from meldkamer.triage import Outcome, Urgency, default_engine
+from meldkamer.triage.officehours import AMSTERDAM
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _WORDS = {Urgency.ACUUT: "acuut", Urgency.URGENT: "urgent", Urgency.NIET_URGENT: "niet urgent"}
 
 

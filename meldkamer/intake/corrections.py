@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from meldkamer.intake.validation import (
+    EMAIL_PATTERN,
     Invalid,
     clean_name,
     normalise_email,
@@ -19,7 +20,7 @@ from meldkamer.intake.validation import (
 )
 
 _PHONE = re.compile(r"(\+|00)?[0-9][0-9 ()-]{8,16}[0-9]")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_EMAIL = re.compile(EMAIL_PATTERN)
 _NUMBER_CUE = re.compile(
     r"\b(?:nummer|nr\.?|huisnummer|woon (?:op|aan)(?: nummer)?|is|moet)\s+"
     r"((?:[1-9][0-9]{0,4})(?:\s*[-/]?\s*[a-z0-9]{1,3})?)\b",

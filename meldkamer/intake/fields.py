@@ -19,6 +19,10 @@ from meldkamer.intake.validation import (
     normalise_phone,
 )
 
+#: The one "not known" value: a triage answer the tenant does not know ("Weet ik niet"),
+#: a channel nobody named. Never shown to people as it is.
+UNKNOWN = "onbekend"
+
 #: A check: the cleaned value (``None``: "no e-mail"), or why it is refused.
 Check = Callable[[str], "str | None | Invalid"]
 

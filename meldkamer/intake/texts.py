@@ -147,3 +147,44 @@ HANDOVER_FAILED = (
 )
 #: A detail went missing before the confirmation (the form asks it again).
 MISSING_DETAIL = "Ik mis nog een gegeven. Ik vraag het opnieuw."
+
+
+# --- What the bot says in the conversation (the actions only pick one) -------------------
+
+#: The details a tenant can correct after the summary; "antwoorden": the triage answers.
+CORRECTABLE = {
+    "onderwerp": "Soort probleem",
+    "adres": "Adres",
+    "naam": "Naam",
+    "telefoon": "Telefoon",
+    "email": "E-mail",
+    "beschrijving": "Omschrijving",
+    "antwoorden": "Antwoorden over het probleem",
+}
+CONFIRM_YES = "Ja, klopt"
+CONFIRM_NO = "Nee, aanpassen"
+WHAT_IS_WRONG = (
+    "Wat klopt er niet? Kies hieronder, of typ de verbetering, bijvoorbeeld 'het is nummer 12'."
+)
+WHICH_PART = "Welk onderdeel wilt u aanpassen?"
+NOT_UNDERSTOOD_ANSWER = (
+    "Dat begreep ik niet helemaal. Kies een van de knoppen, of antwoord met ja of nee."
+)
+DONT_KNOW = "Weet ik niet"
+ADDRESS_NOT_SERVED = (
+    "Dit adres staat niet in onze lijst. Ik neem uw melding toch op. "
+    "Een medewerker van de meldkamer belt u terug."
+)
+ONLY_SYMBOLS = "Ik zie alleen tekens of emoji. Beschrijf het probleem in een paar woorden."
+BACK_TO_BOT = "U praat weer met de digitale assistent."
+ANYTHING_ELSE = "Kan ik u nog ergens mee helpen? Beschrijf het probleem in een paar woorden."
+NO_PHOTO = "Ik heb geen foto ontvangen. Probeer het nog eens."
+ENOUGH_PHOTOS = "Er zitten al {count} foto's bij uw melding. Dat is genoeg, dank u."
+PHOTO_NOT_STORED = "Het bewaren van de foto lukte niet. Probeer het later nog eens."
+PHOTO_ADDED = "Dank u, de foto is bij uw melding gevoegd."
+PHOTO_FIRST = "Dank u voor de foto. Vertel ook in een paar woorden wat er aan de hand is."
+
+
+def helping_with(topic_name: str) -> str:
+    """The bot's first words once it recognised the topic."""
+    return f"Ik help u met uw melding: {topic_name}. Ik stel u een paar korte vragen."

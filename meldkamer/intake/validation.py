@@ -21,7 +21,9 @@ _HOUSE_NUMBER = re.compile(
     r"(?:\s*[-/ ]?\s*([a-z]{1,4}|[0-9]{1,4}(?:[a-z]{0,2})|bis|hs|huis|boven|beneden|i{1,3}))?\b",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+#: An e-mail address as everyone in Meldkamer accepts it (tenants, clients, the outbox).
+EMAIL_PATTERN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_EMAIL = re.compile(rf"^{EMAIL_PATTERN}$")
 _NO_EMAIL = re.compile(
     r"^\W*(nee|neen|geen|heb (ik )?(geen|niet)|niet|n\.?v\.?t\.?|liever niet|sla over|overslaan)\b|^\s*-\s*$",
     re.IGNORECASE,

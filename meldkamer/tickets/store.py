@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, desc, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +19,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from meldkamer.tickets.models import Ticket, TicketStatus, TicketStatusChange, check_transition
 from meldkamer.tickets.numbering import next_ticket_number
+from meldkamer.triage.officehours import AMSTERDAM
 
 # Ticket numbers follow the Dutch calendar year: a melding at 00:30 on 1 January
 # in Amsterdam belongs to the new year although it is still 31 December in UTC.
-NUMBERING_TZ = ZoneInfo("Europe/Amsterdam")
+NUMBERING_TZ = AMSTERDAM
 CREATED_BY = "assistent"
 
 _POSTCODE_RE = re.compile(r"^[1-9]\d{3} [A-Z]{2}$")

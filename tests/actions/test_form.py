@@ -7,7 +7,8 @@ import json
 import pytest
 
 from actions.form import ActionAskTriageAntwoord, ValidateMeldingForm
-from actions.state import UNCLEAR, UNKNOWN
+from actions.state import UNCLEAR
+from meldkamer.intake.fields import UNKNOWN
 from tests.actions.conftest import texts, user_message
 
 CONTACT = ["naam", "telefoon", "email", "beschrijving"]
