@@ -25,6 +25,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from meldkamer import logmask
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "MELDKAMER_ACTION_TOKEN"
@@ -100,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv, os.environ)
     token = token_from(os.environ)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logmask.install()
     utils.update_sanic_log_level()
     app = build_app(args.actions, token)
     logger.info("action server on http://%s:%d (token required)", args.host, args.port)

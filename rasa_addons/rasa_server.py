@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 
 from rasa.__main__ import main as rasa_main
 
+from meldkamer import logmask
 from rasa_addons.deployment import DeploymentError
 from rasa_addons.lock_store import check_lock_config
 
@@ -56,6 +57,8 @@ def main() -> None:
     except DeploymentError as error:
         print(f"rasa server: {error}", file=sys.stderr)
         sys.exit(2)
+    # Rasa sets up its own handlers later; the record factory masks their records too.
+    logmask.install()
     rasa_main()
 
 

@@ -8,20 +8,17 @@ console runs as ``make run`` starts it, on its own SQLite database and a free po
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-import aiohttp
 import pytest
-from yarl import URL
 
 from devstack.stack import free_port, wait_for
 from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from tests.security.signin import sign_in
 
 PASSWORD = "Sanne-wachtwoord-1"
 PER_ADDRESS = 6
@@ -65,41 +62,6 @@ def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the browser got for its sign-in, and where /login?next=... then sent it."""
-
-    status: int
-    location: str | None
-    retry_after: str | None
-    location_after: str | None = None
-
-
-async def sign_in(
-    url: str, username: str, password: str, next_: str = "/", forwarded_for: str | None = None
-) -> Answer:
-    """One sign-in in a fresh browser (the POST's answer, not followed)."""
-    jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1, as a browser keeps them
-    async with aiohttp.ClientSession(cookie_jar=jar) as client:
-        async with client.get(f"{url}/login") as form:
-            token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-        data = {"login_token": token, "username": username, "password": password, "next": next_}
-        async with client.post(
-            f"{url}/login", data=data, headers=headers, allow_redirects=False
-        ) as reply:
-            answer = Answer(
-                reply.status, reply.headers.get("Location"), reply.headers.get("Retry-After")
-            )
-        if answer.status != 303:
-            return answer
-        # Signed in: an attacker's link to /login?next=... must not send her away either.
-        async with client.get(
-            URL(f"{url}/login?next=/%09/evil.example", encoded=True), allow_redirects=False
-        ) as again:
-            return replace(answer, location_after=again.headers.get("Location"))
 
 
 async def test_no_open_redirect_from_the_running_console(console_url: str) -> None:
