@@ -16,14 +16,14 @@ from typing import Any, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from meldkamer.intake.validation import normalise_phone
+from meldkamer.intake.validation import EMAIL_PATTERN, normalise_phone
 
 FieldPath = tuple[str | int, ...]
 T = TypeVar("T")
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SLUG_MAX = 64  # the width of client_id columns
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_EMAIL = re.compile(rf"^{EMAIL_PATTERN}$")
 
 
 @dataclass(frozen=True)

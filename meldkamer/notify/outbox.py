@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from meldkamer.intake.validation import EMAIL_PATTERN
 from meldkamer.notify.models import MessageKind, OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 12
@@ -27,7 +28,7 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 DEFAULT_LEASE = timedelta(minutes=10)
 MAX_ERROR_LENGTH = 1000
 
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_EMAIL_RE = re.compile(rf"^{EMAIL_PATTERN}$")
 _PHONE_RE = re.compile(r"^\+\d{8,15}$")
 _LINE_BREAK_RE = re.compile(r"[\r\n]")
 # The table's columns, for comparisons mypy cannot check on the annotated attributes.
