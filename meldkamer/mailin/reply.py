@@ -37,7 +37,6 @@ NOT_A_PHOTO = (
     "(JPG, PNG, WebP of HEIC)."
 )
 PHOTO_REFUSED = "De foto {name} hebben wij niet gebruikt: {reason}"
-PHOTO_KEPT = "Uw foto {name} is bij de melding bewaard."
 CONTINUE_BY_MAIL = "U kunt gewoon op deze e-mail antwoorden."
 WEBCHAT = "Sneller: chat met onze digitale assistent via {url}"
 FOOTER = (

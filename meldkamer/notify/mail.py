@@ -140,6 +140,18 @@ def _deliver(settings: SmtpSettings, email: EmailMessage) -> None:
         smtp.send_message(email)
 
 
+def send_prepared(settings: SmtpSettings, email: EmailMessage) -> None:
+    """Deliver a mail built elsewhere (a threaded reply to a tenant); blocks, use a thread.
+
+    Raises:
+        DeliveryError: The server could not be reached or refused the message.
+    """
+    try:
+        _deliver(settings, email)
+    except (smtplib.SMTPException, OSError) as error:
+        raise delivery_error(error) from error
+
+
 def _is_permanent(code: int) -> bool:
     return 500 <= code < 600
 

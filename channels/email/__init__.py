@@ -1,0 +1,315 @@
+"""The e-mail channel: tenants mail a client's intake address; the answer comes by mail.
+
+Mail arrives over IMAP (``MAIL_IN_IMAP_*``) and/or the channel's SMTP listener
+(``MAIL_IN_SMTP_LISTEN``), is kept in a durable inbox before it is acknowledged, and
+is then handled one mail at a time on the Rasa server's loop: robots and our own mail
+are never answered, a Message-ID is handled once, the mail is threaded to its
+conversation, its text and details go through the assistant (channels/email/
+conversation.py) and one threaded answer mail goes back through ``SMTP_*``. A mail
+that cannot be read is kept and queued for agents. Routes under ``/webhooks/email/``:
+only ``GET /`` (health); nothing can be posted. See docs/CHANNELS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.common.apology import APOLOGY, ActionServer
+from channels.common.bounded import Bounded
+from channels.common.inbox import Inbox, inbox_dir
+from channels.email import conversation, intake
+from channels.email.imap import ImapFetcher
+from channels.email.outgoing import Outgoing
+from channels.email.output import Collector, EmailOutput
+from channels.email.settings import EmailSettings, SettingsError, settings_from_env
+from channels.email.smtpd import SmtpListener
+from channels.email.trackers import METADATA_KEY, RasaTrackers, Trackers
+from meldkamer.mailin.hygiene import never_answer
+from meldkamer.mailin.parse import InboundMail, Unreadable, parse_mail, read_message
+from meldkamer.mailin.reply import ReplyText, Thread, build_reply, reply_body
+from meldkamer.mailin.threads import conversation_for_new, reply_message_id
+
+__all__ = ["EmailInput", "EmailOutput"]
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+#: Seconds between retries of answers the SMTP server could not take.
+RETRY_SECONDS = 60.0
+
+
+class EmailInput(InputChannel):
+    """Input channel for mail (IMAP and/or an SMTP listener)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "email"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        if credentials:
+            logger.warning("E-mail: values in credentials.yml are ignored; use the environment")
+        try:
+            settings, reason = settings_from_env()
+        except SettingsError as error:
+            logger.error("E-mail channel is OFF: %s", error)
+            return cls(None, reason=str(error))
+        if settings is None:
+            logger.warning("E-mail channel is OFF: %s", reason)
+        return cls(settings, reason=reason)
+
+    def __init__(
+        self,
+        settings: EmailSettings | None,
+        *,
+        reason: str = "",
+        trackers: Trackers | None = None,
+        inbox: Inbox | None = None,
+        outgoing: Outgoing | None = None,
+        intake_services: intake.Services | None = None,
+    ) -> None:
+        self.settings = settings
+        self.reason = reason
+        self.trackers: Trackers = trackers or RasaTrackers()
+        self.inbox = inbox or Inbox(inbox_dir("email", "in"))
+        self.outgoing = outgoing or (
+            Outgoing(settings.smtp, Inbox(inbox_dir("email", "out"))) if settings else None
+        )
+        self.services = intake_services or intake.Services()
+        self.action_server = ActionServer()
+        self._seen: Bounded[bool] = Bounded()
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._listener: SmtpListener | None = None
+        self._fetcher: ImapFetcher | None = None
+        self._fetch_thread: threading.Thread | None = None
+        #: What happened to each handled mail, newest last (health and tests).
+        self.outcomes: Bounded[str] = Bounded(1000)
+
+    def get_output_channel(self) -> EmailOutput | None:
+        """For messages through Rasa's API (an agent's reply): one mail each, in the thread."""
+        if self.settings is None or self.outgoing is None:
+            return None
+        return EmailOutput(self.settings.smtp.mail_from, self.trackers, self.outgoing)
+
+    # --- routes and life cycle ----------------------------------------------------------
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        email = Blueprint("email_channel", __name__)
+
+        @email.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            if self.settings is None:
+                return response.json({"status": "off", "reason": self.reason})
+            listen = self.settings.listen
+            return response.json(
+                {
+                    "status": "ok",
+                    "imap": self.settings.imap is not None,
+                    "smtp_listener": f"{listen[0]}:{listen[1]}" if listen else None,
+                    "idle": self._fetcher.idle_supported if self._fetcher else None,
+                }
+            )
+
+        if self.settings is None:
+            return email
+
+        @email.listener("after_server_start")
+        async def begin(app: Any, loop: Any) -> None:
+            if isinstance(self.trackers, RasaTrackers):
+                self.trackers.app = app
+            self.action_server.app = app
+            await self.start(on_new_message)
+
+        @email.listener("before_server_stop")
+        async def end(app: Any, loop: Any) -> None:
+            await self.stop()
+
+        return email
+
+    async def start(self, on_new_message: OnNewMessage) -> None:
+        """Open the ways in and handle what is waiting."""
+        assert self.settings is not None
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        if self.settings.listen:
+            host, port = self.settings.listen
+            self._listener = SmtpListener(host, port, self.keep, self.wake)
+            await asyncio.to_thread(self._listener.start)
+            logger.info("E-mail channel: SMTP listener on %s:%d", host, port)
+        if self.settings.imap:
+            self._fetcher = ImapFetcher(self.settings.imap, self.keep, self.wake)
+            self._fetch_thread = threading.Thread(
+                target=self._fetcher.run, name="imap-fetcher", daemon=True
+            )
+            self._fetch_thread.start()
+            logger.info("E-mail channel: fetching %s", self.settings.imap.host)
+        self._worker = asyncio.ensure_future(self._work(on_new_message))
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            await asyncio.to_thread(self._listener.stop)
+        if self._fetcher is not None:
+            self._fetcher.stop()
+        if self._fetch_thread is not None:
+            await asyncio.to_thread(self._fetch_thread.join, 10)
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+
+    def keep(self, key: str, raw: bytes) -> None:
+        """Store a received mail durably (from the listener's or fetcher's thread)."""
+        self.inbox.put(key, base64.b64encode(raw).decode("ascii"))
+
+    def wake(self) -> None:
+        """A mail is waiting (any thread)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _work(self, on_new_message: OnNewMessage) -> None:
+        assert self._wake is not None and self.outgoing is not None
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), RETRY_SECONDS)
+            self._wake.clear()
+            await self.handle_pending(on_new_message)
+            await self.outgoing.retry()
+
+    async def handle_pending(self, on_new_message: OnNewMessage) -> int:
+        """Handle every mail in the inbox, oldest first; each leaves it once handled."""
+        entries = await asyncio.to_thread(self.inbox.pending)
+        for entry in entries:
+            raw = base64.b64decode(entry.body)
+            try:
+                outcome = await self.handle(raw, on_new_message)
+            except Exception:
+                # Kept in the inbox: handled again at the next wake-up or start.
+                logger.exception("E-mail: mail %s could not be handled; kept", entry.key)
+                continue
+            self.outcomes.put(entry.key, outcome)
+            await asyncio.to_thread(self.inbox.remove, entry.key)
+        return len(entries)
+
+    # --- one mail -------------------------------------------------------------------------
+
+    async def handle(self, raw: bytes, on_new_message: OnNewMessage) -> str:
+        """One mail: ``ignored: ...``, ``duplicate``, ``unreadable`` or ``answered``."""
+        assert self.settings is not None
+        try:
+            message = read_message(raw)
+            robot = never_answer(message, self.settings.own_addresses)
+            if robot is not None:
+                logger.info("E-mail: not answered (%s)", robot)
+                return f"ignored: {robot}"
+            mail = parse_mail(raw)
+        except Unreadable as error:
+            await self._unreadable(raw, str(error))
+            return "unreadable"
+        if mail.message_id in self._seen:
+            return "duplicate"
+        conversation_id = await self._conversation_of(mail)
+        view = await self.trackers.view(conversation_id)
+        if any(e.get("message_id") == mail.message_id for e in view.earlier):
+            self._seen.put(mail.message_id, True)
+            return "duplicate"
+        await self._converse(mail, conversation_id, view.earlier, on_new_message)
+        self._seen.put(mail.message_id, True)
+        return "answered"
+
+    async def _conversation_of(self, mail: InboundMail) -> str:
+        found = await self.services.thread_of(mail)
+        return found or conversation_for_new(mail.message_id)
+
+    async def _converse(
+        self,
+        mail: InboundMail,
+        conversation_id: str,
+        earlier: Any,
+        on_new_message: OnNewMessage,
+    ) -> None:
+        assert self.settings is not None and self.outgoing is not None
+        contact = intake.contact_with_earlier(mail, earlier)
+        thread = Thread(mail.sender, mail.subject, mail.message_id, mail.thread_ids)
+        metadata = {
+            "entry": {"kind": "email", "key": await self.services.entry_key(mail)},
+            METADATA_KEY: {
+                "message_id": mail.message_id,
+                "thread": thread.to_dict(),
+                "contact": contact.to_dict(),
+                "original": mail.full_text[: intake.MAX_ORIGINAL],
+            },
+        }
+        photos, notes = await self.services.photos(mail, conversation_id)
+
+        async def say(text: str, extra: Mapping[str, Any]) -> list[dict[str, Any]]:
+            collector = Collector()
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    conversation_id,
+                    input_channel=self.name(),
+                    metadata={**metadata, **extra},
+                )
+            )
+            return collector.messages
+
+        known = conversation.details(contact, mail.sender, mail.text)
+        turns = await conversation.run(
+            mail.text,
+            conversation_id=conversation_id,
+            trackers=self.trackers,
+            say=say,
+            known=known,
+            photos=photos,
+        )
+        said = conversation.answer_messages(turns.turns)
+        if not said and not await self.action_server.answers():
+            said = [{"text": APOLOGY}]
+        if not turns.before.exists and not turns.after.ticket:
+            notes += await self.services.acuut_first(conversation_id, turns.after, contact, mail)
+        body = reply_body(
+            ReplyText(
+                said=said,
+                notes=notes,
+                webchat_url=self.settings.webchat_url,
+                quoted=mail.text,
+                asks=not turns.after.ticket,
+            )
+        )
+        await self.outgoing.send(
+            build_reply(
+                replace(thread, ticket=turns.after.ticket),
+                body,
+                mail_from=self.settings.smtp.mail_from,
+                message_id=reply_message_id(
+                    conversation_id, mail.message_id, _domain(self.settings)
+                ),
+            )
+        )
+
+    async def _unreadable(self, raw: bytes, why: str) -> None:
+        digest = hashlib.sha256(raw).hexdigest()
+        where = await asyncio.to_thread(intake.keep_unreadable, raw, digest)
+        await self.services.queue_unreadable(f"mail-onleesbaar-{digest[:16]}", why, where, raw)
+        logger.warning("E-mail: unreadable mail (%s) kept as %s and queued", why, where)
+
+
+def _domain(settings: EmailSettings) -> str:
+    return settings.smtp.from_address.rpartition("@")[2] or "meldkamer.invalid"
