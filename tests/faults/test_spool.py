@@ -20,28 +20,16 @@ from meldkamer.intake.spool import (
     spool_melding,
     spooled,
 )
-from meldkamer.intake.validation import Address
 from meldkamer.service.context import Collaborators
 from meldkamer.service.spool import resume_spooled, spool_job
 from meldkamer.tickets import Ticket
+from tests.service.conftest import burst_pipe
 
 NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
 def melding(key: str = "m-spool-1") -> Melding:
-    return Melding(
-        melding_id=key,
-        conversation_id=f"gesprek-{key}",
-        channel="rest",
-        topic="lekkage_waterleiding",
-        address=Address("1234 AB", 12),
-        naam="Fatima el Amrani",
-        telefoon="+31612345678",
-        beschrijving="water spuit uit de leiding",
-        facts={"leiding_gesprongen": True, "leiding_afsluitbaar": False},
-        client_id="de-linde",
-        complex_id="lindehof",
-    )
+    return burst_pipe(key)
 
 
 def flush_spool(sessions, *, directory: Path, now: datetime):

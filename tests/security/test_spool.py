@@ -34,13 +34,13 @@ from meldkamer.clients.store import apply_all
 from meldkamer.db import is_outage, make_engine, make_sessionmaker, upgrade
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import set_aside, spool_melding, spooled
-from meldkamer.intake.validation import Address
 from meldkamer.service.confirm import Stored, confirm_melding
 from meldkamer.service.context import Collaborators
 from meldkamer.service.spool import resume_spooled
 from meldkamer.tickets import Ticket
 from tests.conftest import create_pg_database
 from tests.faults.proxy import TcpProxy
+from tests.service.conftest import burst_pipe
 
 ROOT = Path(__file__).resolve().parents[2]
 NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -123,20 +123,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
 
 
 def melding(key: str, **changes: object) -> Melding:
-    base = Melding(
-        melding_id=key,
-        conversation_id=f"gesprek-{key}",
-        channel="rest",
-        topic="lekkage_waterleiding",
-        address=Address("1234 AB", 12),
-        naam="Fatima el Amrani",
-        telefoon="+31612345678",
-        beschrijving="water spuit uit de leiding",
-        facts={"leiding_gesprongen": True, "leiding_afsluitbaar": False},
-        client_id="de-linde",
-        complex_id="lindehof",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return burst_pipe(key, **changes)
 
 
 def tickets_by_melding(ctx: Collaborators) -> dict[str, list[Ticket]]:
