@@ -11,7 +11,6 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import datetime
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,7 +26,7 @@ from meldkamer.agents.accounts import (
 )
 from meldkamer.agents.models import Role
 from meldkamer.cli.common import database_error, database_session
-from meldkamer.triage.officehours import AMSTERDAM
+from meldkamer.service.context import local_now
 
 EXIT_NOT_FOUND = 1
 EXIT_REFUSED = 2
@@ -61,10 +60,6 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
     listing.set_defaults(handler=run_list)
 
 
-def _now() -> datetime:
-    return datetime.now(AMSTERDAM)
-
-
 def read_password(from_stdin: bool, stdin: TextIO | None = None) -> str:
     """The new password: the first line of standard input, or typed twice without echo.
 
@@ -94,7 +89,7 @@ def run_add(args: argparse.Namespace) -> int:
                 display_name=args.name,
                 password=password,
                 role=args.role,
-                now=_now(),
+                now=local_now(),
             )
             summary = f"{agent.username} ({agent.display_name}, {agent.role})"
     except AccountError as error:
@@ -127,7 +122,7 @@ def run_passwd(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """Show every account with role, status and presence."""
-    now = _now()
+    now = local_now()
     try:
         with database_session(transaction=True) as session:
             rows = [
