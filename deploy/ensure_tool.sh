@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The deployment tests drive Debian's nginx and promtool; installs the package that
+# brings a missing tool when this runs as root, otherwise says what to install.
+# Usage: deploy/ensure_tool.sh nginx|promtool
+set -euo pipefail
+tool=${1:?usage: deploy/ensure_tool.sh nginx|promtool}
+case "$tool" in
+  nginx) package=nginx-light; path=/usr/sbin/nginx ;;
+  promtool) package=prometheus; path=/usr/bin/promtool ;;
+  *) echo "unknown tool: $tool (nginx or promtool)" >&2; exit 2 ;;
+esac
+if [ -x "$path" ]; then
+  exit 0
+fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian's $package for the deployment tests ..."
+  apt-get update -qq
+  # The package's own service is not wanted: the tests start their own on loopback.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+  exit 0
+fi
+echo "The deployment tests need $path: sudo apt-get install $package" >&2
+exit 1
