@@ -9,11 +9,13 @@ from __future__ import annotations
 from meldkamer.agents.models import Agent, ConsoleSession
 from meldkamer.attachments.models import Attachment
 from meldkamer.clients.models import ClientVersion
+from meldkamer.contacts.models import Contact
 from meldkamer.db import Base
-from meldkamer.dispatch.models import WorkOrder
+from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
 from meldkamer.handover.models import Handover, Note
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.privacy.models import PrivacyAction
+from meldkamer.sla.models import SlaClock, Transfer
 from meldkamer.tickets.models import Ticket, TicketCounter, TicketEdit, TicketStatusChange
 
 __all__ = [
@@ -22,13 +24,17 @@ __all__ = [
     "Base",
     "ClientVersion",
     "ConsoleSession",
+    "Contact",
     "Handover",
     "Note",
     "OutboxMessage",
     "PrivacyAction",
+    "SlaClock",
     "Ticket",
     "TicketCounter",
     "TicketEdit",
     "TicketStatusChange",
+    "Transfer",
     "WorkOrder",
+    "WorkOrderEvent",
 ]

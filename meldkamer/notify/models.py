@@ -19,6 +19,9 @@ class MessageKind(str, enum.Enum):
 
     EMAIL = "email"
     SMS = "sms"
+    # A message to the tenant in their own chat conversation; the recipient is the
+    # conversation id.
+    CHAT = "chat"
 
 
 class OutboxStatus(str, enum.Enum):
@@ -35,7 +38,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("kind IN ('email', 'sms')", name="kind"),
+        CheckConstraint("kind IN ('email', 'sms', 'chat')", name="kind"),
         CheckConstraint("status IN ('wachtrij', 'bezig', 'verzonden', 'mislukt')", name="status"),
     )
 
