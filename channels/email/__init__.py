@@ -284,6 +284,10 @@ class EmailInput(InputChannel):
             said = [{"text": APOLOGY}]
         if not turns.before.exists and not turns.after.ticket:
             notes += await self.services.acuut_first(conversation_id, turns.after, contact, mail)
+        if not said and not notes:
+            # A person has the conversation (the bot is quiet): their reply comes by mail.
+            logger.info("E-mail: the bot said nothing; no answer mail")
+            return
         body = reply_body(
             ReplyText(
                 said=said,

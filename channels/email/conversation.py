@@ -35,7 +35,8 @@ class Turn:
 
     sent: str
     said: list[dict[str, Any]]
-    automatic: bool = False
+    #: The channel answered the bot's question from the mail (not a photo, not the tenant).
+    fills: bool = False
 
 
 @dataclass
@@ -91,14 +92,14 @@ async def run(
     first = chosen(text, before.buttons) or text
     result.turns.append(Turn(first, await say(first, {})))
     for photo in photos:
-        result.turns.append(Turn("/foto", await say("/foto", photo), automatic=True))
+        result.turns.append(Turn("/foto", await say("/foto", photo)))
     given: set[str] = set()
     view = await trackers.view(conversation_id)
     for _ in range(MAX_AUTO_TURNS):
         answer = next_answer(view, known, given)
         if answer is None:
             break
-        result.turns.append(Turn(answer, await say(answer, {}), automatic=True))
+        result.turns.append(Turn(answer, await say(answer, {}), fills=True))
         view = await trackers.view(conversation_id)
     result.after = view
     return result
@@ -109,18 +110,18 @@ def answer_messages(turns: Sequence[Turn]) -> list[dict[str, Any]]:
     kept: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, turn in enumerate(turns):
-        answered = index + 1 < len(turns) and turns[index + 1].automatic
-        for message in turn.said:
+        answered = index + 1 < len(turns) and turns[index + 1].fills
+        for position, message in enumerate(turn.said):
             text = str(message.get("text") or "").strip()
-            if answered and _is_question(text):
-                continue
+            if answered and position == len(turn.said) - 1:
+                # The question the channel answered from the mail; a summary stays, without
+                # its "Klopt dit?" (the tenant's own details were confirmed for them).
+                if "\n" not in text:
+                    continue
+                message = {"text": text.rsplit("\n", 1)[0] if text.endswith("?") else text}
+                text = message["text"]
             if text in seen and not message.get("buttons"):
                 continue
             seen.add(text)
-            kept.append(message if not answered else {**message, "buttons": None})
+            kept.append(message)
     return kept
-
-
-def _is_question(text: str) -> bool:
-    # A one-line question the channel answered; a summary ending in "Klopt dit?" is kept.
-    return text.endswith("?") and "\n" not in text

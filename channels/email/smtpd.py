@@ -53,6 +53,8 @@ class SmtpListener:
         )
 
     def start(self) -> None:
+        # aiosmtpd logs every command with the addresses at INFO; ours is enough.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.controller.start()
 
     def stop(self) -> None:
