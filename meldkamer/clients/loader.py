@@ -19,6 +19,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from meldkamer.clients.followup import parse_piket, parse_sla
+from meldkamer.clients.messages import parse_messages
 from meldkamer.clients.oncall import (
     parse_complexes,
     parse_contractors,
@@ -81,6 +83,10 @@ _TOP_KEYS = (
     "standaard_aannemers",
     "complexen",
     "bewaartermijnen",
+    "berichten",
+    # Following a melding up (docs/FOLLOW-UP.md).
+    "sla",
+    "piket",
 )
 _DEFAULT_SEASON = HeatingSeason()
 
@@ -172,6 +178,9 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     defaults = parse_default_contractors(r, optional(data, "standaard_aannemers", {}), known)
     complexes = parse_complexes(r, optional(data, "complexen", []), known)
     retention = parse_terms(r, optional(data, "bewaartermijnen", {}), ("bewaartermijnen",), False)
+    messages = parse_messages(r, optional(data, "berichten", {}), ("berichten",), False)
+    sla = parse_sla(r, optional(data, "sla", {}))
+    piket = parse_piket(r, optional(data, "piket", {}))
     if r.problems:
         return None
     # Every check above passed, so none of these is None; the asserts tell mypy so.
@@ -180,6 +189,8 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     assert season is not None and protocol is not None and notices is not None
     assert escalation is not None and entries is not None and contractors is not None
     assert defaults is not None and complexes is not None and retention is not None
+    assert messages is not None
+    assert sla is not None and piket is not None
     return Client(
         id=client_id,
         name=name,
@@ -196,6 +207,9 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
         default_contractors=MappingProxyType(defaults),
         complexes=tuple(complexes),
         retention=retention,
+        messages=messages,
+        sla=sla,
+        piket=piket,
     )
 
 

@@ -6,11 +6,11 @@ complexes, two roster periods at once) are checked across the whole file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from meldkamer.clients.schema import (
     MAX_NAME,
@@ -18,6 +18,7 @@ from meldkamer.clients.schema import (
     AddressRange,
     Complex,
     Contractor,
+    Reachable,
     RosterPeriod,
     TradeCover,
     normalise_postcode,
@@ -26,20 +27,39 @@ from meldkamer.clients.yamlsource import FieldPath, Reader, T, has, optional
 from meldkamer.triage.officehours import AMSTERDAM
 
 
+@dataclass(frozen=True)
+class Members:
+    """Who a roster lists: its key in the file and the word for one of them in messages."""
+
+    key: str
+    noun: str
+
+
+CONTRACTORS = Members("aannemers", "aannemer")
+EMPLOYEES = Members("medewerkers", "medewerker")
+
+P = TypeVar("P", bound=Reachable)
+
+
 def parse_contractors(r: Reader, raw: Any) -> dict[str, Contractor] | None:
     """The contractors (aannemers) by id; ``None`` when any of them has a problem."""
-    data = r.mapping(raw, ("aannemers",))
+    return parse_people(r, raw, (CONTRACTORS.key,), Contractor)
+
+
+def parse_people(r: Reader, raw: Any, where: FieldPath, make: type[P]) -> dict[str, P] | None:
+    """People by id with ``naam``, ``telefoon``, ``email``, ``sms``; ``None`` on any problem."""
+    data = r.mapping(raw, where)
     if data is None:
         return None
-    contractors: dict[str, Contractor] = {}
+    people: dict[str, P] = {}
     ok = True
     for key, spec in data.items():
-        path: FieldPath = ("aannemers", str(key))
-        contractor_id = r.slug(key, path)
+        path: FieldPath = (*where, str(key))
+        person_id = r.slug(key, path)
         fields = r.mapping(
             spec, path, ("naam", "telefoon", "sms", "email"), required=("naam", "telefoon", "email")
         )
-        if contractor_id is None or fields is None:
+        if person_id is None or fields is None:
             ok = False
             continue
         name = r.text(fields["naam"], (*path, "naam"), MAX_NAME) if has(fields, "naam") else None
@@ -54,14 +74,19 @@ def parse_contractors(r: Reader, raw: Any) -> dict[str, Contractor] | None:
         if name is None or phone is None or email is None:
             ok = False
             continue
-        contractors[contractor_id] = Contractor(contractor_id, name, phone, email, sms)
-    return contractors if ok else None
+        people[person_id] = make(person_id, name, phone, email, sms)
+    return people if ok else None
 
 
 def _chain(
-    r: Reader, raw: Any, path: FieldPath, known: set[str] | None, non_empty: bool = False
+    r: Reader,
+    raw: Any,
+    path: FieldPath,
+    known: set[str] | None,
+    non_empty: bool = False,
+    members: Members = CONTRACTORS,
 ) -> tuple[str, ...] | None:
-    """An escalation chain: contractor ids, each known and none twice."""
+    """An escalation chain: ids of ``members``, each known and none twice."""
     items = r.sequence(raw, path, non_empty)
     if items is None:
         return None
@@ -72,10 +97,10 @@ def _chain(
         if contractor_id is None:
             ok = False
         elif known is not None and contractor_id not in known:
-            r.error((*path, i), f"onbekende aannemer {contractor_id!r}")
+            r.error((*path, i), f"onbekende {members.noun} {contractor_id!r}")
             ok = False
         elif contractor_id in chain:
-            r.error((*path, i), f"aannemer {contractor_id!r} staat al eerder in deze keten")
+            r.error((*path, i), f"{members.noun} {contractor_id!r} staat al eerder in deze keten")
             ok = False
         else:
             chain.append(contractor_id)
@@ -223,12 +248,22 @@ def _cover(r: Reader, raw: Any, path: FieldPath, known: set[str] | None) -> Trad
     data = r.mapping(raw, path, ("standaard", "rooster"))
     if data is None:
         return None
-    default = _chain(r, optional(data, "standaard", []), (*path, "standaard"), known)
+    return parse_cover(r, data, path, known, CONTRACTORS)
+
+
+def parse_cover(
+    r: Reader, data: Mapping[str, Any], path: FieldPath, known: set[str] | None, members: Members
+) -> TradeCover | None:
+    """``standaard`` and ``rooster`` of a block already read as a mapping."""
+    default = _chain(
+        r, optional(data, "standaard", []), (*path, "standaard"), known, members=members
+    )
     roster_items = r.sequence(optional(data, "rooster", []), (*path, "rooster"))
     if roster_items is None:
         return None
     periods = [
-        _period(r, item, (*path, "rooster", i), known) for i, item in enumerate(roster_items)
+        _period(r, item, (*path, "rooster", i), known, members)
+        for i, item in enumerate(roster_items)
     ]
     # Periods are half-open, so one may start exactly where another ends (the hand-over).
     placed = sorted((p[0], i, p) for i, p in enumerate(periods) if p is not None)
@@ -258,16 +293,19 @@ def _show_period(period: _Period | None) -> str:
     return f"{start} tot {end}"
 
 
-def _period(r: Reader, raw: Any, path: FieldPath, known: set[str] | None) -> _Period | None:
+def _period(
+    r: Reader, raw: Any, path: FieldPath, known: set[str] | None, members: Members
+) -> _Period | None:
     """A roster period; ``None`` when its times are unusable."""
-    data = r.mapping(raw, path, ("van", "tot", "aannemers"), required=("van", "tot", "aannemers"))
+    key = members.key
+    data = r.mapping(raw, path, ("van", "tot", key), required=("van", "tot", key))
     if data is None:
         return None
     start = _moment(r, data["van"], (*path, "van")) if has(data, "van") else None
     end = _moment(r, data["tot"], (*path, "tot")) if has(data, "tot") else None
     chain = (
-        _chain(r, data["aannemers"], (*path, "aannemers"), known, non_empty=True)
-        if has(data, "aannemers")
+        _chain(r, data[key], (*path, key), known, non_empty=True, members=members)
+        if has(data, key)
         else None
     )
     if start is None or end is None:

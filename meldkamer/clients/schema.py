@@ -64,14 +64,29 @@ class Contact:
 
 
 @dataclass(frozen=True)
-class Contractor:
-    """A contractor (aannemer); phone numbers in E.164 (``+31612345678``)."""
+class Reachable:
+    """Someone the meldkamer calls, texts and mails; phone numbers in E.164 (``+31612345678``)."""
 
     id: str
     name: str
     phone: str
     email: str
     sms: str | None = None
+
+    @property
+    def sms_number(self) -> str:
+        """Where an SMS goes: the mobile number when given, else the phone number."""
+        return self.sms or self.phone
+
+
+@dataclass(frozen=True)
+class Contractor(Reachable):
+    """A contractor (aannemer)."""
+
+
+@dataclass(frozen=True)
+class OnCallEmployee(Reachable):
+    """The client's own employee on call (piketmedewerker), the last step of an escalation."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +151,51 @@ class TradeCover:
 
 
 @dataclass(frozen=True)
+class Piket:
+    """The client's on-call employees (piket) and who of them is on duty when."""
+
+    employees: Mapping[str, OnCallEmployee] = field(default_factory=lambda: MappingProxyType({}))
+    cover: TradeCover = field(default_factory=TradeCover)
+
+    def on_duty(self, at: datetime) -> tuple[OnCallEmployee, ...]:
+        """Who to call at ``at`` (aware), first to call first; empty when nobody is on duty."""
+        return tuple(self.employees[i] for i in self.cover.chain_at(at))
+
+
+#: SLA targets when a client file sets none (``sla:``; see docs/FOLLOW-UP.md).
+DEFAULT_ON_SITE_HOURS = 2
+DEFAULT_DONE_HOURS = 24
+DEFAULT_ANSWER_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class SlaTargets:
+    """How fast the service promises each step; the acknowledgement is ``escalatie_minuten``.
+
+    Attributes:
+        on_site_hours: an acuut melding has a contractor on site within this time.
+        done_hours: an urgent work order is done within this time.
+        answer_minutes: a conversation handed to a person is answered within this time.
+    """
+
+    on_site_hours: int = DEFAULT_ON_SITE_HOURS
+    done_hours: int = DEFAULT_DONE_HOURS
+    answer_minutes: int = DEFAULT_ANSWER_MINUTES
+
+    @property
+    def on_site(self) -> timedelta:
+        return timedelta(hours=self.on_site_hours)
+
+    @property
+    def done(self) -> timedelta:
+        return timedelta(hours=self.done_hours)
+
+    @property
+    def answer(self) -> timedelta:
+        return timedelta(minutes=self.answer_minutes)
+
+
+@dataclass(frozen=True)
 class Complex:
     """A complex of homes: its addresses and who is on call per trade."""
 
@@ -191,6 +251,10 @@ class Client:
         complexes: the client's complexes (complexen).
         retention: the client's own retention terms by data class (bewaartermijnen);
             the other classes keep the defaults of ``meldkamer/privacy/retention.yml``.
+        messages: the client's own tenant update texts by key (berichten); the others
+            keep the defaults of ``meldkamer/updates/texts.yml``.
+        piket: the client's own on-call employees and their roster (piket).
+        sla: the client's SLA targets (sla), the defaults where it sets none.
     """
 
     id: str
@@ -210,6 +274,11 @@ class Client:
     )
     complexes: tuple[Complex, ...] = ()
     retention: Mapping[str, RetentionTerm] = field(default_factory=lambda: MappingProxyType({}))
+    # The tenant's update texts in the client's own words (berichten; docs/FOLLOW-UP.md).
+    messages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # SLA and the last step of its escalation chain (docs/FOLLOW-UP.md).
+    piket: Piket = field(default_factory=Piket)
+    sla: SlaTargets = field(default_factory=SlaTargets)
 
     @property
     def escalation(self) -> timedelta:
