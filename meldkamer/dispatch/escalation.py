@@ -100,43 +100,56 @@ def escalate_due(
         if _acknowledged(session, ticket.id):
             order.status = WorkOrderStatus.GEESCALEERD.value
             continue
-        order.status = WorkOrderStatus.GEESCALEERD.value
-        chain = _chain(registry, order)
-        if order.step + 1 < len(chain):
-            new = send_work_order(
-                session,
-                ticket,
-                registry.get(order.client_id),
-                chain,
-                order.step + 1,
-                urgency=Urgency.ACUUT,
-                settings=settings,
-                now=now,
-            )
-            done.append(
-                f"{ticket.number}: niet bevestigd door {order.contractor_name}, nu {new.contractor_name}"
-            )
-        else:
-            orders = list(
-                session.execute(select(WorkOrder).where(WorkOrder.ticket_id == ticket.id)).scalars()
-            )
-            reason = "Geen aannemer bevestigde de acute werkbon: bel zelf een aannemer"
-            flag_attention(session, ticket, reason, now)
-            if settings.agents_email:
-                enqueue(
-                    session,
-                    key=f"escalatie:{ticket.number}:{order.id}",
-                    kind="email",
-                    recipient=settings.agents_email,
-                    subject=f"ESCALATIE {ticket.number}: geen aannemer bevestigd",
-                    body=texts.escalation_to_agents(ticket, orders),
-                    ticket_id=ticket.id,
-                    purpose="escalatie",
-                    now=now,
-                )
-            done.append(f"{ticket.number}: niemand bevestigd, naar de meldkamer")
+        done.append(escalate_order(session, order, ticket, registry, settings, now))
     session.flush()
     return done
+
+
+def escalate_order(
+    session: Session,
+    order: WorkOrder,
+    ticket: Ticket,
+    registry: ClientRegistry,
+    settings: DispatchSettings,
+    now: datetime,
+) -> str:
+    """Ask the next contractor of the order's chain, or the meldkamer after the last one.
+
+    Also used at once when a contractor answers "ik kan niet"; returns what happened.
+    """
+    order.status = WorkOrderStatus.GEESCALEERD.value
+    chain = _chain(registry, order)
+    if order.step + 1 < len(chain):
+        new = send_work_order(
+            session,
+            ticket,
+            registry.get(order.client_id),
+            chain,
+            order.step + 1,
+            urgency=Urgency(order.urgency),
+            settings=settings,
+            now=now,
+        )
+        return f"{ticket.number}: niet bevestigd door {order.contractor_name}, nu {new.contractor_name}"
+    else:
+        orders = list(
+            session.execute(select(WorkOrder).where(WorkOrder.ticket_id == ticket.id)).scalars()
+        )
+        reason = "Geen aannemer bevestigde de acute werkbon: bel zelf een aannemer"
+        flag_attention(session, ticket, reason, now)
+        if settings.agents_email:
+            enqueue(
+                session,
+                key=f"escalatie:{ticket.number}:{order.id}",
+                kind="email",
+                recipient=settings.agents_email,
+                subject=f"ESCALATIE {ticket.number}: geen aannemer bevestigd",
+                body=texts.escalation_to_agents(ticket, orders),
+                ticket_id=ticket.id,
+                purpose="escalatie",
+                now=now,
+            )
+        return f"{ticket.number}: niemand bevestigd, naar de meldkamer"
 
 
 def _acknowledged(session: Session, ticket_id: int) -> bool:
