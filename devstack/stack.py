@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import http.client
 import json
 import os
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How a process of the stack was started, so that it can be started again alike."""
+
+    args: list[str]
+    env: dict[str, str]
+    #: The URL that answers 200 once the process serves.
+    health: str
+
+
 @dataclass
 class Stack:
     """A running Rasa server (REST channel) and action server on one database.
@@ -77,7 +89,8 @@ class Stack:
     Started like ``make run`` (scripts/run.sh): Rasa through :mod:`rasa_addons.rasa_server`
     (API behind ``rasa_token``), the action server through :mod:`rasa_addons.action_server`
     (webhook behind ``action_token``), both on loopback, with the repository's endpoints.yml
-    and credentials.yml. Call Rasa's API with :meth:`api`.
+    and credentials.yml (or only ``channels``). Uploads and the channels' durable inbox are
+    kept in ``workdir``. Call Rasa's API with :meth:`api`.
     """
 
     database_url: str
@@ -85,8 +98,14 @@ class Stack:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    #: Extra environment for every process (e.g. REDIS_URL, MELDKAMER_UPLOAD_DIR).
+    #: Extra environment for every process (e.g. REDIS_URL, a channel's settings).
     env: dict[str, str] = field(default_factory=dict)
+    #: Extra environment for the first Rasa server only (others: add_rasa_server's ``env``).
+    rasa_env: dict[str, str] = field(default_factory=dict)
+    #: Variables of this process the servers do not inherit (fnmatch patterns: "TELEGRAM_*").
+    unset: tuple[str, ...] = ()
+    #: Only these input channels (a credentials file in workdir); empty: credentials.yml.
+    channels: tuple[str, ...] = ()
     #: More Rasa servers on the same database and action server (see add_rasa_server).
     extra_urls: list[str] = field(default_factory=list)
     #: Apply the demo clients (clients/*.yml) before starting, as `make run` does.
@@ -95,82 +114,132 @@ class Stack:
     rasa_token: str = field(default_factory=new_token, repr=False)
     #: What Rasa sends the action server (``MELDKAMER_ACTION_TOKEN``).
     action_token: str = field(default_factory=new_token, repr=False)
+    #: How each process was started (see restart).
+    launches: dict[subprocess.Popen[bytes], Launch] = field(default_factory=dict, repr=False)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def uploads(self) -> Path:
+        """Where the servers store photos (``MELDKAMER_UPLOAD_DIR``, unless ``env`` says)."""
+        return self.workdir / "uploads"
+
+    @property
+    def inbox(self) -> Path:
+        """The channels' durable inbox (``MELDKAMER_INBOX_DIR``, unless ``env`` says)."""
+        return self.workdir / "inbox"
 
     def api(self, path: str, url: str | None = None, **params: str) -> str:
         """The URL of Rasa's HTTP API ``path`` (on ``url``, default this stack's), with the token."""
         query = urlencode({**params, "token": self.rasa_token})
         return f"{url or self.url}{path}?{query}"
 
-    def _env(self) -> dict[str, str]:
+    def log(self, name: str = "rasa") -> str:
+        """What process ``name`` (its log's name: rasa, actions, ...) wrote so far."""
+        return (self.workdir / f"{name}.log").read_text(errors="replace")
+
+    def _env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        inherited = {
+            name: value
+            for name, value in os.environ.items()
+            if not any(fnmatch.fnmatchcase(name, pattern) for pattern in self.unset)
+        }
         return {
-            **os.environ,
+            **inherited,
             "DATABASE_URL": self.database_url,
             "PYTHONPATH": str(ROOT),
             "MELDKAMER_RASA_TOKEN": self.rasa_token,
             "MELDKAMER_ACTION_TOKEN": self.action_token,
             "MELDKAMER_ACTION_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            # In the workdir, not var/: a stack must not handle another one's leftovers.
+            "MELDKAMER_UPLOAD_DIR": str(self.uploads),
+            "MELDKAMER_INBOX_DIR": str(self.inbox),
             **self.env,
+            **(extra or {}),
         }
 
-    def _rasa_server(self, port: int, name: str) -> subprocess.Popen[bytes]:
-        log = self.workdir / f"{name}.log"
-        server = subprocess.Popen(
-            [
-                str(BIN / "python"),
-                "-m",
-                "rasa_addons.rasa_server",
-                "--port",
-                str(port),
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(ROOT / "endpoints.yml"),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-            ],
+    def _spawn(self, launch: Launch, log_name: str, mode: str = "wb") -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            launch.args,
             cwd=ROOT,
-            env=self._env(),
-            stdout=log.open("wb"),
+            env=launch.env,
+            stdout=(self.workdir / log_name).open(mode),
             stderr=subprocess.STDOUT,
         )
+        self.launches[process] = launch
+        return process
+
+    def _credentials(self) -> Path:
+        if not self.channels:
+            return ROOT / "credentials.yml"
+        path = self.workdir / "credentials.yml"
+        path.write_text("".join(f"{channel}:\n" for channel in self.channels))
+        return path
+
+    def _rasa_server(
+        self, port: int, name: str, env: Mapping[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        args = [
+            str(BIN / "python"),
+            "-m",
+            "rasa_addons.rasa_server",
+            "--port",
+            str(port),
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(ROOT / "endpoints.yml"),
+            "--credentials",
+            str(self._credentials()),
+        ]
+        health = self.api("/status", f"http://127.0.0.1:{port}")
+        server = self._spawn(Launch(args, self._env(env), health), f"{name}.log")
         self.processes.append(server)
         return server
 
     def start_action_server(self, log_name: str = "actions.log") -> subprocess.Popen[bytes]:
         """Start the action server on ``action_port`` (not yet waited for)."""
-        return subprocess.Popen(
-            [
-                str(BIN / "python"),
-                "-m",
-                "rasa_addons.action_server",
-                "--port",
-                str(self.action_port),
-                "--actions",
-                "actions",
-            ],
-            cwd=ROOT,
-            env=self._env(),
-            stdout=(self.workdir / log_name).open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        args = [str(BIN / "python"), "-m", "rasa_addons.action_server"]
+        args += ["--port", str(self.action_port), "--actions", "actions"]
+        health = f"http://127.0.0.1:{self.action_port}/health"
+        return self._spawn(Launch(args, self._env(), health), log_name)
 
     def wait_for_action_server(
         self, process: subprocess.Popen[bytes], log_name: str = "actions.log"
     ) -> None:
         wait_for(f"http://127.0.0.1:{self.action_port}/health", process, self.workdir / log_name)
 
-    def add_rasa_server(self) -> str:
-        """Start one more Rasa server sharing database, locks and action server; its URL."""
+    def add_rasa_server(self, env: Mapping[str, str] | None = None, name: str = "") -> str:
+        """Start one more Rasa server sharing database, locks and action server; its URL.
+
+        ``env`` is its own extra environment; ``name`` its log's (default ``rasa-<port>``).
+        """
         port = free_port()
-        server = self._rasa_server(port, f"rasa-{port}")
+        name = name or f"rasa-{port}"
+        server = self._rasa_server(port, name, env)
         url = f"http://127.0.0.1:{port}"
-        wait_for(self.api("/status", url), server, self.workdir / f"rasa-{port}.log")
+        wait_for(self.api("/status", url), server, self.workdir / f"{name}.log")
         self.extra_urls.append(url)
         return url
+
+    def restart(self, index: int) -> subprocess.Popen[bytes]:
+        """Start ``processes[index]`` again as it was started, as a supervisor would.
+
+        Kills it first if it still runs; waits until it serves. Its output goes to
+        ``restarted-<index>.log``.
+        """
+        old = self.processes[index]
+        if old.poll() is None:
+            old.kill()
+        old.wait(10)
+        launch = self.launches[old]
+        log_name = f"restarted-{index}.log"
+        process = self._spawn(launch, log_name, "ab")
+        self.processes[index] = process
+        wait_for(launch.health, process, self.workdir / log_name)
+        return process
 
     def start(self) -> Stack:
         if not MODEL.exists():
@@ -181,7 +250,7 @@ class Stack:
             apply_demo_clients(self.database_url)
         actions = self.start_action_server()
         self.processes.append(actions)
-        server = self._rasa_server(self.rasa_port, "rasa")
+        server = self._rasa_server(self.rasa_port, "rasa", self.rasa_env)
         self.wait_for_action_server(actions)
         wait_for(self.api("/status"), server, self.workdir / "rasa.log")
         return self

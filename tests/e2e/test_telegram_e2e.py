@@ -12,26 +12,22 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from devstack.stack import BIN, MODEL, ROOT, free_port, wait_for
+from devstack.stack import Stack
 from devstack.tenant import CONTACT
 from meldkamer.attachments.models import Attachment
-from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import Ticket, get_ticket
 from tests.fakes.telegram_api import (
     JPEG,
@@ -52,150 +48,41 @@ _update_ids = itertools.count(1000)
 _chat_ids = itertools.count(700001)
 
 
-def _clean_env() -> dict[str, str]:
-    """This process's environment without Telegram or Redis settings of the machine."""
-    return {
-        k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_") and k != "REDIS_URL"
-    }
-
-
 @dataclass
-class TelegramStack:
-    """Action server, a webhook-mode and a polling-mode Rasa server, on one database."""
+class TelegramStack(Stack):
+    """The action server, a webhook-mode Rasa server (``url``) and a polling-mode one."""
 
-    workdir: Path
-    webhook_api: FakeTelegram
-    polling_api: FakeTelegram
-    database_url: str = ""
-    action_port: int = field(default_factory=free_port)
-    webhook_port: int = field(default_factory=free_port)
-    polling_port: int = field(default_factory=free_port)
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.webhook_port}"
-
-    @property
-    def uploads(self) -> Path:
-        return self.workdir / "uploads"
-
-    def _spawn(self, args: list[str], log: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [str(BIN / "rasa"), *args],
-            cwd=ROOT,
-            env=env,
-            stdout=(self.workdir / log).open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(process)
-        return process
-
-    def _rasa(self, port: int, log: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        return self._spawn(
-            [
-                "run",
-                "--enable-api",
-                "--port",
-                str(port),
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(self.workdir / "endpoints.yml"),
-                "--credentials",
-                str(self.workdir / "credentials.yml"),
-            ],
-            log,
-            env,
-        )
+    webhook_api: FakeTelegram = field(kw_only=True)
+    polling_api: FakeTelegram = field(kw_only=True)
 
     def start(self) -> TelegramStack:
-        if not MODEL.exists():
-            raise RuntimeError(f"no trained model at {MODEL}: run `make model`")
-        self.database_url = f"sqlite:///{self.workdir / 'meldkamer.db'}"
-        _prepare_database(self.database_url)
-        (self.workdir / "credentials.yml").write_text("rest:\nchannels.telegram.TelegramInput:\n")
-        (self.workdir / "endpoints.yml").write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            "tracker_store:\n  type: rasa_addons.tracker_store.DatabaseUrlTrackerStore\n"
-        )
-        base = {
-            **_clean_env(),
-            "DATABASE_URL": self.database_url,
-            "PYTHONPATH": str(ROOT),
-            "MELDKAMER_UPLOAD_DIR": str(self.uploads),
-            "MELDKAMER_INBOX_DIR": str(self.workdir / "inbox"),
-        }
-        actions = self._spawn(
-            ["run", "actions", "--port", str(self.action_port), "--actions", "actions"],
-            "actions.log",
-            base,
-        )
-        webhook = self._rasa(
-            self.webhook_port,
-            "rasa-webhook.log",
-            {
-                **base,
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_WEBHOOK_SECRET": SECRET,
-                "TELEGRAM_API_URL": self.webhook_api.api_url,
-            },
-        )
-        polling = self._rasa(
-            self.polling_port,
-            "rasa-polling.log",
-            {
-                **base,
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_MODE": "polling",
-                "TELEGRAM_API_URL": self.polling_api.api_url,
-            },
-        )
-        wait_for(
-            f"http://127.0.0.1:{self.action_port}/health", actions, self.workdir / "actions.log"
-        )
-        wait_for(f"{self.url}/status", webhook, self.workdir / "rasa-webhook.log")
-        wait_for(
-            f"http://127.0.0.1:{self.polling_port}/status",
-            polling,
-            self.workdir / "rasa-polling.log",
-        )
+        super().start()
+        polling = {"TELEGRAM_MODE": "polling", "TELEGRAM_API_URL": self.polling_api.api_url}
+        self.add_rasa_server({"TELEGRAM_BOT_TOKEN": TOKEN, **polling}, name="rasa-polling")
         return self
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    def log(self, name: str) -> str:
-        return (self.workdir / f"{name}.log").read_text(errors="replace")
-
-
-def _prepare_database(url: str) -> None:
-    """The schema and the demo clients, so the bot's username finds client de-linde."""
-    from meldkamer.clients.loader import load_client
-    from meldkamer.clients.store import apply_all
-
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            clients = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-            apply_all(session, clients, by="test", now=datetime(2026, 11, 1, tzinfo=timezone.utc))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TelegramStack]:
+    workdir = tmp_path_factory.mktemp("telegram")
     with ExitStack() as running:
         webhook_api = running.enter_context(FakeTelegram().threaded())
         polling_api = running.enter_context(FakeTelegram().threaded())
-        telegram = TelegramStack(tmp_path_factory.mktemp("telegram"), webhook_api, polling_api)
+        # With the demo clients (Stack applies them) the bot's username finds de-linde.
+        telegram = TelegramStack(
+            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
+            workdir=workdir,
+            channels=("rest", "channels.telegram.TelegramInput"),
+            # Not the machine's Telegram or Redis settings; only the Rasa servers get the bot's.
+            unset=("TELEGRAM_*", "REDIS_URL"),
+            rasa_env={
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "TELEGRAM_API_URL": webhook_api.api_url,
+            },
+            webhook_api=webhook_api,
+            polling_api=polling_api,
+        )
         running.callback(telegram.stop)
         yield telegram.start()
 
@@ -349,7 +236,7 @@ def test_full_melding_with_text_and_buttons(stack: TelegramStack) -> None:
         engine.dispose()
     # The bot's username led to the client (metadata entry -> slot opdrachtgever), before
     # the address did.
-    with urllib.request.urlopen(f"{stack.url}/conversations/tg-{tenant.chat_id}/tracker") as reply:
+    with urllib.request.urlopen(stack.api(f"/conversations/tg-{tenant.chat_id}/tracker")) as reply:
         events = json.loads(reply.read())["events"]
     clients = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "opdrachtgever"]
     assert clients and set(clients) == {"de-linde"}
@@ -383,7 +270,7 @@ def test_wrong_or_missing_secret_is_refused(
     tenant = TelegramTenant(stack)
     assert tenant.deliver(text_update(next(_update_ids), tenant.chat_id, "hallo"), secret) == 403
     assert stack.webhook_api.sent(tenant.chat_id) == []
-    log = stack.log("rasa-webhook")
+    log = stack.log("rasa")
     assert f"Telegram webhook call refused: {logged}" in log
     assert SECRET not in log and TOKEN not in log
 
@@ -396,9 +283,7 @@ def test_same_update_twice_gets_one_answer(stack: TelegramStack) -> None:
     assert tenant.deliver(update) == 200
     time.sleep(0.5)
     assert stack.webhook_api.sent(tenant.chat_id)[len(first) :] == []
-    assert "Telegram update" in stack.log("rasa-webhook") and "arrived again" in stack.log(
-        "rasa-webhook"
-    )
+    assert "Telegram update" in stack.log("rasa") and "arrived again" in stack.log("rasa")
 
 
 def test_edited_message_is_ignored(stack: TelegramStack) -> None:
@@ -444,8 +329,11 @@ def test_agent_reply_through_rasa_api(stack: TelegramStack) -> None:
     tenant = TelegramTenant(stack)
     tenant.say("hallo")
     status, _ = post(
-        f"{stack.url}/conversations/tg-{tenant.chat_id}/tracker/events"
-        "?output_channel=telegram&execute_side_effects=true",
+        stack.api(
+            f"/conversations/tg-{tenant.chat_id}/tracker/events",
+            output_channel="telegram",
+            execute_side_effects="true",
+        ),
         json.dumps(
             [
                 {
@@ -479,7 +367,7 @@ def test_polling_mode(stack: TelegramStack) -> None:
 
 
 def test_token_never_in_the_logs(stack: TelegramStack) -> None:
-    for name in ("rasa-webhook", "rasa-polling", "actions"):
+    for name in ("rasa", "rasa-polling", "actions"):
         assert TOKEN not in stack.log(name), name
 
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,10 +26,10 @@ import pytest
 from sqlalchemy import func, select
 
 from channels.common.apology import APOLOGY
-from devstack.stack import BIN, MODEL, ROOT, Stack, post_json, wait_for
+from devstack.stack import Stack, post_json
 from devstack.tenant import converse
 from meldkamer.attachments.models import Attachment
-from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import Ticket, get_ticket
 from tests.fakes.graph_api import (
     ACCESS_TOKEN,
@@ -51,143 +49,45 @@ HOUR = 3600
 
 
 @dataclass
-class WhatsAppStack(Stack):
-    """:class:`Stack` with our own credentials file (WhatsApp on) and extra environment."""
-
-    extra_env: dict[str, str] = field(default_factory=dict)
-    #: The environment the processes were started with (to start one again the same way).
-    launched_env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def log(self) -> Path:
-        return self.workdir / "rasa.log"
-
-    def start(self) -> WhatsAppStack:
-        if not MODEL.exists():
-            raise RuntimeError(f"no trained model at {MODEL}: run `make model`")
-        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
-        env.pop("REDIS_URL", None)  # this test keeps its state in the server's memory
-        env.update(self.extra_env)
-        self.launched_env = env
-        credentials = self.workdir / "credentials.yml"
-        credentials.write_text("rest:\nchannels.whatsapp.WhatsAppInput:\n")
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            "tracker_store:\n  type: rasa_addons.tracker_store.DatabaseUrlTrackerStore\n"
-        )
-        action_log = self.workdir / "actions.log"
-        actions = subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
-                "--port",
-                str(self.action_port),
-                "--actions",
-                "actions",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=action_log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(actions)
-        server = subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--enable-api",
-                "--port",
-                str(self.rasa_port),
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                str(credentials),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(server)
-        wait_for(f"http://127.0.0.1:{self.action_port}/health", actions, action_log)
-        wait_for(f"{self.url}/status", server, self.log)
-        return self
-
-    def restart(self, index: int, health: str) -> None:
-        """Start process ``index`` (0: action server, 1: Rasa) again, as a supervisor would."""
-        old = self.processes[index]
-        if old.poll() is None:
-            old.kill()
-        old.wait(10)
-        log = self.workdir / f"restarted-{index}.log"
-        process = subprocess.Popen(
-            list(old.args),  # type: ignore[arg-type]
-            cwd=ROOT,
-            env=self.launched_env,
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        self.processes[index] = process
-        wait_for(health, process, log)
-
-
-@dataclass
 class Running:
-    stack: WhatsAppStack
+    stack: Stack
     graph: FakeGraphApi
     meta: MetaWebhooks
-    uploads: Path
 
     @property
     def webhook(self) -> str:
         return f"{self.stack.url}/webhooks/whatsapp/webhook"
 
+    @property
+    def uploads(self) -> Path:
+        return self.stack.uploads
+
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     workdir = tmp_path_factory.mktemp("whatsapp")
-    uploads = workdir / "uploads"
-    database_url = f"sqlite:///{workdir / 'meldkamer.db'}"
-    _with_demo_clients(database_url)
     with running_graph_api() as graph:
-        stack = WhatsAppStack(
-            database_url=database_url,
+        # With the demo clients (Stack applies them) the WhatsApp number leads to de-linde.
+        stack = Stack(
+            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
             workdir=workdir,
-            extra_env={
+            channels=("rest", "channels.whatsapp.WhatsAppInput"),
+            # This test keeps its state in the server's memory, and sets WhatsApp itself.
+            unset=("REDIS_URL", "WHATSAPP_*"),
+            env={
                 "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
                 "WHATSAPP_APP_SECRET": APP_SECRET,
                 "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
                 "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
                 "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
                 "WHATSAPP_API_URL": graph.url,
-                "MELDKAMER_UPLOAD_DIR": str(uploads),
-                "MELDKAMER_INBOX_DIR": str(workdir / "inbox"),
             },
         )
         try:
             stack.start()
-            yield Running(stack, graph, MetaWebhooks(graph=graph), uploads)
+            yield Running(stack, graph, MetaWebhooks(graph=graph))
         finally:
             stack.stop()
-
-
-def _with_demo_clients(database_url: str) -> None:
-    """The demo clients, so the WhatsApp number leads to de-linde (clients/de-linde.yml)."""
-    from meldkamer.clients.loader import load_client
-    from meldkamer.clients.store import apply_all
-
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-            apply_all(session, loaded, by="test", now=datetime.now(timezone.utc))
-    finally:
-        engine.dispose()
 
 
 def new_wa_id() -> str:
@@ -195,7 +95,8 @@ def new_wa_id() -> str:
 
 
 def tracker_events(stack: Stack, sender: str) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{stack.url}/conversations/{sender}/tracker", timeout=30) as reply:
+    url = stack.api(f"/conversations/{sender}/tracker")
+    with urllib.request.urlopen(url, timeout=30) as reply:
         events = json.loads(reply.read())["events"] or []
     return events
 
@@ -268,6 +169,19 @@ class WhatsAppTenant:
             "text": interactive["body"]["text"],
             "buttons": [{"title": t, "payload": i} for i, t in options],
         }
+
+
+def agent_replies(running: Running, tenant: WhatsAppTenant) -> None:
+    """Agent Sanne answers "Ik bel u zo." through Rasa's API."""
+    status, _ = post_json(
+        running.stack.api(
+            f"/conversations/{tenant.sender}/tracker/events",
+            output_channel="whatsapp",
+            execute_side_effects="true",
+        ),
+        [{"event": "bot", "text": "Ik bel u zo.", "metadata": {"from": "agent", "agent": "Sanne"}}],
+    )
+    assert status == 200
 
 
 def stored(database_url: str, number: str) -> Ticket:
@@ -356,12 +270,7 @@ def test_melding_over_whatsapp_ends_in_a_ticket(running: Running) -> None:
     assert len(running.graph.sent(tenant.wa_id)) == sent
 
     # An agent answers within 24 hours through Rasa's API: free text.
-    status, _ = post_json(
-        f"{running.stack.url}/conversations/{tenant.sender}/tracker/events"
-        "?output_channel=whatsapp&execute_side_effects=true",
-        [{"event": "bot", "text": "Ik bel u zo.", "metadata": {"from": "agent", "agent": "Sanne"}}],
-    )
-    assert status == 200
+    agent_replies(running, tenant)
     last = running.graph.sent(tenant.wa_id)[-1]
     assert last["type"] == "text" and last["text"]["body"] == "Medewerker Sanne: Ik bel u zo."
 
@@ -391,8 +300,8 @@ def test_bad_signatures_are_refused_and_logged(
         running.webhook, running.meta.text(wa_id, "hallo"), signature=signature
     )
     assert code == status
-    assert logged in running.stack.log.read_text()
-    assert APP_SECRET not in running.stack.log.read_text()
+    assert logged in running.stack.log()
+    assert APP_SECRET not in running.stack.log()
     time.sleep(0.5)
     assert running.graph.sent(wa_id) == []
 
@@ -416,7 +325,7 @@ def test_status_callback_is_accepted_and_nothing_is_sent(running: Running) -> No
         assert running.meta.post(running.webhook, payload)[0] == 200
     time.sleep(0.5)
     assert len(running.graph.requests) == before
-    assert "failed: 131026: Message undeliverable" in running.stack.log.read_text()
+    assert "failed: 131026: Message undeliverable" in running.stack.log()
 
 
 def test_photo_is_downloaded_stored_and_acknowledged(running: Running) -> None:
@@ -440,12 +349,7 @@ def test_after_24_hours_only_the_template_is_sent(running: Running) -> None:
     late = running.meta.text(tenant.wa_id, "hallo", timestamp=time.time() - 25 * HOUR)
     replies = tenant.post(late)
     assert replies and {m["type"] for m in replies} == {"template"}
-    status, _ = post_json(
-        f"{running.stack.url}/conversations/{tenant.sender}/tracker/events"
-        "?output_channel=whatsapp&execute_side_effects=true",
-        [{"event": "bot", "text": "Ik bel u zo.", "metadata": {"from": "agent", "agent": "Sanne"}}],
-    )
-    assert status == 200
+    agent_replies(running, tenant)
     last = running.graph.sent(tenant.wa_id)[-1]
     assert last["type"] == "template" and last["template"]["name"] == "meldkamer_update"
     assert (
@@ -468,7 +372,7 @@ def test_silence_with_the_action_server_down_gets_an_apology(running: Running) -
         running.graph.wait_for_sent(1, to=tenant.wa_id)
         assert [m["text"]["body"] for m in running.graph.sent(tenant.wa_id)] == [APOLOGY]
     finally:
-        stack.restart(0, f"http://127.0.0.1:{stack.action_port}/health")
+        stack.restart(0)
 
 
 def test_a_message_acknowledged_before_a_crash_is_answered_once_after_restart(
@@ -487,7 +391,7 @@ def test_a_message_acknowledged_before_a_crash_is_answered_once_after_restart(
         assert running.graph.sent(tenant.wa_id) == []
     finally:
         os.kill(actions.pid, signal.SIGCONT)
-    stack.restart(1, f"{stack.url}/status")
+    stack.restart(1)
     running.graph.wait_for_sent(1, to=tenant.wa_id)
     wait_for_turns(stack, tenant.sender, 1)
     users = [e for e in tracker_events(stack, tenant.sender) if e["event"] == "user"]
@@ -497,4 +401,4 @@ def test_a_message_acknowledged_before_a_crash_is_answered_once_after_restart(
     assert running.meta.post(running.webhook, payload)[0] == 200
     time.sleep(1.5)
     assert len(running.graph.sent(tenant.wa_id)) == sent
-    assert not list((stack.workdir / "inbox").rglob("*.json"))
+    assert not list(stack.inbox.rglob("*.json"))
