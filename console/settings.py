@@ -9,12 +9,11 @@ from pathlib import Path
 
 from meldkamer.attachments.files import upload_dir
 from meldkamer.db import database_url
+from meldkamer.notify.chat import RASA_TOKEN_ENV
 
 #: The canned replies agents pick from; a supervisor edits this file.
 DEFAULT_CANNED_REPLIES = Path(__file__).resolve().parent / "canned_replies.yml"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
-#: Rasa's ``--auth-token`` (rasa_addons/rasa_server.py reads the same variable).
-RASA_TOKEN_ENV = "MELDKAMER_RASA_TOKEN"
 
 
 @dataclass(frozen=True)

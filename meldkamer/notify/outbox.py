@@ -63,12 +63,17 @@ def _check_message(
     try:
         message_kind = MessageKind(kind)
     except ValueError:
-        raise ValueError(f"kind {kind!r} onbekend; mogelijk: email, sms") from None
+        known = ", ".join(k.value for k in MessageKind)
+        raise ValueError(f"kind {kind!r} onbekend; mogelijk: {known}") from None
     if message_kind is MessageKind.EMAIL:
         if len(recipient) > 254 or not _EMAIL_RE.match(recipient):
             raise ValueError(f"ontvanger {recipient!r} is geen e-mailadres")
         if subject is None:
             raise ValueError("een e-mail heeft een onderwerp nodig")
+    elif message_kind is MessageKind.CHAT:
+        # The tenant's conversation id, as the chat channel named it.
+        if len(recipient) > 254 or not recipient.strip() or _LINE_BREAK_RE.search(recipient):
+            raise ValueError(f"ontvanger {recipient!r} is geen gespreks-id")
     elif not _PHONE_RE.match(recipient):
         raise ValueError(
             f"ontvanger {recipient!r} is geen genormaliseerd telefoonnummer (+31612345678)"
@@ -111,8 +116,9 @@ def enqueue(
         session: The caller's session, ideally the one that changes the ticket; the
             caller commits.
         key: The caller's idempotency key (at most 200 characters).
-        kind: ``"email"`` or ``"sms"``.
-        recipient: An e-mail address, or a phone number as ``+31612345678``.
+        kind: ``"email"``, ``"sms"`` or ``"chat"``.
+        recipient: An e-mail address, a phone number as ``+31612345678``, or (chat)
+            the tenant's conversation id.
         body: The plain text to send.
         subject: The subject line; required for an e-mail, not sent with an SMS.
         ticket_id: The ticket the message is about, if any.

@@ -6,12 +6,14 @@ import logging
 import os
 from collections.abc import Mapping
 
+from meldkamer.notify.chat import ChatSender, ChatSettings
 from meldkamer.notify.delivery import DeliveryError, Sender
 from meldkamer.notify.mail import EmailSender, SmtpSettings
 from meldkamer.notify.models import MessageKind
 from meldkamer.notify.sms import SmsSender, SmsSettings
 
 __all__ = [
+    "ChatSender",
     "DeliveryError",
     "EmailSender",
     "Sender",
@@ -50,4 +52,11 @@ def senders_from_env(env: Mapping[str, str] | None = None) -> dict[str, Sender]:
     else:
         if sms is not None:
             senders[MessageKind.SMS.value] = SmsSender(sms)
+    try:
+        chat = ChatSettings.from_env(environ)
+    except ValueError as error:
+        logger.error("chat staat uit: instellingen onjuist: %s", error)
+    else:
+        if chat is not None:
+            senders[MessageKind.CHAT.value] = ChatSender(chat)
     return senders

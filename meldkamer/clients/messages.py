@@ -1,0 +1,88 @@
+"""The tenant's update texts (berichten): which exist, what each may fill in, checks.
+
+The defaults are in ``meldkamer/updates/texts.yml``; a client file may replace any of
+them (``berichten:`` in docs/CLIENTS.md). Both are checked here with the same reader,
+so a misspelt key or placeholder gets its file and line in either.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from meldkamer.clients.yamlsource import FieldPath, Reader
+
+_TICKET = frozenset({"nummer", "meldkamer_telefoon", "alarmnummer"})
+
+#: Every text and the placeholders it may use ({nummer} is the ticket number).
+MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "bevestigd": _TICKET | {"aannemer"},
+        "onderweg": _TICKET | {"aannemer", "tijd"},
+        "onderweg_zonder_tijd": _TICKET | {"aannemer"},
+        "ter_plaatse": _TICKET | {"aannemer"},
+        "gereed": _TICKET | {"aannemer"},
+        "verslag": _TICKET | {"verslag"},
+        "niet_gelukt": _TICKET | {"aannemer"},
+        "geannuleerd": _TICKET,
+        "na_gereed_chat": _TICKET,
+        "na_gereed_sms": _TICKET,
+        "heropend": _TICKET,
+    }
+)
+
+#: A tenant's SMS should fit in a few parts; the longest default is well below this.
+MAX_TEXT = 480
+
+
+def placeholders(text: str) -> set[str] | None:
+    """The ``{names}`` in ``text``; ``None`` when its braces do not pair up."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
+
+
+def _message(r: Reader, raw: Any, path: FieldPath, allowed: frozenset[str]) -> str | None:
+    text = r.text(raw, path, MAX_TEXT)
+    if text is None:
+        return None
+    names = placeholders(text)
+    if names is None:
+        r.error(path, "accolades kloppen niet; schrijf een invulveld als {nummer}")
+        return None
+    unknown = sorted(names - allowed)
+    if unknown:
+        r.error(
+            path,
+            f"onbekend invulveld {{{unknown[0]}}}; mogelijk zijn: "
+            + ", ".join(f"{{{name}}}" for name in sorted(allowed)),
+        )
+        return None
+    return text
+
+
+def parse_messages(
+    r: Reader, raw: Any, path: FieldPath, complete: bool
+) -> Mapping[str, str] | None:
+    """Check a block of tenant texts by key.
+
+    Args:
+        r: the reader of the file, which collects the problems.
+        raw: the block as parsed.
+        path: where the block is in the file.
+        complete: the defaults file, which has every text; a client file may have any.
+    """
+    data = r.mapping(raw, path, MESSAGE_FIELDS, required=MESSAGE_FIELDS if complete else ())
+    if data is None:
+        return None
+    messages: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in MESSAGE_FIELDS or value is None:
+            continue  # reported by ``mapping``
+        text = _message(r, value, (*path, key), MESSAGE_FIELDS[key])
+        if text is not None:
+            messages[key] = text
+    return MappingProxyType(messages) if len(messages) == len(data) else None

@@ -1,0 +1,116 @@
+"""Sending outbox ``chat`` messages into the tenant's own conversation, through Rasa.
+
+Rasa's HTTP API takes a bot event for the conversation and sends it through the channel
+the tenant last wrote on (``output_channel=latest``): the web chat's stream (so a reload
+shows it too), WhatsApp (its output sends the approved template outside the 24-hour
+window), Telegram. The same call the console makes for an agent's reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+
+from meldkamer.notify.delivery import DeliveryError, short
+from meldkamer.notify.models import MessageKind, OutboxMessage
+from meldkamer.notify.sms import is_permanent
+
+#: Rasa's ``--auth-token`` (rasa_addons/rasa_server.py starts Rasa with the same variable).
+RASA_TOKEN_ENV = "MELDKAMER_RASA_TOKEN"
+RASA_URL_ENV = "RASA_URL"
+DEFAULT_TIMEOUT_S = 30.0
+_ERROR_BODY_BYTES = 500
+#: Marks the message as the meldkamer's update (not the bot's answer, not an agent's).
+SENDER_METADATA = {"from": "meldkamer"}
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """Where Rasa's HTTP API is.
+
+    Attributes:
+        rasa_url: base URL, e.g. ``http://127.0.0.1:5005``.
+        token: Rasa's ``--auth-token``, sent as ``?token=``.
+        timeout: Seconds allowed for the whole request.
+    """
+
+    rasa_url: str
+    token: str | None = field(default=None, repr=False)
+    timeout: float = DEFAULT_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.rasa_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{RASA_URL_ENV} is geen http(s)-adres")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ChatSettings | None:
+        """``RASA_URL`` and ``MELDKAMER_RASA_TOKEN``; ``None`` (chat off) without ``RASA_URL``.
+
+        Raises:
+            ValueError: The URL is malformed.
+        """
+        environ = os.environ if env is None else env
+        url = environ.get(RASA_URL_ENV, "").strip()
+        if not url:
+            return None
+        return cls(rasa_url=url, token=environ.get(RASA_TOKEN_ENV, "").strip() or None)
+
+
+class ChatSender:
+    """Posts outbox chat messages to Rasa; one HTTP connection pool until :meth:`close`."""
+
+    def __init__(self, settings: ChatSettings) -> None:
+        self.settings = settings
+        self._client: aiohttp.ClientSession | None = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        # Made on first use, inside the running event loop, never at import or set-up.
+        if self._client is None or self._client.closed:
+            self._client = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.settings.timeout)
+            )
+        return self._client
+
+    def url(self, conversation_id: str) -> str:
+        """The tracker-events URL of one conversation."""
+        base = self.settings.rasa_url.rstrip("/")
+        return f"{base}/conversations/{quote(conversation_id, safe='')}/tracker/events"
+
+    async def send(self, message: OutboxMessage) -> None:
+        """Add ``message`` as a bot message to its conversation; Rasa sends it on.
+
+        Raises:
+            DeliveryError: Rasa was unreachable or did not answer 2xx; permanent for a
+                4xx that is not about the set-up (token, URL).
+        """
+        if message.kind != MessageKind.CHAT.value:
+            raise DeliveryError(f"geen chatbericht maar {message.kind}", permanent=True)
+        params = {"output_channel": "latest", "execute_side_effects": "true"}
+        if self.settings.token:
+            params["token"] = self.settings.token
+        event = {"event": "bot", "text": message.body, "metadata": dict(SENDER_METADATA)}
+        try:
+            async with self._session().post(
+                self.url(message.recipient), params=params, json=[event], allow_redirects=False
+            ) as response:
+                status = response.status
+                if 200 <= status < 300:
+                    return
+                detail = short(await response.content.read(_ERROR_BODY_BYTES))
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise DeliveryError(f"Rasa niet bereikbaar: {type(error).__name__}") from error
+        # The URL carries the token: the reason names the status only.
+        reason = f"Rasa antwoordde HTTP {status}" + (f": {detail}" if detail else "")
+        raise DeliveryError(reason, permanent=is_permanent(status))
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
