@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -24,6 +26,24 @@ def database_session(*, transaction: bool = False) -> Iterator[Session]:
         factory = opened.sessions
         with factory.begin() if transaction else factory() as session:
             yield session
+
+
+Number = TypeVar("Number", int, float)
+
+
+def positive(convert: Callable[[str], Number], what: str) -> Callable[[str], Number]:
+    """An argparse ``type``: ``text`` read by ``convert``, refused unless above 0."""
+
+    def parse(text: str) -> Number:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"moet groter dan 0 zijn: {text}")
+        return value
+
+    return parse
 
 
 def database_error(error: SQLAlchemyError) -> int:

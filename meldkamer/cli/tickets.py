@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from meldkamer.cli.common import database_error, database_session, local_time
+from meldkamer.cli.common import database_error, database_session, local_time, positive
 from meldkamer.dossier import dossier
 from meldkamer.tickets.models import Ticket, TicketStatus
 from meldkamer.tickets.numbering import parse_ticket_number
@@ -32,7 +32,10 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--status", choices=[status.value for status in TicketStatus], help="alleen deze status"
     )
     list_parser.add_argument(
-        "--limit", type=_positive_int, default=50, help="hoeveel tickets (standaard 50)"
+        "--limit",
+        type=positive(int, "geen geheel getal"),
+        default=50,
+        help="hoeveel tickets (standaard 50)",
     )
     list_parser.add_argument("--json", action="store_true", help="als JSON-lijst")
     list_parser.set_defaults(handler=run_list)
@@ -41,16 +44,6 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     show_parser.add_argument("number", metavar="MK-JJJJ-NNNNNN", help="het ticketnummer")
     show_parser.add_argument("--json", action="store_true", help="als JSON")
     show_parser.set_defaults(handler=run_show)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"geen geheel getal: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"moet groter dan 0 zijn: {value}")
-    return value
 
 
 def _address(ticket: Ticket) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from meldkamer.cli.common import positive
 from meldkamer.composition import Collaborators, collaborators, open_database
 from meldkamer.db import database_url, safe_url
 from meldkamer.dispatch.escalation import escalation_job
@@ -46,21 +47,11 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--interval",
-        type=_positive_float,
+        type=positive(float, "geen getal"),
         default=2.0,
         help="seconden tussen twee rondes als er niets te doen was (standaard 2)",
     )
     parser.set_defaults(handler=run)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"geen getal: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"moet groter dan 0 zijn: {text}")
-    return value
 
 
 def _now() -> datetime:
