@@ -52,7 +52,7 @@ def details(contact: Contact, sender: str | None, description: str) -> dict[str,
     """What the channel may answer for the tenant, by the slot the bot asks for."""
     return {
         "adres": contact.address,
-        "naam": contact.name,
+        "naam": contact.best_name,
         "telefoon": contact.phone,
         "email": sender,
         "beschrijving": description,

@@ -35,6 +35,13 @@ class Contact:
     address: str | None = None
     name: str | None = None
     phone: str | None = None
+    #: The name in the From header: used only when no mail of the tenant gives one.
+    display_name: str | None = None
+
+    @property
+    def best_name(self) -> str | None:
+        """The name the tenant wrote, else the one their mail program shows."""
+        return self.name or self.display_name
 
     def to_dict(self) -> dict[str, str]:
         return {key: value for key, value in asdict(self).items() if value}
@@ -43,7 +50,8 @@ class Contact:
     def from_dict(cls, data: object) -> Contact:
         if not isinstance(data, dict):
             return cls()
-        return cls(**{key: str(data[key]) for key in ("address", "name", "phone") if data.get(key)})
+        keys = ("address", "name", "phone", "display_name")
+        return cls(**{key: str(data[key]) for key in keys if data.get(key)})
 
     def merged(self, older: Contact) -> Contact:
         """The details of this mail, completed by what an earlier mail said."""
@@ -51,6 +59,7 @@ class Contact:
             address=self.address or older.address,
             name=self.name or older.name,
             phone=self.phone or older.phone,
+            display_name=self.display_name or older.display_name,
         )
 
 
@@ -93,8 +102,8 @@ def find_phone(text: str) -> str | None:
     return None
 
 
-def find_name(text: str, signature: str, display_name: str | None) -> str | None:
-    """The name after "mijn naam is", else the line under the greeting, else the display name."""
+def find_name(text: str, signature: str) -> str | None:
+    """The name after "mijn naam is", else the line under the greeting."""
     lead = _NAME_LEAD.search(text)
     candidates = [lead.group(1)] if lead else []
     lines = [line.strip() for line in signature.splitlines() if line.strip()]
@@ -102,8 +111,6 @@ def find_name(text: str, signature: str, display_name: str | None) -> str | None
         if _GREETING.match(line):
             candidates.append(lines[index + 1])
             break
-    if display_name and "@" not in display_name:
-        candidates.append(display_name)
     for candidate in candidates:
         candidate = candidate.strip(" ,.;:")
         if _NAME_WORDS.match(candidate) and not isinstance(clean_name(candidate), Invalid):
@@ -116,6 +123,16 @@ def extract_contact(text: str, signature: str, display_name: str | None) -> Cont
     everything = f"{text}\n{signature}"
     return Contact(
         address=find_address(everything),
-        name=find_name(text, signature, display_name),
+        name=find_name(text, signature),
         phone=find_phone(everything),
+        display_name=_plausible_name(display_name),
     )
+
+
+def _plausible_name(display_name: str | None) -> str | None:
+    if not display_name or "@" in display_name:
+        return None
+    candidate = display_name.strip(" ,.;:\"'")
+    if _NAME_WORDS.match(candidate) and not isinstance(clean_name(candidate), Invalid):
+        return candidate
+    return None

@@ -36,6 +36,7 @@ def tenant_mail(
     mail["Subject"] = subject
     mail["Message-ID"] = make_msgid(idstring=uuid.uuid4().hex[:8], domain="example.nl")
     if reply_to is not None:
+        del mail["Subject"]
         mail["Subject"] = f"Re: {reply_to['Subject']}"
         mail["In-Reply-To"] = str(reply_to["Message-ID"])
         references = str(reply_to.get("References", "")).split()

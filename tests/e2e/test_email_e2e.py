@@ -24,6 +24,7 @@ from meldkamer.attachments.models import Attachment
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.dispatch.models import WorkOrder
 from meldkamer.handover.models import Handover
+from meldkamer.mailin.threads import conversation_for_new
 from meldkamer.tickets import get_ticket
 from tests.e2e.mailstack import answers_to, mail_stack, send, tenant_mail, text_of
 from tests.fakes.dovecot import Dovecot, running_dovecot
@@ -78,7 +79,7 @@ class Running:
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     workdir = tmp_path_factory.mktemp("email")
     with ExitStack() as stack:
-        dovecot = stack.enter_context(running_dovecot(workdir))
+        dovecot = stack.enter_context(running_dovecot())
         rasa, outgoing, port = stack.enter_context(mail_stack(workdir, dovecot.env()))
         yield Running(rasa, outgoing, port, dovecot)
 
@@ -108,7 +109,7 @@ def test_a_complete_mail_becomes_an_acuut_ticket_with_a_work_order(running: Runn
     assert answer["Auto-Submitted"] == "auto-replied"
     ticket = running.ticket(number)
     assert (ticket.urgency, ticket.client_id) == ("acuut", "de-linde")
-    assert ticket.name == "Fatima el Amrani"
+    assert (ticket.naam, ticket.channel) == ("Fatima el Amrani", "email")
     assert running.rows(WorkOrder, ticket_id=ticket.id)
 
 
@@ -136,8 +137,9 @@ def test_too_little_gets_the_question_and_the_answer_mail_completes_it(running: 
     assert number, text_of(answer)
     assert str(answer["In-Reply-To"]) == str(last_mail["Message-ID"])
     ticket = running.ticket(number)
-    assert ticket.conversation_id == running.ticket(number).conversation_id
-    assert (ticket.topic, ticket.client_id, ticket.name) == ("cv_storing", "de-linde", "Jan de Vries")
+    # One melding: every answer mail continued the conversation of the first mail.
+    assert ticket.conversation_id == conversation_for_new(str(first["Message-ID"]))
+    assert (ticket.topic, ticket.client_id, ticket.naam) == ("cv_storing", "de-linde", "Jan de Vries")
 
 
 def test_a_gas_mail_reaches_the_queue_as_acuut_with_the_safety_text(running: Running) -> None:
@@ -199,7 +201,7 @@ def test_a_malformed_mail_is_kept_and_queued(running: Running) -> None:
             break
         time.sleep(0.2)
     assert queued, running.stack.log()[-3000:]
-    kept = Path(queued[-1].summary["description"].removeprefix("Bewaard als "))
+    kept = Path(queued[-1].summary["beschrijving"].removeprefix("Bewaard als "))
     assert kept.read_bytes() == raw
 
 

@@ -13,6 +13,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,21 +121,29 @@ def _owner() -> tuple[str, str]:
 
 
 def _let_through(root: Path) -> None:
-    # Dovecot's own users must pass through the (root-owned, 0700) temp folders to
-    # reach the test's mailbox; passing through shows no names (o+x, not o+r).
-    for folder in [root, *root.parents]:
-        if folder == Path("/") or folder.stat().st_uid != os.geteuid():
-            continue
-        folder.chmod(folder.stat().st_mode | 0o001)
+    # Dovecot's own users must pass through the folder to reach the mailbox; passing
+    # through shows no names (o+x, not o+r).
+    root.chmod(0o711)
     (root / "users").touch()
     (root / "users").chmod(0o644)
 
 
 @contextmanager
-def running_dovecot(tmp: Path) -> Iterator[Dovecot]:
+def running_dovecot() -> Iterator[Dovecot]:
     if not Path(DOVECOT).exists():
         pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
-    root = tmp / "dovecot"
+    # Not under pytest's temp folder: pytest makes that 0700 again at every session start
+    # (other sessions included), which would lock Dovecot's own users out mid-test.
+    root = Path(tempfile.mkdtemp(prefix="meldkamer-dovecot-"))
+    try:
+        with _started(root) as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def _started(root: Path) -> Iterator[Dovecot]:
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     user, group = _owner()
