@@ -19,6 +19,7 @@ from meldkamer.clients.store import apply_all
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.intake.spool import spooled
 from meldkamer.tickets import Ticket
+from tests.actions.conftest import COMPLETE_MELDING
 from tests.faults.conftest import ProxiedDatabase
 
 pytestmark = pytest.mark.postgres
@@ -26,18 +27,8 @@ pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
 NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 MELDING = {
-    "topic": "lekkage_waterleiding",
+    **COMPLETE_MELDING,
     "melding_id": "m-uitval-1",
-    "feiten": {"leiding_gesprongen": True, "leiding_afsluitbaar": False},
-    "onbekende_feiten": [],
-    "adres": "1234 AB 12",
-    "postcode": "1234 AB",
-    "huisnummer": 12,
-    "huisnummer_toevoeging": None,
-    "naam": "Fatima el Amrani",
-    "telefoon": "+31612345678",
-    "email": "geen",
-    "beschrijving": "water spuit uit de leiding onder het aanrecht",
     "wacht_op_bevestiging": True,
     "niet_begrepen": 0,
 }
