@@ -45,6 +45,7 @@ from meldkamer.clients.yamlsource import (
     SourceError,
     compose,
     has,
+    kind_of,
     optional,
     render_path,
 )
@@ -87,6 +88,8 @@ _TOP_KEYS = (
     # Following a melding up (docs/FOLLOW-UP.md).
     "sla",
     "piket",
+    # The client checks the work before the ticket closes (docs/FOLLOW-UP.md).
+    "controle_na_gereed",
 )
 _DEFAULT_SEASON = HeatingSeason()
 
@@ -181,6 +184,10 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     messages = parse_messages(r, optional(data, "berichten", {}), ("berichten",), False)
     sla = parse_sla(r, optional(data, "sla", {}))
     piket = parse_piket(r, optional(data, "piket", {}))
+    # The client checks the work before the ticket closes (docs/FOLLOW-UP.md).
+    check_after_done = optional(data, "controle_na_gereed", False)
+    if not isinstance(check_after_done, bool):
+        r.error(("controle_na_gereed",), f"verwacht ja of nee, niet {kind_of(check_after_done)}")
     if r.problems:
         return None
     # Every check above passed, so none of these is None; the asserts tell mypy so.
@@ -210,6 +217,7 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
         messages=messages,
         sla=sla,
         piket=piket,
+        check_after_done=check_after_done,
     )
 
 

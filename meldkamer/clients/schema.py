@@ -279,6 +279,9 @@ class Client:
     # SLA and the last step of its escalation chain (docs/FOLLOW-UP.md).
     piket: Piket = field(default_factory=Piket)
     sla: SlaTargets = field(default_factory=SlaTargets)
+    # controle_na_gereed: a work order's "gereed" leaves the ticket open for the client
+    # to check the work (docs/FOLLOW-UP.md).
+    check_after_done: bool = False
 
     @property
     def escalation(self) -> timedelta:
