@@ -13,7 +13,7 @@ TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) r
 help:
 	@echo "make run    set up, train if data changed, start the assistant (REST on :5005, actions on :5055)"
 	@echo "make test   lint, unit tests, data validation, conversation tests, end-to-end on SQLite and PostgreSQL"
-	@echo "make lint   ruff and mypy";  echo "make docs   regenerate docs/urgentiematrix.md"
+	@echo "make lint   ruff, mypy and the static checks of deploy/";  echo "make docs   regenerate docs/urgentiematrix.md"
 	@echo "make nlu-report   NLU held-out figures, safety confusions, cross-validation (docs/NLU.md)"
 	@echo "make bench  latency, throughput, start-up, training and memory against a bare Rasa baseline (scripts/bench/run.py)"
 
@@ -36,6 +36,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy meldkamer actions channels rasa_addons console
+# deploy/: Compose, Helm chart, Dockerfile, systemd, alert rules, dashboard (docs/DEPLOY.md)
+	$(BIN)/pytest -q -p no:cacheprovider tests/deploy/test_static.py tests/deploy/test_alerts.py
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -m "not e2e" -q

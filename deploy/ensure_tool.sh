@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The deployment tests drive Debian's nginx and promtool; installs the package that
+# The deployment tests drive Debian's nginx, promtool and docker-compose; installs the package that
 # brings a missing tool when this runs as root, otherwise says what to install.
-# Usage: deploy/ensure_tool.sh nginx|promtool
+# Usage: deploy/ensure_tool.sh nginx|promtool|docker-compose
 set -euo pipefail
-tool=${1:?usage: deploy/ensure_tool.sh nginx|promtool}
+tool=${1:?usage: deploy/ensure_tool.sh nginx|promtool|docker-compose}
 case "$tool" in
   nginx) package=nginx-light; path=/usr/sbin/nginx ;;
   promtool) package=prometheus; path=/usr/bin/promtool ;;
-  *) echo "unknown tool: $tool (nginx or promtool)" >&2; exit 2 ;;
+  # Validates the Compose file without a Docker engine (`docker-compose config`).
+  docker-compose) package=docker-compose; path=/usr/bin/docker-compose ;;
+  *) echo "unknown tool: $tool (nginx, promtool or docker-compose)" >&2; exit 2 ;;
 esac
 if [ -x "$path" ]; then
   exit 0

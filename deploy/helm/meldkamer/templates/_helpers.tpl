@@ -1,0 +1,4 @@
+{{/* Names shared by the templates. */}}
+{{- define "meldkamer.fullname" -}}
+{{ .Release.Name }}-meldkamer
+{{- end -}}
