@@ -30,6 +30,11 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "na_gereed_chat": _TICKET,
         "na_gereed_sms": _TICKET,
         "heropend": _TICKET,
+        # What a status lookup says where no step above fits.
+        "status_open": _TICKET,
+        "status_verstuurd": _TICKET | {"aannemer"},
+        "status_afgerond": _TICKET,
+        "status_geannuleerd": _TICKET,
     }
 )
 

@@ -54,9 +54,14 @@ STEP_TEXTS: Mapping[str, str] = MappingProxyType(
 class StepEvent(Protocol):
     """What a work-order change tells (:class:`meldkamer.dispatch.models.WorkOrderEvent`)."""
 
-    id: int
-    status_to: str
-    eta_at: datetime | None
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def status_to(self) -> str: ...
+
+    @property
+    def eta_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
