@@ -50,7 +50,9 @@ def tenant_mail(
 
 
 @contextmanager
-def mail_stack(workdir: Path, imap_env: dict[str, str] | None = None) -> Iterator[tuple[Stack, SmtpServer, int]]:
+def mail_stack(
+    workdir: Path, imap_env: dict[str, str] | None = None
+) -> Iterator[tuple[Stack, SmtpServer, int]]:
     """(stack, the SMTP server answers go to, the channel's listener port)."""
     listen = free_port()
     with running_smtp_server() as outgoing:
@@ -79,7 +81,9 @@ def send(port: int, mail: EmailMessage) -> None:
         smtp.send_message(mail)
 
 
-def answers_to(outgoing: SmtpServer, mail: EmailMessage, timeout: float = 120) -> list[EmailMessage]:
+def answers_to(
+    outgoing: SmtpServer, mail: EmailMessage, timeout: float = 120
+) -> list[EmailMessage]:
     """The answers in ``mail``'s thread, once there is at least one (or after ``timeout``)."""
     wanted = str(mail["Message-ID"])
     deadline = time.monotonic() + timeout

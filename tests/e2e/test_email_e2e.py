@@ -139,7 +139,11 @@ def test_too_little_gets_the_question_and_the_answer_mail_completes_it(running: 
     ticket = running.ticket(number)
     # One melding: every answer mail continued the conversation of the first mail.
     assert ticket.conversation_id == conversation_for_new(str(first["Message-ID"]))
-    assert (ticket.topic, ticket.client_id, ticket.naam) == ("cv_storing", "de-linde", "Jan de Vries")
+    assert (ticket.topic, ticket.client_id, ticket.naam) == (
+        "cv_storing",
+        "de-linde",
+        "Jan de Vries",
+    )
 
 
 def test_a_gas_mail_reaches_the_queue_as_acuut_with_the_safety_text(running: Running) -> None:
@@ -196,7 +200,9 @@ def test_a_malformed_mail_is_kept_and_queued(running: Running) -> None:
         smtp.sendmail("onbekend@example.nl", ["storing@de-linde.example.nl"], raw)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        queued = [h for h in running.rows(Handover, channel="email") if "niet automatisch" in h.reason]
+        queued = [
+            h for h in running.rows(Handover, channel="email") if "niet automatisch" in h.reason
+        ]
         if queued:
             break
         time.sleep(0.2)
