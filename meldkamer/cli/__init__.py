@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from meldkamer import logmask
-from meldkamer.cli import agents, clients, db, privacy, tickets, triage, worker
+from meldkamer.cli import agents, clients, db, privacy, tickets, triage, werkbon, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Meldkamer: intake and dispatch for 24/7 property-maintenance emergencies.",
     )
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
-    for module in (triage, tickets, db, worker, clients, agents, privacy):
+    for module in (triage, tickets, werkbon, db, worker, clients, agents, privacy):
         module.register(groups)
     return parser
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from meldkamer.cli.common import database_error, database_session, local_time, positive
+from meldkamer.dispatch.lifecycle import STATUS_LABELS
 from meldkamer.dossier import dossier
 from meldkamer.tickets.models import Ticket, TicketStatus
 from meldkamer.tickets.numbering import parse_ticket_number
@@ -124,11 +126,19 @@ def _describe(ticket: Ticket, extra: dict[str, Any]) -> str:
         lines.append(f"    {local_time(change.changed_at)}  {step}  ({change.changed_by}){reason}")
     if ticket.attention:
         lines += ["", f"  Aandacht meldkamer: {ticket.attention}"]
-    lines += ["", "  Werkbonnen:" + ("" if extra["work_orders"] else "         -")]
-    for order in extra["work_orders"]:
+    lines += ["", "  Werkbonnen:" + ("" if extra["workorders"] else "         -")]
+    for order in extra["workorders"]:
+        status = STATUS_LABELS.get(order["status"], order["status"])
         lines.append(
-            f"    {order['contractor']} ({order['trade']}, stap {order['step'] + 1}): {order['status']}"
+            f"    {order['contractor']} ({order['trade']}, stap {order['step'] + 1}): {status}"
         )
+        for event in order["history"]:
+            note = f": {event['note']}" if event["note"] else ""
+            lines.append(
+                f"      {local_time(datetime.fromisoformat(event['at']))}  "
+                f"{STATUS_LABELS.get(event['status_to'], event['status_to'])} "
+                f"({event['by']}, {event['via']}){note}"
+            )
     lines += ["", "  Berichten:" + ("" if extra["messages"] else "          -")]
     for message in extra["messages"]:
         failure = f" ({message['last_error']})" if message["last_error"] else ""
