@@ -84,14 +84,13 @@ def main_config(folder: Path) -> str:
 
 @dataclass
 class Proxy:
-    """nginx and the console in front of a running :class:`Stack`."""
+    """nginx and the console in front of a running :class:`Stack`; ``stack.stop()`` stops them."""
 
     stack: Stack
     folder: Path
     https_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     console_port: int = field(default_factory=free_port)
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     context: ssl.SSLContext | None = None
 
     @property
@@ -115,7 +114,7 @@ class Proxy:
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        self.processes.append(process)
+        self.stack.processes.append(process)
         wait_for(f"http://127.0.0.1:{self.console_port}/health", process, log, timeout=60)
 
     def _nginx(self) -> None:
@@ -136,7 +135,7 @@ class Proxy:
         process = subprocess.Popen(
             [*command, "-g", "daemon off;"], stdout=log.open("wb"), stderr=subprocess.STDOUT
         )
-        self.processes.append(process)
+        self.stack.processes.append(process)
         self.context = ssl.create_default_context(cafile=str(tls[0]))
         self._wait_tls(process, log)
 
@@ -156,12 +155,3 @@ class Proxy:
         self._console()
         self._nginx()
         return self
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()

@@ -34,15 +34,11 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
         workdir=workdir,
         env={"REDIS_URL": REDIS_URL},
     ).start()
-    running: Proxy | None = None
     try:
         stack.add_rasa_server()
-        running = Proxy(stack, workdir).start()
-        yield running
+        yield Proxy(stack, workdir).start()
     finally:
-        if running is not None:
-            running.stop()
-        stack.stop()
+        stack.stop()  # nginx and the console too (Proxy adds them to the stack's processes)
 
 
 def fetch(
