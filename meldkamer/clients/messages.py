@@ -30,6 +30,8 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "na_gereed_chat": _TICKET,
         "na_gereed_sms": _TICKET,
         "heropend": _TICKET,
+        "vervolg": _TICKET | {"oud"},
+        "niets_heropend": _TICKET,
         # What a status lookup says where no step above fits.
         "status_open": _TICKET,
         "status_verstuurd": _TICKET | {"aannemer"},
