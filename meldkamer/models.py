@@ -6,7 +6,7 @@ needs one line here.
 
 from __future__ import annotations
 
-from meldkamer.agents.models import Agent, ConsoleSession
+from meldkamer.agents.models import Agent, AgentClient, ConsoleSession
 from meldkamer.attachments.models import Attachment
 from meldkamer.clients.models import ClientVersion
 from meldkamer.contacts.models import Contact
@@ -20,6 +20,7 @@ from meldkamer.tickets.models import Ticket, TicketCounter, TicketEdit, TicketSt
 
 __all__ = [
     "Agent",
+    "AgentClient",
     "Attachment",
     "Base",
     "ClientVersion",

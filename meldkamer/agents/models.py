@@ -40,6 +40,21 @@ class Agent(Base):
     last_seen_at: datetime | None = Column(UTCDateTime(), nullable=True)
 
 
+class AgentClient(Base):
+    """One client (opdrachtgever) a limited account works for.
+
+    An account without rows here is unlimited and sees every client; with rows it sees
+    only these (see :mod:`meldkamer.agents.scope`).
+    """
+
+    __tablename__ = "medewerker_opdrachtgevers"
+
+    agent_id: int = Column(
+        Integer, ForeignKey("medewerkers.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_id: str = Column(String(64), primary_key=True)
+
+
 class ConsoleSession(Base):
     """A signed-in console session; the cookie holds the token, the table its hash."""
 

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from meldkamer.agents.models import PRESENCE, Agent, ConsoleSession, Role
+from meldkamer.agents.scope import AgentScope, scope_of
 
 SESSION_LIFETIME = timedelta(hours=12)
 #: Longer "tokens" are not ours; refusing them early avoids hashing junk.
@@ -36,6 +37,8 @@ class SignedIn:
     username: str
     display_name: str
     role: str
+    #: The clients this agent sees (read at every request: a change applies at once).
+    scope: AgentScope
 
     @property
     def is_supervisor(self) -> bool:
@@ -61,7 +64,7 @@ def start_session(session: Session, agent: Agent, now: datetime) -> tuple[str, S
     session.add(row)
     agent.last_seen_at = now
     session.flush()
-    return token, _signed_in(row, agent)
+    return token, _signed_in(session, row, agent)
 
 
 def resolve(session: Session, token: str, now: datetime) -> SignedIn | None:
@@ -78,7 +81,7 @@ def resolve(session: Session, token: str, now: datetime) -> SignedIn | None:
     row, agent = found
     if row.expires_at <= now or not agent.active:
         return None
-    return _signed_in(row, agent)
+    return _signed_in(session, row, agent)
 
 
 def touch(session: Session, agent_id: int, now: datetime) -> None:
@@ -131,7 +134,7 @@ def purge_expired(session: Session, now: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def _signed_in(row: ConsoleSession, agent: Agent) -> SignedIn:
+def _signed_in(session: Session, row: ConsoleSession, agent: Agent) -> SignedIn:
     return SignedIn(
         session_id=row.id,
         token_hash=row.token_hash,
@@ -141,4 +144,5 @@ def _signed_in(row: ConsoleSession, agent: Agent) -> SignedIn:
         username=agent.username,
         display_name=agent.display_name,
         role=agent.role,
+        scope=scope_of(session, agent.id),
     )
