@@ -36,6 +36,8 @@ _NUMBER = re.compile(r"\bMK[\s-]?(\d{4})[\s-]?(\d{6})\b", re.IGNORECASE)
 #: Where the sender itself is the proof.
 SENDER_CHANNELS = frozenset({Channel.WHATSAPP.value, Channel.TELEGRAM.value})
 MAX_WRONG = 3
+#: How the WhatsApp channel names a conversation: ``wa-`` and the tenant's number.
+WHATSAPP_PREFIX = "wa-"
 WRONG_WINDOW = timedelta(hours=24)
 #: The most tickets one answer lists.
 MAX_LISTED = 3
@@ -112,6 +114,24 @@ def find_number(text: str) -> str | None:
     """The first ticket number in ``text``, written as ``MK-2026-000123``."""
     match = _NUMBER.search(text)
     return f"MK-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def without_number(text: str) -> str:
+    """``text`` without its ticket numbers, so their digits are not read as a house number."""
+    return _NUMBER.sub(" ", text)
+
+
+def asker_for(conversation_id: str, channel: str) -> Asker:
+    """Who asks, with the phone number a WhatsApp conversation id carries (``wa-<number>``)."""
+    digits = conversation_id.removeprefix(WHATSAPP_PREFIX)
+    phone = (
+        f"+{digits}"
+        if channel == Channel.WHATSAPP.value
+        and conversation_id.startswith(WHATSAPP_PREFIX)
+        and digits.isdigit()
+        else None
+    )
+    return Asker(conversation_id, channel, phone)
 
 
 def is_senders(ticket: Ticket, asker: Asker) -> bool:
