@@ -30,6 +30,9 @@ from channels.common.bounded import Bounded
 from channels.common.inbox import Inbox, inbox_dir
 from channels.email.trackers import METADATA_KEY, RasaTrackers, Trackers
 from channels.sms.output import SmsCollector, SmsOutput, conversation_id, send_sms
+
+# The keyed locks of the WhatsApp channel (they belong in channels/common: ask helper B).
+from channels.whatsapp import _KeyedLocks
 from meldkamer.composition import collaborators, open_database
 from meldkamer.mailin.choices import chosen
 from meldkamer.mailin.reply import bot_text
@@ -102,7 +105,8 @@ class SmsInput(InputChannel):
         self.action_server = ActionServer()
         self._ctx = ctx
         self._seen: Bounded[bool] = Bounded()
-        self._locks: dict[str, asyncio.Lock] = {}
+        # One sender's messages one at a time, in order; a lock lives while it is used.
+        self._locks = _KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def ctx(self) -> Collaborators:
@@ -192,8 +196,7 @@ class SmsInput(InputChannel):
             await asyncio.wait(set(self._tasks))
 
     async def _handle(self, message: InboundSms, on_new_message: OnNewMessage) -> None:
-        lock = self._locks.setdefault(message.sender, asyncio.Lock())
-        async with lock:
+        async with self._locks.hold(message.sender):
             try:
                 await self.handle(message, on_new_message)
             except Exception:
