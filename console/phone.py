@@ -23,9 +23,10 @@ from console.keys import CLIENTS, CLOCK, COLLABORATORS, ENGINE, SIGNING_KEY
 from console.rendering import render
 from console.signing import BadSignature, sign, unsign
 from console.summary import fact_lines, unknown_lines
-from meldkamer.intake.validation import Invalid
+from meldkamer.intake.validation import Invalid, normalise_phone
 from meldkamer.service.confirm import Stored, confirm_melding
 from meldkamer.service.registration import Origin
+from meldkamer.service.status_lookup import CallerTicket, caller_tickets
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def _render(
     error: str | None = None,
     entered: Mapping[str, str] | None = None,
     status: int = 200,
+    caller: Caller | None = None,
 ) -> web.Response:
     context = _context(request)
     step = context.step(state)
@@ -84,6 +86,7 @@ def _render(
             "entered": entered or {},
             "changes": list(CHANGES),
             "safety": table.topics[state.topic].safety if state.topic else None,
+            "caller": caller,
         },
         status=status,
     )
@@ -101,9 +104,26 @@ def _state_from(request: web.Request, form: Mapping[str, Any]) -> WizardState:
         ) from None
 
 
+# --- Who is calling: the caller's tickets by phone number (?beller=06...) ----------------
+
+#: The number asked for, the error if it is none, the tickets found (open first).
+Caller = tuple[str, str | None, list[CallerTicket]]
+CALLER_FIELD = "beller"
+
+
+def _caller(request: web.Request) -> Caller | None:
+    asked = request.query.get(CALLER_FIELD, "").strip()
+    if not asked:
+        return None
+    phone = normalise_phone(asked[:40])
+    if isinstance(phone, Invalid):
+        return asked[:40], phone.message, []
+    return asked[:40], None, caller_tickets(request.app[COLLABORATORS], phone)
+
+
 async def start(request: web.Request) -> web.StreamResponse:
-    """A fresh wizard."""
-    return _render(request, WizardState())
+    """A fresh wizard; with ``?beller=`` the caller's tickets above it."""
+    return _render(request, WizardState(), caller=_caller(request))
 
 
 async def step(request: web.Request) -> web.StreamResponse:

@@ -25,7 +25,7 @@ from meldkamer.intake.validation import Address
 from meldkamer.notify.models import MessageKind
 from meldkamer.service.context import Collaborators
 from meldkamer.service.tenant_updates import step_text
-from meldkamer.tickets.models import Ticket, TicketStatus
+from meldkamer.tickets.models import STATUS_LABELS, Ticket, TicketStatus
 from meldkamer.updates.texts import UpdateTexts
 
 # The columns, for comparisons mypy cannot check on the annotated attributes.
@@ -187,17 +187,17 @@ def describe(texts: UpdateTexts, ticket: Ticket, order: WorkOrder | None, now: d
     return told or texts.render("status_open", ticket.number)
 
 
-def _sender_tickets(session: Session, asker: Asker) -> list[Ticket]:
-    mine = Ticket.conversation_id == asker.conversation_id
+def _sender_tickets(session: Session, asker: Asker, limit: int = MAX_LISTED) -> list[Ticket]:
+    mine = _tickets.conversation_id == asker.conversation_id
     if asker.phone:
-        mine = or_(mine, Ticket.telefoon == asker.phone)
+        mine = or_(mine, _tickets.telefoon == asker.phone)
     closed = (TicketStatus.AFGEROND.value, TicketStatus.GEANNULEERD.value)
     statement = (
         select(Ticket)
         .where(mine)
         # Open tickets first, newest first within each.
         .order_by(case((_tickets.status.in_(closed), 1), else_=0), _tickets.created_at.desc())
-        .limit(MAX_LISTED)
+        .limit(limit)
     )
     return list(session.execute(statement).scalars())
 
@@ -289,3 +289,46 @@ def look_up(ctx: Collaborators, asker: Asker, proof: Proof) -> StatusAnswer:
             return _wrong(session, asker, now, ticket)
         assert ticket is not None
         return _told(session, ctx, asker, [ticket], now)
+
+
+@dataclass(frozen=True)
+class CallerTicket:
+    """A ticket of a caller's phone number, for the agent on the phone."""
+
+    number: str
+    status: str
+    status_label: str
+    urgency: str
+    created_at: datetime
+    address: str
+    told: str
+
+
+#: The most tickets of one caller the phone mode shows.
+MAX_CALLER_TICKETS = 10
+
+
+def caller_tickets(ctx: Collaborators, phone: str) -> list[CallerTicket]:
+    """The tickets made with ``phone`` (E.164), open first, each with what the tenant hears.
+
+    For the console's phone mode: the agent is signed in, the caller is on the line.
+    """
+    now = ctx.clock()
+    with ctx.sessions() as session:
+        asker = Asker(conversation_id="", channel=Channel.TELEFOON.value, phone=phone)
+        found = []
+        for ticket in _sender_tickets(session, asker, MAX_CALLER_TICKETS):
+            texts = UpdateTexts.for_client(ctx.client(ticket.client_id))
+            address = Address(ticket.postcode, ticket.huisnummer, ticket.huisnummer_toevoeging)
+            found.append(
+                CallerTicket(
+                    number=ticket.number,
+                    status=ticket.status,
+                    status_label=STATUS_LABELS[ticket.status],
+                    urgency=ticket.urgency,
+                    created_at=ticket.created_at,
+                    address=str(address),
+                    told=describe(texts, ticket, latest_order(session, ticket), now),
+                )
+            )
+        return found

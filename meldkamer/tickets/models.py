@@ -19,6 +19,7 @@ from meldkamer.db import Base, UTCDateTime, metadata
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "STATUS_LABELS",
     "Base",
     "Ticket",
     "TicketCounter",
@@ -41,6 +42,17 @@ class TicketStatus(str, enum.Enum):
     WACHT_OP_TERUGBELLEN = "wacht_op_terugbellen"
     AFGEROND = "afgerond"
     GEANNULEERD = "geannuleerd"
+
+
+#: What agents read for each status: one label per value, never the raw value.
+STATUS_LABELS: dict[str, str] = {
+    TicketStatus.NIEUW.value: "Nieuw",
+    TicketStatus.DOORGEZET.value: "Doorgezet",
+    TicketStatus.IN_BEHANDELING.value: "In behandeling",
+    TicketStatus.WACHT_OP_TERUGBELLEN.value: "Wacht op terugbellen",
+    TicketStatus.AFGEROND.value: "Afgerond",
+    TicketStatus.GEANNULEERD.value: "Geannuleerd",
+}
 
 
 _OPEN = frozenset(
