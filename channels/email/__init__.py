@@ -39,7 +39,7 @@ from channels.email.smtpd import SmtpListener
 from channels.email.trackers import METADATA_KEY, RasaTrackers, Trackers
 from meldkamer.mailin.hygiene import never_answer
 from meldkamer.mailin.parse import InboundMail, Unreadable, parse_mail, read_message
-from meldkamer.mailin.reply import ReplyText, Thread, build_reply, reply_body
+from meldkamer.mailin.reply import UNREADABLE_REPLY, ReplyText, Thread, build_reply, reply_body
 from meldkamer.mailin.threads import conversation_for_new, reply_message_id
 
 __all__ = ["EmailInput", "EmailOutput"]
@@ -311,8 +311,23 @@ class EmailInput(InputChannel):
     async def _unreadable(self, raw: bytes, why: str) -> None:
         digest = hashlib.sha256(raw).hexdigest()
         where = await asyncio.to_thread(intake.keep_unreadable, raw, digest)
-        await self.services.queue_unreadable(f"mail-onleesbaar-{digest[:16]}", why, where, raw)
+        conversation_id = f"mail-onleesbaar-{digest[:16]}"
+        sender = await self.services.queue_unreadable(conversation_id, why, where, raw)
         logger.warning("E-mail: unreadable mail (%s) kept as %s and queued", why, where)
+        assert self.settings is not None and self.outgoing is not None
+        if sender is None or sender.lower() in self.settings.own_addresses:
+            return
+        # Told that a person reads it, so the tenant does not wait for an answer that never comes.
+        thread = Thread(sender, "Uw e-mail aan de meldkamer", "")
+        body = reply_body(ReplyText(said=[{"text": UNREADABLE_REPLY}], asks=False))
+        await self.outgoing.send(
+            build_reply(
+                thread,
+                body,
+                mail_from=self.settings.smtp.mail_from,
+                message_id=reply_message_id(conversation_id, digest, _domain(self.settings)),
+            )
+        )
 
 
 def _domain(settings: EmailSettings) -> str:

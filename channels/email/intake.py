@@ -165,13 +165,14 @@ class Services:
 
     async def queue_unreadable(
         self, conversation_id: str, why: str, where: str, raw: bytes
-    ) -> None:
+    ) -> str | None:
+        """Queue the kept mail for agents; its sender's address, when one can be read."""
         sender = _sender(raw)
+        ctx = self.ctx()
         await asyncio.to_thread(
-            lambda: queue_unreadable(
-                self.ctx(), conversation_id, why=why, where=where, sender=sender
-            )
+            lambda: queue_unreadable(ctx, conversation_id, why=why, where=where, sender=sender)
         )
+        return sender
 
 
 def _sender(raw: bytes) -> str | None:

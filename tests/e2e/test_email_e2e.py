@@ -9,6 +9,7 @@ server would and reads the answers and the database.
 from __future__ import annotations
 
 import re
+import smtplib
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -194,7 +195,6 @@ def test_a_photo_ends_up_on_the_ticket_and_other_files_are_refused(running: Runn
 
 def test_a_malformed_mail_is_kept_and_queued(running: Running) -> None:
     raw = b"Subject: ???\r\nContent-Type: text/plain\r\n\r\n\xff\xfe onleesbaar zonder afzender\r\n"
-    import smtplib
 
     with smtplib.SMTP("127.0.0.1", running.port, timeout=30) as smtp:
         smtp.sendmail("onbekend@example.nl", ["storing@de-linde.example.nl"], raw)
@@ -209,6 +209,23 @@ def test_a_malformed_mail_is_kept_and_queued(running: Running) -> None:
     assert queued, running.stack.log()[-3000:]
     kept = Path(queued[-1].summary["beschrijving"].removeprefix("Bewaard als "))
     assert kept.read_bytes() == raw
+
+
+def test_the_sender_of_an_empty_mail_hears_that_a_person_reads_it(running: Running) -> None:
+    sender = "leeg@example.nl"
+    raw = f"From: {sender}\r\nSubject: \r\nMessage-ID: <leeg.1@example.nl>\r\n\r\n\r\n".encode()
+
+    with smtplib.SMTP("127.0.0.1", running.port, timeout=30) as smtp:
+        smtp.sendmail(sender, ["storing@de-linde.example.nl"], raw)
+    deadline = time.monotonic() + 60
+    while not (told := [m for m in list(running.outgoing.mailbox.messages) if m["To"] == sender]):
+        assert time.monotonic() < deadline, running.stack.log()[-3000:]
+        time.sleep(0.2)
+    assert "Een medewerker van de meldkamer bekijkt hem" in text_of(told[0])
+    queued = [
+        h for h in running.rows(Handover, channel="email") if h.summary.get("email") == sender
+    ]
+    assert queued and "geen tekst en geen bijlage" in queued[0].reason
 
 
 def test_a_mail_in_the_imap_mailbox_is_fetched_answered_and_marked_seen(running: Running) -> None:
