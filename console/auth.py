@@ -29,6 +29,7 @@ from console.keys import CLOCK, LOGIN_THROTTLE, SESSIONS, SETTINGS
 from console.passwordcheck import PASSWORD_CHECKS, TooBusy, password_checks
 from console.redirects import safe_next
 from console.rendering import render
+from console.scope import refuse_outside_scope
 from meldkamer.agents.accounts import authenticate
 from meldkamer.agents.sessions import (
     SESSION_LIFETIME,
@@ -93,6 +94,7 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
                 touch(session, who.agent_id, now)
     if who is not None:
         set_signed_in(request, who)
+        refuse_outside_scope(request, who)
     elif name not in PUBLIC_ROUTES:
         return _refuse(request)
     return await handler(request)

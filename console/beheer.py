@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from console.auth import supervisor_only
+from console.identity import current
 from console.keys import CLOCK, SESSIONS
 from console.queue import agent_names
 from console.rendering import render
@@ -26,7 +27,7 @@ async def page(request: web.Request) -> web.StreamResponse:
             {
                 "agents": [(agent, is_present(agent, now)) for agent in agents],
                 "availability": availability(session, now),
-                "history": history(session, HISTORY_LIMIT),
+                "history": history(session, HISTORY_LIMIT, current(request).scope),
                 "names": agent_names(session),
                 "limit": HISTORY_LIMIT,
             },

@@ -19,6 +19,7 @@ from console.identity import current
 from console.keys import CLOCK, SESSIONS
 from console.rendering import render, render_string
 from meldkamer.agents.accounts import display_names
+from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import AlreadyTaken, HandoverNotFound, queue, take
 from meldkamer.handover.summary import HandoverSummary
@@ -48,11 +49,11 @@ def agent_names(session: Session) -> dict[str, str]:
     return display_names(session)
 
 
-def rows(session: Session, now: datetime, me: str) -> list[QueueRow]:
-    """The open handovers in queue order."""
+def rows(session: Session, now: datetime, me: str, scope: AgentScope = UNLIMITED) -> list[QueueRow]:
+    """The open handovers of ``scope``'s clients in queue order."""
     names = agent_names(session)
     result = []
-    for handover in queue(session):
+    for handover in queue(session, scope):
         summary = HandoverSummary.from_dict(handover.summary)
         result.append(
             QueueRow(
@@ -76,7 +77,8 @@ def rows(session: Session, now: datetime, me: str) -> list[QueueRow]:
 
 def _rows_for(request: web.Request) -> list[QueueRow]:
     with request.app[SESSIONS]() as session:
-        return rows(session, request.app[CLOCK](), current(request).username)
+        me = current(request)
+        return rows(session, request.app[CLOCK](), me.username, me.scope)
 
 
 async def page(request: web.Request) -> web.StreamResponse:

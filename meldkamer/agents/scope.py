@@ -16,8 +16,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
+from sqlalchemy import and_, delete, exists, false, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from meldkamer.agents.accounts import AccountError
 from meldkamer.agents.models import Agent, AgentClient

@@ -14,18 +14,22 @@ import sys
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from meldkamer.agents.accounts import (
     AccountError,
     UnknownAgent,
     check_password_strength,
     create_agent,
+    find_agent,
     is_present,
     list_agents,
     set_password,
 )
-from meldkamer.agents.models import Role
+from meldkamer.agents.models import Agent, Role
+from meldkamer.agents.scope import ALL_CLIENTS, AgentScope, scopes, set_scope
 from meldkamer.cli.common import database_error, database_session
+from meldkamer.clients.store import newest_versions
 from meldkamer.service.context import local_now
 
 EXIT_NOT_FOUND = 1
@@ -46,7 +50,13 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
     add.add_argument(
         "--password-stdin", action="store_true", help="wachtwoord lezen van standaardinvoer"
     )
+    _scope_arguments(add, required=False)
     add.set_defaults(handler=run_add)
+
+    update = commands.add_parser("update", help="de opdrachtgevers van een account instellen")
+    update.add_argument("username", metavar="USERNAME")
+    _scope_arguments(update, required=True)
+    update.set_defaults(handler=run_update)
 
     passwd = commands.add_parser("passwd", help="een nieuw wachtwoord instellen")
     passwd.add_argument("username", metavar="USERNAME")
@@ -58,6 +68,26 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
     listing = commands.add_parser("list", help="alle accounts tonen")
     listing.add_argument("--json", action="store_true", help="als JSON-lijst")
     listing.set_defaults(handler=run_list)
+
+
+def _scope_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    scope = parser.add_mutually_exclusive_group(required=required)
+    scope.add_argument(
+        "--client",
+        action="append",
+        dest="clients",
+        metavar="ID",
+        help="alleen deze opdrachtgever (herhaalbaar); zonder: alle opdrachtgevers",
+    )
+    scope.add_argument(
+        "--all-clients", action="store_true", help="alle opdrachtgevers (de standaard)"
+    )
+
+
+def _apply_scope(session: Session, agent: Agent, clients: list[str] | None) -> AgentScope:
+    """Limit the account to ``clients`` (ids of applied clients), or make it unlimited."""
+    known = {version.client_id for version in newest_versions(session)}
+    return set_scope(session, agent, clients, known=known)
 
 
 def read_password(from_stdin: bool, stdin: TextIO | None = None) -> str:
@@ -91,13 +121,37 @@ def run_add(args: argparse.Namespace) -> int:
                 role=args.role,
                 now=local_now(),
             )
-            summary = f"{agent.username} ({agent.display_name}, {agent.role})"
+            scope = _apply_scope(session, agent, args.clients)
+            summary = (
+                f"{agent.username} ({agent.display_name}, {agent.role}), ziet: {scope.describe()}"
+            )
     except AccountError as error:
         print(f"Niet aangemaakt: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except SQLAlchemyError as error:
         return database_error(error)
     print(f"Account aangemaakt: {summary}")
+    return 0
+
+
+def run_update(args: argparse.Namespace) -> int:
+    """Set the clients an account works for (``--client``) or make it unlimited."""
+    try:
+        with database_session(transaction=True) as session:
+            agent = find_agent(session, args.username)
+            if agent is None:
+                raise UnknownAgent(args.username)
+            scope = _apply_scope(session, agent, None if args.all_clients else args.clients)
+            username = agent.username
+    except UnknownAgent:
+        print(f"Geen account met gebruikersnaam {args.username!r}.", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    except AccountError as error:
+        print(f"Niet gewijzigd: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except SQLAlchemyError as error:
+        return database_error(error)
+    print(f"{username} ziet nu: {scope.describe()}.")
     return 0
 
 
@@ -125,7 +179,8 @@ def run_list(args: argparse.Namespace) -> int:
     now = local_now()
     try:
         with database_session(transaction=True) as session:
-            rows = [
+            limited = scopes(session)
+            rows: list[dict[str, Any]] = [
                 {
                     "username": agent.username,
                     "name": agent.display_name,
@@ -133,6 +188,7 @@ def run_list(args: argparse.Namespace) -> int:
                     "active": agent.active,
                     "present": is_present(agent, now),
                     "last_seen_at": agent.last_seen_at.isoformat() if agent.last_seen_at else None,
+                    "clients": _client_list(limited.get(agent.id)),
                 }
                 for agent in list_agents(session)
             ]
@@ -146,5 +202,11 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         state = "aanwezig" if row["present"] else ("actief" if row["active"] else "uitgeschakeld")
-        print(f"{row['username']:<20} {row['name']:<30} {row['role']:<11} {state}")
+        clients = ", ".join(row["clients"]) if row["clients"] else ALL_CLIENTS
+        print(f"{row['username']:<20} {row['name']:<30} {row['role']:<11} {state:<14} {clients}")
     return 0
+
+
+def _client_list(scope: AgentScope | None) -> list[str] | None:
+    """The ids an account is limited to, sorted; ``None`` for an unlimited account."""
+    return sorted(scope.clients) if scope is not None and scope.clients is not None else None

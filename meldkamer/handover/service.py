@@ -13,8 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from meldkamer.agents.models import PRESENCE, Agent
+from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.handover.models import OPEN_STATUSES, Handover, HandoverStatus, Note
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.triage.officehours import OfficeHours
@@ -56,10 +58,24 @@ class Availability:
         )
 
 
-def availability(session: Session, now: datetime, hours: OfficeHours | None = None) -> Availability:
-    """Agents present in the console (and, when set, within the agents' working hours)."""
+def availability(
+    session: Session,
+    now: datetime,
+    hours: OfficeHours | None = None,
+    *,
+    serving: ColumnElement[bool] | None = None,
+) -> Availability:
+    """Agents present in the console (and, when set, within the agents' working hours).
+
+    ``serving`` (:func:`meldkamer.agents.scope.serving`) counts only the agents who may
+    see the conversation's client: others present cannot take it.
+    """
     present = session.execute(
-        select(Agent.id).where(AGENTS.active.is_(True), AGENTS.last_seen_at >= now - PRESENCE)
+        select(Agent.id).where(
+            AGENTS.active.is_(True),
+            AGENTS.last_seen_at >= now - PRESENCE,
+            *([serving] if serving is not None else []),
+        )
     ).all()
     in_hours = hours is None or hours.is_open(now)
     waiting = len(
@@ -121,22 +137,23 @@ def request_handover(
     return handover
 
 
-def queue(session: Session) -> list[Handover]:
-    """Open handovers: most urgent first, then the longest waiting."""
+def queue(session: Session, scope: AgentScope = UNLIMITED) -> list[Handover]:
+    """Open handovers of ``scope``'s clients: most urgent first, then the longest waiting."""
     return list(
         session.execute(
             select(Handover)
-            .where(HANDOVERS.status.in_(OPEN_STATUSES))
+            .where(HANDOVERS.status.in_(OPEN_STATUSES), scope.where(HANDOVERS.client_id))
             .order_by(HANDOVERS.urgency_rank.desc(), Handover.requested_at, Handover.id)
         ).scalars()
     )
 
 
-def history(session: Session, limit: int) -> list[Handover]:
-    """Every handover so far, newest first (at most ``limit``)."""
+def history(session: Session, limit: int, scope: AgentScope = UNLIMITED) -> list[Handover]:
+    """Every handover of ``scope``'s clients so far, newest first (at most ``limit``)."""
     return list(
         session.execute(
             select(Handover)
+            .where(scope.where(HANDOVERS.client_id))
             .order_by(HANDOVERS.requested_at.desc(), HANDOVERS.id.desc())
             .limit(limit)
         ).scalars()

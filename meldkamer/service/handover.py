@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from meldkamer.agents.scope import serving
 from meldkamer.handover.service import availability, request_handover
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.texts import HANDOVER_FAILED
@@ -67,7 +68,7 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
     summary = with_outcome(ctx, request.summary)
     try:
         with ctx.sessions.begin() as session:
-            available = availability(session, now)
+            available = availability(session, now, serving=serving(summary.client_id))
             ticket = get_ticket(session, summary.ticket) if summary.ticket else None
             request_handover(
                 session,
