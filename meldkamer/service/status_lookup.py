@@ -25,12 +25,12 @@ from meldkamer.intake.validation import Address
 from meldkamer.notify.models import MessageKind
 from meldkamer.service.context import Collaborators
 from meldkamer.service.tenant_updates import step_text
+from meldkamer.service.workorder import current_order
 from meldkamer.tickets.models import STATUS_LABELS, Ticket, TicketStatus
 from meldkamer.updates.texts import UpdateTexts
 
 # The columns, for comparisons mypy cannot check on the annotated attributes.
 _tickets: Any = Ticket.__table__.c
-_orders: Any = WorkOrder.__table__.c
 #: A ticket number as tenants write it: ``MK-2026-000123``, ``mk 2026 000123``.
 _NUMBER = re.compile(r"\bMK[\s-]?(\d{4})[\s-]?(\d{6})\b", re.IGNORECASE)
 #: Where the sender itself is the proof.
@@ -155,17 +155,6 @@ def proven(ticket: Ticket | None, asker: Asker, proof: Proof) -> bool:
     return proof.address is not None and address_matches(ticket, proof.address)
 
 
-def latest_order(session: Session, ticket: Ticket) -> WorkOrder | None:
-    """The ticket's newest work order, if any."""
-    order: WorkOrder | None = session.execute(
-        select(WorkOrder)
-        .where(WorkOrder.ticket_id == ticket.id)
-        .order_by(_orders.created_at.desc(), _orders.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return order
-
-
 def describe(texts: UpdateTexts, ticket: Ticket, order: WorkOrder | None, now: datetime) -> str:
     """Where ``ticket`` stands, in the tenant's words, with the expected time and next step."""
     if ticket.status == TicketStatus.AFGEROND.value:
@@ -255,7 +244,7 @@ def _told(
             describe(
                 UpdateTexts.for_client(ctx.client(ticket.client_id)),
                 ticket,
-                latest_order(session, ticket),
+                current_order(session, ticket.id),
                 now,
             )
         )
@@ -328,7 +317,7 @@ def caller_tickets(ctx: Collaborators, phone: str) -> list[CallerTicket]:
                     urgency=ticket.urgency,
                     created_at=ticket.created_at,
                     address=str(address),
-                    told=describe(texts, ticket, latest_order(session, ticket), now),
+                    told=describe(texts, ticket, current_order(session, ticket.id), now),
                 )
             )
         return found
