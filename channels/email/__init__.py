@@ -256,20 +256,7 @@ class EmailInput(InputChannel):
             },
         }
         photos, notes = await self.services.photos(mail, conversation_id)
-
-        async def say(text: str, extra: Mapping[str, Any]) -> list[dict[str, Any]]:
-            collector = Collector()
-            await on_new_message(
-                UserMessage(
-                    text,
-                    collector,
-                    conversation_id,
-                    input_channel=self.name(),
-                    metadata={**metadata, **extra},
-                )
-            )
-            return collector.messages
-
+        say = self._sayer(conversation_id, metadata, on_new_message)
         known = conversation.details(contact, mail.sender, mail.text)
         turns = await conversation.run(
             mail.text,
@@ -288,25 +275,49 @@ class EmailInput(InputChannel):
             # A person has the conversation (the bot is quiet): their reply comes by mail.
             logger.info("E-mail: the bot said nothing; no answer mail")
             return
-        body = reply_body(
-            ReplyText(
-                said=said,
-                notes=notes,
-                webchat_url=self.settings.webchat_url,
-                quoted=mail.text,
-                asks=not turns.after.ticket,
-            )
+        parts = ReplyText(
+            said=said,
+            notes=notes,
+            webchat_url=self.settings.webchat_url,
+            quoted=mail.text,
+            asks=not turns.after.ticket,
         )
-        await self.outgoing.send(
-            build_reply(
-                replace(thread, ticket=turns.after.ticket),
-                body,
-                mail_from=self.settings.smtp.mail_from,
-                message_id=reply_message_id(
-                    conversation_id, mail.message_id, _domain(self.settings)
-                ),
+        thread = replace(thread, ticket=turns.after.ticket)
+        await self._answer(thread, conversation_id, mail.message_id, parts)
+
+    def _sayer(
+        self, conversation_id: str, metadata: Mapping[str, Any], on_new_message: OnNewMessage
+    ) -> conversation.Say:
+        """One bot turn with the mail's metadata; what the bot said."""
+
+        async def say(text: str, extra: Mapping[str, Any]) -> list[dict[str, Any]]:
+            collector = Collector()
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    conversation_id,
+                    input_channel=self.name(),
+                    metadata={**metadata, **extra},
+                )
             )
+            return collector.messages
+
+        return say
+
+    async def _answer(
+        self, thread: Thread, conversation_id: str, key: str, parts: ReplyText
+    ) -> None:
+        """Write the answer mail and send it (kept until the SMTP server takes it)."""
+        assert self.settings is not None and self.outgoing is not None
+        domain = _domain(self.settings)
+        email = build_reply(
+            thread,
+            reply_body(parts),
+            mail_from=self.settings.smtp.mail_from,
+            message_id=reply_message_id(conversation_id, key, domain),
         )
+        await self.outgoing.send(email)
 
     async def _unreadable(self, raw: bytes, why: str) -> None:
         digest = hashlib.sha256(raw).hexdigest()
@@ -314,20 +325,13 @@ class EmailInput(InputChannel):
         conversation_id = f"mail-onleesbaar-{digest[:16]}"
         sender = await self.services.queue_unreadable(conversation_id, why, where, raw)
         logger.warning("E-mail: unreadable mail (%s) kept as %s and queued", why, where)
-        assert self.settings is not None and self.outgoing is not None
+        assert self.settings is not None
         if sender is None or sender.lower() in self.settings.own_addresses:
             return
         # Told that a person reads it, so the tenant does not wait for an answer that never comes.
         thread = Thread(sender, "Uw e-mail aan de meldkamer", "")
-        body = reply_body(ReplyText(said=[{"text": UNREADABLE_REPLY}], asks=False))
-        await self.outgoing.send(
-            build_reply(
-                thread,
-                body,
-                mail_from=self.settings.smtp.mail_from,
-                message_id=reply_message_id(conversation_id, digest, _domain(self.settings)),
-            )
-        )
+        parts = ReplyText(said=[{"text": UNREADABLE_REPLY}], asks=False)
+        await self._answer(thread, conversation_id, digest, parts)
 
 
 def _domain(settings: EmailSettings) -> str:
