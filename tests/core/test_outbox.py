@@ -25,33 +25,11 @@ from meldkamer.notify import (
     release,
     retry_delay,
 )
-from meldkamer.tickets import NewTicket, Ticket, create_ticket
+from meldkamer.tickets import Ticket, create_ticket
+from tests.core.meldingen import melding
 
 NOW = datetime(2026, 3, 1, 2, 30, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=10)
-
-
-def melding(key: str = "m-1") -> NewTicket:
-    return NewTicket(
-        melding_id=key,
-        conversation_id=f"conv-{key}",
-        channel="whatsapp",
-        client_id="woonstad",
-        topic="lekkage_woning",
-        facts={"water_stroomt": True},
-        outcome={
-            "urgency": "acuut",
-            "inform_client": True,
-            "needs_assessment": False,
-            "reasons": ["Water loopt door het plafond"],
-        },
-        postcode="3011 AB",
-        huisnummer=12,
-        naam="Jan de Vries",
-        telefoon="+31612345678",
-        email="jan@example.nl",
-        beschrijving="Lekkage uit het plafond in de badkamer.",
-    )
 
 
 def werkbon(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy import func, select
 from meldkamer import db
 from meldkamer.tickets import (
     ALLOWED_TRANSITIONS,
-    NewTicket,
     StatusConflictError,
     Ticket,
     TicketCounter,
@@ -31,34 +29,9 @@ from meldkamer.tickets import (
     store,
     ticket_to_dict,
 )
+from tests.core.meldingen import melding
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
-
-
-def melding(key: str = "m-1", **changes: object) -> NewTicket:
-    new = NewTicket(
-        melding_id=key,
-        conversation_id=f"conv-{key}",
-        channel="whatsapp",
-        client_id="woonstad",
-        topic="lekkage_woning",
-        facts={"water_stroomt": True, "verdieping": 2},
-        outcome={
-            "urgency": "acuut",
-            "inform_client": True,
-            "needs_assessment": False,
-            "reasons": ["Water loopt door het plafond"],
-            "next_office_day": "2026-03-02",
-        },
-        postcode="3011 AB",
-        huisnummer=12,
-        huisnummer_toevoeging="a",
-        naam="Jan de Vries",
-        telefoon="+31612345678",
-        email="jan@example.nl",
-        beschrijving="Lekkage uit het plafond in de badkamer.",
-    )
-    return replace(new, **changes)  # type: ignore[arg-type]
 
 
 def count(session, model) -> int:

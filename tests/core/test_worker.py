@@ -28,7 +28,8 @@ from meldkamer.notify.mail import EmailSender, message_id
 from meldkamer.notify.outbox import DEFAULT_LEASE
 from meldkamer.notify.sms import SmsSender
 from meldkamer.notify.worker import DeliveryReport, deliver_due, run_worker
-from meldkamer.tickets import NewTicket, create_ticket
+from meldkamer.tickets import create_ticket
+from tests.core.meldingen import melding
 from tests.fakes.mail import (
     GATEWAY_TOKEN,
     free_port,
@@ -38,26 +39,6 @@ from tests.fakes.mail import (
 NOW = datetime(2026, 3, 1, 2, 30, tzinfo=timezone.utc)
 ROOT = Path(__file__).resolve().parents[2]
 BODY = "Lekkage in de badkamer van Coolsingel 12a; water loopt door het plafond."
-
-
-def melding(key: str = "m-1") -> NewTicket:
-    return NewTicket(
-        melding_id=key,
-        conversation_id=f"conv-{key}",
-        channel="whatsapp",
-        topic="lekkage_woning",
-        outcome={
-            "urgency": "acuut",
-            "inform_client": True,
-            "needs_assessment": False,
-            "reasons": ["Water loopt door het plafond"],
-        },
-        postcode="3011 AB",
-        huisnummer=12,
-        naam="Jan de Vries",
-        telefoon="+31612345678",
-        beschrijving="Lekkage uit het plafond.",
-    )
 
 
 def queue_email(session, key: str, ticket_id: int | None = None, now: datetime = NOW):
