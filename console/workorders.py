@@ -7,117 +7,90 @@ reason) and "ik kan niet" (the next contractor is asked at once). Only a button 
 changes anything: link previews in mail and chat apps open links by themselves. No
 account: the link is the secret. An unknown and an expired link get the same page (see
 :mod:`meldkamer.dispatch.links`), with the meldkamer's phone number. Every step goes
-through :func:`meldkamer.service.workorder.update_work_order`.
+through :func:`meldkamer.service.workorder.update_work_order`. The HTML is in
+``templates/werkbon*.html`` (mobile first: ``body.werkbon`` in console.css).
 """
 
 from __future__ import annotations
 
-import html
-from datetime import datetime
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from console.forms import read_form
 from console.keys import COLLABORATORS
+from console.rendering import render
 from meldkamer.contact import MELDKAMER_PHONE
 from meldkamer.dispatch.lifecycle import DECLINE, ETA_MINUTES, STATUS_LABELS, TransitionError
 from meldkamer.dispatch.links import LinkPolicy, UnknownWorkOrder
 from meldkamer.dispatch.models import WorkOrderStatus as S
-from meldkamer.intake.validation import format_phone
 from meldkamer.service.workorder import Request, Via, update_by_token
-from meldkamer.service.workorder_view import WorkOrderView, work_order_view
-from meldkamer.triage.officehours import AMSTERDAM
+from meldkamer.service.workorder_view import work_order_view
 
 #: How long links work; read from the environment when the routes are added.
 LINK_POLICY: web.AppKey[LinkPolicy] = web.AppKey("link_policy")
 
-# No inline style: the Content-Security-Policy allows style sheets from /static only.
-_PAGE = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="stylesheet" href="/static/console.css"></head>
-<body class="werkbon"><main><h1>{title}</h1>{body}</main></body></html>"""
 
-#: The button of each step, and what the contractor is told after it.
+@dataclass(frozen=True)
+class Button:
+    """One step's button, what it asks for, and what the contractor is told after it.
+
+    Attributes:
+        note: the label of the text field the step has (``None``: no text field).
+    """
+
+    label: str
+    done: str
+    note: str | None = None
+    note_required: bool = False
+    eta: bool = False
+    danger: bool = False
+
+
 _BUTTONS = {
-    S.BEVESTIGD: ("Ik ga: bevestig de werkbon", "Dank u. De meldkamer weet dat u gaat."),
-    S.ONDERWEG: ("Ik ben onderweg", "Dank u. De huurder hoort dat u onderweg bent."),
-    S.TER_PLAATSE: ("Ik ben ter plaatse", "Dank u. Genoteerd dat u ter plaatse bent."),
-    S.GEREED: ("Gereed: het werk is klaar", "Dank u. De werkbon is gereed gemeld."),
-    S.NIET_GELUKT: ("Niet gelukt", "Genoteerd. De meldkamer regelt het vervolg."),
-    DECLINE: ("Ik kan niet", "Genoteerd. De meldkamer vraagt meteen een andere aannemer."),
+    S.BEVESTIGD: Button("Ik ga: bevestig de werkbon", "Dank u. De meldkamer weet dat u gaat."),
+    S.ONDERWEG: Button(
+        "Ik ben onderweg", "Dank u. De huurder hoort dat u onderweg bent.", eta=True
+    ),
+    S.TER_PLAATSE: Button("Ik ben ter plaatse", "Dank u. Genoteerd dat u ter plaatse bent."),
+    S.GEREED: Button(
+        "Gereed: het werk is klaar", "Dank u. De werkbon is gereed gemeld.", note="Kort verslag"
+    ),
+    S.NIET_GELUKT: Button(
+        "Niet gelukt",
+        "Genoteerd. De meldkamer regelt het vervolg.",
+        note="Reden",
+        note_required=True,
+    ),
+    DECLINE: Button(
+        "Ik kan niet", "Genoteerd. De meldkamer vraagt meteen een andere aannemer.", danger=True
+    ),
 }
 _ETA_CHOICES = (15, 30, 45, 60, 90, 120)
 
 
-def _page(title: str, body: str, status: int = 200) -> web.Response:
-    return web.Response(
-        text=_PAGE.format(title=html.escape(title), body=body),
-        status=status,
-        content_type="text/html",
-    )
+def _message(
+    request: web.Request, title: str, *lines: str, back: str = "", status: int = 200
+) -> web.Response:
+    values = {"title": title, "lines": lines, "back": back}
+    return render(request, "werkbon_bericht.html", values, status=status)
 
 
-def _not_valid() -> web.Response:
+def _not_valid(request: web.Request) -> web.Response:
     """One answer for a link that never existed and one that expired."""
-    return _page(
+    return _message(
+        request,
         "Deze link werkt niet (meer)",
-        "<p>Deze werkbonlink is niet geldig, of verlopen: een link werkt tot enige tijd "
-        "nadat de melding is afgerond.</p>"
-        "<p>Wilt u iets weten over een werkbon? Bel de meldkamer: "
-        f"{html.escape(MELDKAMER_PHONE)}.</p>",
+        "Deze werkbonlink is niet geldig, of verlopen: een link werkt tot enige tijd "
+        "nadat de melding is afgerond.",
+        f"Wilt u iets weten over een werkbon? Bel de meldkamer: {MELDKAMER_PHONE}.",
         status=404,
     )
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone(AMSTERDAM).strftime("%d-%m %H:%M") if moment else "-"
-
-
-def _details(view: WorkOrderView) -> str:
-    e = html.escape
-    phone = format_phone(view.tenant_phone)
-    rows = [
-        ("Status", view.status_label + (f", verwacht {_when(view.eta_at)}" if view.eta_at else "")),
-        ("Onderwerp", f"{view.topic} ({view.urgency})"),
-        ("Adres", view.address),
-        ("Uiterlijk", _when(view.deadline)),
-        ("Omschrijving", view.description),
-    ]
-    cells = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows)
-    cells += (
-        f"<dt>Huurder</dt><dd>{e(view.tenant_name)}, "
-        f'<a href="tel:{e(view.tenant_phone)}">{e(phone)}</a></dd>'
-    )
-    answers = "".join(f"<li>{e(a)}</li>" for a in view.answers) or "<li>geen vragen nodig</li>"
-    photos = (
-        f"<p>Foto's van de huurder: {view.photos} (vraag de meldkamer).</p>" if view.photos else ""
-    )
-    history = "".join(
-        f"<li>{_when(h.at)} {e(h.label)} ({e(h.by)}){': ' + e(h.note) if h.note else ''}</li>"
-        for h in view.history
-    )
-    return f'<dl class="gegevens">{cells}</dl><h2>Antwoorden</h2><ul>{answers}</ul>{photos}' + (
-        f"<h2>Geschiedenis</h2><ol>{history}</ol>" if history else ""
-    )
-
-
-def _form(action: str, status: S) -> str:
-    label = html.escape(_BUTTONS[status][0])
-    extra = ""
-    if status is S.ONDERWEG:
-        options = "".join(f'<option value="{m}">{m} minuten</option>' for m in _ETA_CHOICES)
-        extra = f'<label>Aankomst over <select name="eta" required>{options}</select></label>'
-    elif status is S.GEREED:
-        extra = '<label>Kort verslag <textarea name="note" maxlength="1000"></textarea></label>'
-    elif status is S.NIET_GELUKT:
-        extra = '<label>Reden <textarea name="note" maxlength="1000" required></textarea></label>'
-    css = "stap gevaar" if status is DECLINE else "stap"
-    return (
-        f'<form method="post" action="{action}" class="{css}">'
-        f'<input type="hidden" name="status" value="{status.value}">{extra}'
-        f'<button type="submit">{label}</button></form>'
-    )
+def _steps(next_steps: list[S]) -> list[tuple[str, Button]]:
+    """(status, button) of each next step that has a button, in the order of the work."""
+    return [(step.value, _BUTTONS[step]) for step in next_steps if step in _BUTTONS]
 
 
 async def show(request: web.Request) -> web.Response:
@@ -126,13 +99,17 @@ async def show(request: web.Request) -> web.Response:
     try:
         view = work_order_view(request.app[COLLABORATORS], token, request.app[LINK_POLICY])
     except (UnknownWorkOrder, LookupError):
-        return _not_valid()
-    action = request.app.router["werkbon-bevestigen"].url_for(token=token)
-    forms = "".join(_form(str(action), step) for step in view.next_steps if step in _BUTTONS)
-    if view.status == S.BEVESTIGD.value:
-        forms = f"<p>U heeft deze werkbon al bevestigd.</p>{forms}"
-    title = f"Werkbon {view.number}: {view.topic}"
-    return _page(title, _details(view) + (forms or "<p>Deze werkbon is afgesloten.</p>"))
+        return _not_valid(request)
+    values = {
+        "title": f"Werkbon {view.number}: {view.topic}",
+        "view": view,
+        "steps": _steps(view.next_steps),
+        "action": str(request.app.router["werkbon-bevestigen"].url_for(token=token)),
+        "acknowledged": view.status == S.BEVESTIGD.value,
+        "eta_choices": _ETA_CHOICES,
+        "phone": MELDKAMER_PHONE,
+    }
+    return render(request, "werkbon.html", values)
 
 
 def _minutes(text: str) -> int | None:
@@ -146,12 +123,12 @@ async def confirm(request: web.Request) -> web.Response:
     form = await read_form(request)
     asked = form.get("status") or S.BEVESTIGD.value
     if asked not in STATUS_LABELS:
-        return _page("Onbekende stap", "<p>Deze stap bestaat niet.</p>", status=400)
+        return _message(request, "Onbekende stap", "Deze stap bestaat niet.", status=400)
     step = S(asked)
-    c = request.app[COLLABORATORS]
+    back = str(request.app.router["werkbon"].url_for(token=token))
     try:
         change = update_by_token(
-            c,
+            request.app[COLLABORATORS],
             token,
             Request(
                 step,
@@ -163,19 +140,20 @@ async def confirm(request: web.Request) -> web.Response:
             request.app[LINK_POLICY],
         )
     except UnknownWorkOrder:
-        return _not_valid()
+        return _not_valid(request)
     except TransitionError as error:
-        return _page("Dit kan niet", f"<p>{html.escape(str(error))}.</p>", status=409)
+        return _message(request, "Dit kan niet", f"{error}.", back=back, status=409)
     number = change.ticket.number
     if change.already:
-        return _page(
-            f"Werkbon {number}", f"<p>Deze werkbon was al {html.escape(STATUS_LABELS[asked])}.</p>"
+        return _message(
+            request, f"Werkbon {number}", f"Deze werkbon was al {STATUS_LABELS[asked]}.", back=back
         )
-    back = request.app.router["werkbon"].url_for(token=token)
-    text = html.escape(_BUTTONS.get(step, ("", "Genoteerd."))[1])
-    return _page(
+    button = _BUTTONS.get(step)
+    return _message(
+        request,
         f"Werkbon {number} {STATUS_LABELS[asked]}",
-        f'<p>{text}</p><p><a href="{back}">Terug naar de werkbon</a></p>',
+        button.done if button else "Genoteerd.",
+        back=back,
     )
 
 
