@@ -32,6 +32,24 @@ def summary(urgency: str | None) -> dict:
     return {"topic": "cv_storing", "outcome": {"urgency": urgency} if urgency else {}}
 
 
+def ask(
+    session,
+    conversation_id: str = "a",
+    reason: str = "r",
+    urgency: str | None = None,
+    now: datetime = NOW,
+):
+    """Conversation ``conversation_id`` on the web chat asks for a person."""
+    return request_handover(
+        session,
+        conversation_id=conversation_id,
+        channel="webchat",
+        reason=reason,
+        summary=summary(urgency),
+        now=now,
+    )
+
+
 @pytest.fixture
 def sessions(database_url: str):
     db.upgrade(database_url)
@@ -45,12 +63,11 @@ def test_queue_is_sorted_by_urgency_then_waiting_time(sessions) -> None:
         for i, (conversation, urgency) in enumerate(
             [("a", "urgent"), ("b", None), ("c", "acuut"), ("d", "urgent")]
         ):
-            request_handover(
+            ask(
                 session,
-                conversation_id=conversation,
-                channel="webchat",
-                reason="vraagt een medewerker",
-                summary=summary(urgency),
+                conversation,
+                "vraagt een medewerker",
+                urgency,
                 now=NOW + timedelta(minutes=i),
             )
     with sessions() as session:
@@ -59,22 +76,8 @@ def test_queue_is_sorted_by_urgency_then_waiting_time(sessions) -> None:
 
 def test_asking_again_reuses_the_open_handover(sessions) -> None:
     with sessions.begin() as session:
-        first = request_handover(
-            session,
-            conversation_id="a",
-            channel="webchat",
-            reason="twee keer niet begrepen",
-            summary=summary(None),
-            now=NOW,
-        )
-        again = request_handover(
-            session,
-            conversation_id="a",
-            channel="webchat",
-            reason="vraagt een medewerker",
-            summary=summary("acuut"),
-            now=NOW,
-        )
+        first = ask(session, reason="twee keer niet begrepen")
+        again = ask(session, reason="vraagt een medewerker", urgency="acuut")
         assert first.id == again.id
         assert (
             again.reason == "twee keer niet begrepen; vraagt een medewerker"
@@ -85,14 +88,7 @@ def test_asking_again_reuses_the_open_handover(sessions) -> None:
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_agents_can_never_take_the_same_conversation(sessions) -> None:
     with sessions.begin() as session:
-        handover_id = request_handover(
-            session,
-            conversation_id="a",
-            channel="webchat",
-            reason="r",
-            summary=summary(None),
-            now=NOW,
-        ).id
+        handover_id = ask(session).id
     results: list[str] = []
     barrier = threading.Barrier(8)
 
@@ -115,14 +111,7 @@ def test_two_agents_can_never_take_the_same_conversation(sessions) -> None:
 
 def test_take_hand_back_close(sessions) -> None:
     with sessions.begin() as session:
-        h = request_handover(
-            session,
-            conversation_id="a",
-            channel="webchat",
-            reason="r",
-            summary=summary(None),
-            now=NOW,
-        )
+        h = ask(session)
         take(session, h.id, "sanne", NOW)
         with pytest.raises(AlreadyTaken, match="sanne"):
             take(session, h.id, "piet", NOW)
