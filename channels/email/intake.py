@@ -24,14 +24,14 @@ from meldkamer.intake.validation import Invalid, format_phone, normalise_phone
 from meldkamer.mailin.extract import Contact
 from meldkamer.mailin.parse import InboundMail
 from meldkamer.mailin.reply import ACUUT_CALL_BACK, ACUUT_NO_PHONE, ACUUT_QUEUED, NOT_A_PHOTO
-from meldkamer.mailin.service import (
+from meldkamer.mailin.threads import conversation_from_ids, ticket_number
+from meldkamer.service.context import Collaborators
+from meldkamer.service.mail_intake import (
     certainly_acuut,
     conversation_of_ticket,
     queue_acuut,
     queue_unreadable,
 )
-from meldkamer.mailin.threads import conversation_from_ids, ticket_number
-from meldkamer.service.context import Collaborators
 
 logger = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@
 bounces, mailing lists, our own), :mod:`~meldkamer.mailin.threads` finds the conversation
 a mail continues, :mod:`~meldkamer.mailin.extract` takes address, name and phone from the
 text and signature, :mod:`~meldkamer.mailin.choices` spells out the bot's options and
-reads a tenant's "2", and :mod:`~meldkamer.mailin.reply` writes the answer mail.
+reads a tenant's "2", and :mod:`~meldkamer.mailin.reply` writes the answer mail. The use
+cases on the database are in :mod:`meldkamer.service.mail_intake`.
 The channel that feeds all this to the assistant is ``channels/email``.
 """
