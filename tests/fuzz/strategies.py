@@ -70,6 +70,19 @@ not_json_objects = st.one_of(
     json_values.filter(lambda v: not isinstance(v, dict)).map(encode),
 )
 
+#: The Content-Type headers a form or upload endpoint may be sent, right and wrong.
+body_content_types = st.sampled_from(
+    [
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=latin-1",
+        "multipart/form-data; boundary=x",
+        "multipart/form-data",
+        "application/json",
+        "text/plain",
+        "application/octet-stream",
+    ]
+)
+
 
 def not_a(kind: type) -> st.SearchStrategy[Any]:
     """A JSON value that is not of type ``kind`` (``str``: text, ``dict``: an object)."""

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from tests.fuzz.loop import LoopThread
-from tests.fuzz.strategies import json_values, not_json_objects, odd_text
+from tests.fuzz.strategies import body_content_types, json_values, not_json_objects, odd_text
 from tests.security.test_login import on_site
 
 pytestmark = pytest.mark.postgres
@@ -264,16 +264,7 @@ def test_work_order_link_with_nul(console: Console, method: str) -> None:
 @FUZZ
 @given(
     body=st.binary(max_size=300),
-    content_type=st.sampled_from(
-        [
-            "application/x-www-form-urlencoded",
-            "multipart/form-data; boundary=x",
-            "multipart/form-data",
-            "application/json",
-            "text/plain",
-            "application/octet-stream",
-        ]
-    ),
+    content_type=body_content_types,
 )
 def test_work_order_button_ignores_the_body(
     console: Console, body: bytes, content_type: str
@@ -312,16 +303,7 @@ def test_login_refuses_odd_forms(console: Console, form: dict[str, str]) -> None
 @FUZZ
 @given(
     body=st.binary(max_size=300) | not_json_objects,
-    content_type=st.sampled_from(
-        [
-            "application/x-www-form-urlencoded",
-            "multipart/form-data; boundary=x",
-            "multipart/form-data",
-            "application/json",
-            "text/plain",
-            "application/x-www-form-urlencoded; charset=latin-1",
-        ]
-    ),
+    content_type=body_content_types,
 )
 def test_login_refuses_malformed_bodies(console: Console, body: bytes, content_type: str) -> None:
     refused(*console.fetch("POST", "/login", data=body, headers={"Content-Type": content_type}))
@@ -465,6 +447,7 @@ agent_forms = st.dictionaries(
             "nieuw",
             "nieuw-bevestigen",
             "overnemen",
+            "opgepakt",
         ]
     ),
 )
@@ -486,6 +469,7 @@ def test_agent_forms_never_fail(console: Console, form: dict[str, str], target: 
         "nieuw": "/nieuw",
         "nieuw-bevestigen": "/nieuw/bevestigen",
         "overnemen": f"/overnemen/{console.handover_id}",
+        "opgepakt": "/bewaking/1/opgepakt",
     }[target]
     no_server_error(*agent_post(console, path, form))
 
@@ -500,6 +484,8 @@ def test_agent_pages_with_odd_ids(console: Console, ident: str, query: str) -> N
         f"/?{quoted(query)}",
         f"/beheer?{quoted(query)}",
         f"/nieuw?{quoted(query)}",
+        f"/bewaking?{quoted(query)}",
+        f"/bewaking/{quoted(ident)}/opgepakt",
     ):
         no_server_error(*console.fetch("GET", path, signed_in=True))
 
