@@ -25,6 +25,7 @@ from console.rasa_client import RasaClient, RasaError
 from console.rendering import render, render_string
 from console.summary import Summary, summarise
 from console.transcript import Line, lines
+from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.agents.sessions import SignedIn
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
@@ -40,9 +41,9 @@ def _id(request: web.Request) -> int:
     return int(request.match_info["handover_id"])
 
 
-def _handover(session: Session, handover_id: int) -> Handover:
+def _handover(session: Session, handover_id: int, scope: AgentScope = UNLIMITED) -> Handover:
     handover: Handover | None = session.get(Handover, handover_id)
-    if handover is None:
+    if handover is None or not scope.allows(handover.client_id):
         raise web.HTTPNotFound(text="Dit gesprek bestaat niet.")
     return handover
 
@@ -82,7 +83,8 @@ async def render_page(
     me = current(request)
     table = request.app[ENGINE].table
     with request.app[SESSIONS]() as session:
-        handover = _handover(session, handover_id)
+        # Also for an id from a form (a ticket edit's way back), not only from the URL.
+        handover = _handover(session, handover_id, me.scope)
         conversation_id = handover.conversation_id
     transcript, transcript_error = await _transcript(request, conversation_id)
     canned = request.app[CANNED]

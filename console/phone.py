@@ -21,6 +21,7 @@ from console.identity import current
 from console.intake_wizard import CHANGES, UNKNOWN, Context, Step, WizardState
 from console.keys import CLIENTS, CLOCK, COLLABORATORS, ENGINE, SIGNING_KEY
 from console.rendering import render
+from console.scope import OUTSIDE_CLIENTS
 from console.signing import BadSignature, sign, unsign
 from console.summary import fact_lines, unknown_lines
 from meldkamer.intake.validation import Invalid, normalise_phone
@@ -92,6 +93,13 @@ def _render(
     )
 
 
+def _outside_scope(request: web.Request, context: Context, state: WizardState) -> bool:
+    """A limited agent takes meldingen only for addresses of its own clients."""
+    client, _ = context.client_of(state)
+    scope = current(request).scope
+    return state.address is not None and not scope.allows(client.id if client else None)
+
+
 def _state_from(request: web.Request, form: Mapping[str, Any]) -> WizardState:
     try:
         data = unsign(
@@ -146,6 +154,8 @@ async def step(request: web.Request) -> web.StreamResponse:
     result = context.answer(state, now_asking, entered)
     if isinstance(result, Invalid):
         return _render(request, state, error=result.message, entered=entered, status=400)
+    if _outside_scope(request, context, result):
+        return _render(request, state, error=OUTSIDE_CLIENTS, entered=entered, status=403)
     return _render(request, result)
 
 
@@ -155,6 +165,8 @@ async def confirm(request: web.Request) -> web.StreamResponse:
     form = await read_form(request)
     state = _state_from(request, form)
     context = _context(request)
+    if _outside_scope(request, context, state):
+        return _render(request, state.cleared("adres"), error=OUTSIDE_CLIENTS, status=403)
     try:
         melding = context.melding(state)
     except ValueError as error:

@@ -27,6 +27,12 @@ from meldkamer.tickets.models import Ticket
 #: What a limited agent gets for an id that is not of its clients, or not at all.
 NOT_FOUND = "Deze pagina bestaat niet, of hoort niet bij uw opdrachtgevers."
 
+#: Phone mode: the caller's address is of a client the agent does not work for.
+OUTSIDE_CLIENTS = (
+    "Dit adres valt niet onder de opdrachtgevers waarvoor u werkt. Verbind de beller door "
+    "met een collega die deze opdrachtgever wel aanneemt."
+)
+
 #: The clients an id belongs to (``None``: not known yet); empty when there is no such row.
 Owners = Sequence[str | None]
 
