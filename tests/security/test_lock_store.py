@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 
-from devstack.stack import ROOT
 from rasa_addons.deployment import DeploymentError
 from rasa_addons.lock_store import EnvLockStore, check_lock_config
+from tests.security.startup import start_rasa_server
 
 TOKEN = "t" * 32
 
@@ -60,13 +58,6 @@ def test_the_plug_in_refuses_instead_of_falling_back(monkeypatch: pytest.MonkeyP
 def test_a_second_server_without_redis_does_not_start() -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update({"MELDKAMER_RASA_TOKEN": TOKEN, "MELDKAMER_RASA_SERVERS": "2"})
-    done = subprocess.run(
-        [sys.executable, "-m", "rasa_addons.rasa_server", "--port", "9"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = start_rasa_server(["--port", "9"], env)
     assert done.returncode == 2
     assert "REDIS_URL is not set" in done.stderr

@@ -7,14 +7,12 @@ started by scripts/run.sh); here the command line it gets, and the refusals.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from devstack.stack import ROOT
 from rasa_addons.deployment import DeploymentError
 from rasa_addons.rasa_server import rasa_argv
+from tests.security.startup import start_rasa_server
 
 TOKEN = "k" * 32
 ARGS = ["--port", "5005", "--model", "models/meldkamer.tar.gz"]
@@ -48,13 +46,6 @@ def test_own_options_cannot_be_overridden(option: str) -> None:
 
 def test_the_server_refuses_to_start_without_a_token() -> None:
     env = {k: v for k, v in os.environ.items() if k != "MELDKAMER_RASA_TOKEN"}
-    done = subprocess.run(
-        [sys.executable, "-m", "rasa_addons.rasa_server", *ARGS],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = start_rasa_server(ARGS, env)
     assert done.returncode == 2
     assert "MELDKAMER_RASA_TOKEN is not set" in done.stderr
