@@ -13,12 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from devstack.followup import WebchatTenant, chat_sender, context, deliver, set_step
 from devstack.stack import Stack
-from devstack.stored import database
 from devstack.tenant import converse, said
 from meldkamer.notify.sms import SmsSender
 from meldkamer.tickets import get_ticket
-from tests.e2e.followup import WebchatTenant, chat_sender, deliver, set_step
 from tests.fakes.mail import running_sms_gateway
 
 pytestmark = pytest.mark.e2e
@@ -77,11 +76,11 @@ def test_nog_niet_opgelost_in_the_web_chat_reopens_with_a_follow_up(stack: Stack
     tenant.read()
     answer = said(tenant.say(tenant.session, "het is nog niet opgelost"))
     assert number in answer and "vervolgmelding" in answer, answer
-    with database(stack.database_url) as session:
+    with context(stack) as ctx, ctx.sessions() as session:
         ticket = get_ticket(session, number)
         assert ticket is not None and ticket.status == "afgerond"
     follow_up = answer.split("vervolgmelding: ")[1][:14]
-    with database(stack.database_url) as session:
+    with context(stack) as ctx, ctx.sessions() as session:
         again = get_ticket(session, follow_up)
         assert again is not None and again.status == "doorgezet" and again.attention
 

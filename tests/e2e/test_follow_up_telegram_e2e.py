@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.followup import chat_sender, deliver, set_step
+from devstack.followup import chat_sender, deliver, set_step
 from tests.e2e.test_telegram_e2e import (  # noqa: F401 - stack is the fixture
     TelegramStack,
     TelegramTenant,

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from devstack.followup import chat_sender, deliver, set_step
 from devstack.tenant import converse, said
-from tests.e2e.followup import chat_sender, deliver, set_step
 from tests.e2e.test_whatsapp_e2e import (  # noqa: F401 - running is the stack fixture
     HOUR,
     Running,

@@ -1,4 +1,4 @@
-"""Helpers of the follow-up end-to-end tests: a web chat tenant, work-order steps, the worker.
+"""Following a melding up on a running stack: a web chat tenant, work-order steps, the worker.
 
 The steps are set with the use case the CLI and the work-order page call
 (:func:`meldkamer.service.workorder.update_by_number`) on the stack's database; the
