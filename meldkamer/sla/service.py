@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.schema import Client, SlaTargets
 from meldkamer.clients.store import latest
@@ -251,11 +252,12 @@ def _who(session: Session, clock: SlaClock) -> str:
     return (handover.agent or "nog niemand") if handover is not None else ""
 
 
-def watched(session: Session, now: datetime) -> list[Watched]:
-    """Every clock still watched, the most at risk first (breached, then least time left)."""
+def watched(session: Session, now: datetime, scope: AgentScope = UNLIMITED) -> list[Watched]:
+    """Every clock still watched of ``scope``'s clients, the most at risk first."""
     rows: list[Watched] = []
     query = select(SlaClock, Ticket.number).join(Ticket, Ticket.id == CLOCKS.ticket_id)
     query = query.where(CLOCKS.state.in_(WATCHED), CLOCKS.met_at.is_(None))
+    query = query.where(scope.where(Ticket.__table__.c.client_id))
     # A breach passed to the next contractor is watched through the new work order.
     query = query.where(CLOCKS.escalation_step != Step.AANNEMER.value)
     for clock, number in session.execute(query).all():

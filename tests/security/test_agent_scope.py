@@ -25,6 +25,7 @@ from meldkamer.attachments.models import Attachment
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import availability, request_handover
 from meldkamer.sla.models import SlaClock
+from meldkamer.sla.service import watched
 from meldkamer.tickets.models import Ticket
 from tests.console.conftest import NOW, PASSWORDS, Agent, login, summary
 from tests.console.test_accounts import cli_db, run  # noqa: F401  (a fixture, by name)
@@ -284,3 +285,17 @@ def test_cli_sets_and_shows_the_clients(cli_db, sessions, monkeypatch, capsys) -
     assert '"clients": null' in capsys.readouterr().out
     with pytest.raises(SystemExit):  # one or the other, not both
         run(monkeypatch, ["agents", "update", "lotte", "--client", OWN, "--all-clients"])
+
+
+def test_bewaking_lists_only_the_own_clients_clocks(sessions, data) -> None:
+    with sessions() as session:
+        own = watched(session, NOW, AgentScope(frozenset({OWN})))
+        everything = watched(session, NOW)
+    assert {row.ticket_number for row in own} == {data[OWN].number}
+    assert {row.ticket_number for row in everything} == {data[OWN].number, data[OTHER].number}
+
+
+@pytest.mark.skipif("bewaking" not in {name for _, name, _ in ROUTES}, reason="no Bewaking page")
+async def test_the_bewaking_page_leaves_out_other_clients(piet, data) -> None:
+    page = await (await piet.get("/bewaking")).text()
+    assert data[OWN].number in page and data[OTHER].number not in page
