@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The deployment tests drive Debian's nginx, promtool and docker-compose; installs the package that
 # brings a missing tool when this runs as root, otherwise says what to install.
-# Usage: deploy/ensure_tool.sh nginx|promtool|docker-compose
+# The e-mail intake tests drive Debian's Dovecot as a real IMAP server.
+# Usage: deploy/ensure_tool.sh nginx|promtool|docker-compose|dovecot
 set -euo pipefail
-tool=${1:?usage: deploy/ensure_tool.sh nginx|promtool|docker-compose}
+tool=${1:?usage: deploy/ensure_tool.sh nginx|promtool|docker-compose|dovecot}
 case "$tool" in
   nginx) package=nginx-light; path=/usr/sbin/nginx ;;
   promtool) package=prometheus; path=/usr/bin/promtool ;;
   # Validates the Compose file without a Docker engine (`docker-compose config`).
   docker-compose) package=docker-compose; path=/usr/bin/docker-compose ;;
-  *) echo "unknown tool: $tool (nginx, promtool or docker-compose)" >&2; exit 2 ;;
+  dovecot) package=dovecot-imapd; path=/usr/sbin/dovecot ;;
+  *) echo "unknown tool: $tool (nginx, promtool, docker-compose or dovecot)" >&2; exit 2 ;;
 esac
 if [ -x "$path" ]; then
   exit 0

@@ -62,6 +62,9 @@ if [ -z "${SMTP_HOST:-}" ] && [ -z "${SMS_GATEWAY_URL:-}" ]; then
   export SMTP_HOST=127.0.0.1 SMTP_PORT="$SMTP_SINK_PORT" SMTP_SECURITY=none MAIL_FROM="Meldkamer <meldkamer@localhost>"
   export SMS_GATEWAY_URL="http://127.0.0.1:$SMS_SINK_PORT/sms" SMS_GATEWAY_TOKEN=dev
 fi
+# E-mail intake: the e-mail channel's local SMTP listener, so a newcomer can mail a melding
+# to storing@de-linde.example.nl on 127.0.0.1:2525 (docs/CHANNELS.md, E-mail).
+export MAIL_IN_SMTP_LISTEN="${MAIL_IN_SMTP_LISTEN:-127.0.0.1:2525}"
 
 "$BIN/python" -m rasa_addons.action_server --port "$ACTION_PORT" --actions actions \
   > "$VAR/actions.log" 2>&1 &
@@ -90,6 +93,8 @@ Meldkamer is running.
   Talk over REST:   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender": "ik", "message": "mijn cv doet het niet"}'
   Tickets:          .venv/bin/meldkamer tickets list
   Sent e-mail/SMS:  $VAR/dev-outbox.log     (work orders, with acknowledgement links to :$CONSOLE_PORT)
+  Mail a melding:   SMTP $MAIL_IN_SMTP_LISTEN to storing@de-linde.example.nl  (answers in $VAR/dev-outbox.log)
+  In the terminal:  scripts/shell.sh   (rasa shell, in another terminal)
   Agent console:    http://localhost:$CONSOLE_PORT  (sign in: $VAR/demo-login.txt; more: meldkamer agents add)
   Rasa's HTTP API:  ?token=\$(cat $VAR/rasa-api-token)   (only on this machine unless MELDKAMER_PUBLIC_HOST is set)
 Demo addresses: 1234 AB 1-45 and 1234 AC (Lindehof), 1234 AD 2-60 (Molenwijk), 1235 CD (Kerkplein).

@@ -75,12 +75,15 @@ class RunStack:
             "MELDKAMER_CONSOLE_PORT": str(self.ports["console"]),
             "MELDKAMER_SMTP_SINK_PORT": str(self.ports["smtp"]),
             "MELDKAMER_SMS_SINK_PORT": str(self.ports["sms"]),
+            "MAIL_IN_SMTP_LISTEN": f"127.0.0.1:{self.ports['mail']}",
         }
 
     def start(self) -> RunStack:
         if not MODEL.exists():
             raise RuntimeError(f"no trained model at {MODEL}: run `make model`")
-        self.ports = {name: free_port() for name in ("rasa", "actions", "console", "smtp", "sms")}
+        self.ports = {
+            name: free_port() for name in ("rasa", "actions", "console", "smtp", "sms", "mail")
+        }
         self.process = subprocess.Popen(
             ["scripts/run.sh"],
             cwd=ROOT,
