@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 
-from meldkamer.notify.delivery import DeliveryError, short
+from meldkamer.notify.delivery import DeliveryError, HttpPool, short
 from meldkamer.notify.models import MessageKind, OutboxMessage
 from meldkamer.notify.sms import is_permanent
 
@@ -67,15 +67,7 @@ class ChatSender:
 
     def __init__(self, settings: ChatSettings) -> None:
         self.settings = settings
-        self._client: aiohttp.ClientSession | None = None
-
-    def _session(self) -> aiohttp.ClientSession:
-        # Made on first use, inside the running event loop, never at import or set-up.
-        if self._client is None or self._client.closed:
-            self._client = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.settings.timeout)
-            )
-        return self._client
+        self._http = HttpPool(settings.timeout)
 
     def url(self, conversation_id: str) -> str:
         """The tracker-events URL of one conversation."""
@@ -96,7 +88,7 @@ class ChatSender:
             params["token"] = self.settings.token
         event = {"event": "bot", "text": message.body, "metadata": dict(SENDER_METADATA)}
         try:
-            async with self._session().post(
+            async with self._http.session().post(
                 self.url(message.recipient), params=params, json=[event], allow_redirects=False
             ) as response:
                 status = response.status
@@ -111,6 +103,4 @@ class ChatSender:
 
     async def close(self) -> None:
         """Close the connection pool."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        await self._http.close()

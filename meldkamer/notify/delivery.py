@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import aiohttp
+
 from meldkamer.notify.models import OutboxMessage
 
 MAX_REASON_LENGTH = 200
@@ -41,3 +43,26 @@ def short(text: str | bytes) -> str:
     if len(line) > MAX_REASON_LENGTH:
         line = line[: MAX_REASON_LENGTH - 1] + "…"
     return line
+
+
+class HttpPool:
+    """The connection pool of an HTTP sender, made on first use inside the running loop.
+
+    Never at import or set-up: an aiohttp session belongs to the event loop it is made in.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._client: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The open session (a new one after :meth:`close`)."""
+        if self._client is None or self._client.closed:
+            self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        return self._client
+
+    async def close(self) -> None:
+        """Close the pool; the sender may be used again afterwards."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None

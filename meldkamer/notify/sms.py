@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from meldkamer.notify.delivery import DeliveryError, short
+from meldkamer.notify.delivery import DeliveryError, HttpPool, short
 from meldkamer.notify.models import MessageKind, OutboxMessage
 
 DEFAULT_TIMEOUT_S = 15.0
@@ -93,15 +93,7 @@ class SmsSender:
 
     def __init__(self, settings: SmsSettings) -> None:
         self.settings = settings
-        self._client: aiohttp.ClientSession | None = None
-
-    def _session(self) -> aiohttp.ClientSession:
-        # Made on first use, inside the running event loop, never at import or set-up.
-        if self._client is None or self._client.closed:
-            self._client = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.settings.timeout)
-            )
-        return self._client
+        self._http = HttpPool(settings.timeout)
 
     async def send(self, message: OutboxMessage) -> None:
         """Post ``message`` to the gateway.
@@ -120,7 +112,7 @@ class SmsSender:
         }
         headers = {"Authorization": f"Bearer {self.settings.token}"}
         try:
-            async with self._session().post(
+            async with self._http.session().post(
                 self.settings.gateway_url,
                 json=payload,
                 headers=headers,
@@ -140,9 +132,7 @@ class SmsSender:
 
     async def close(self) -> None:
         """Close the connection pool."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        await self._http.close()
 
     async def __aenter__(self) -> SmsSender:
         return self

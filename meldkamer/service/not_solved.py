@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from meldkamer.contacts import Channel, ContactKind, Direction, Party, record_contact
+from meldkamer.contacts import ContactKind, Party
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import send_work_order
 from meldkamer.service.context import Collaborators
-from meldkamer.service.status_lookup import SENDER_CHANNELS, Asker
+from meldkamer.service.status_lookup import SENDER_CHANNELS, Asker, log_from_tenant
 from meldkamer.service.tenant_updates import CHAT_CHANNELS
 from meldkamer.tickets import Ticket, TicketStatus, change_status, flag_attention
 from meldkamer.tickets.models import can_transition
@@ -31,7 +31,7 @@ from meldkamer.updates.texts import UpdateTexts
 #: How long after "gereed" the answer still reopens; later it is a new melding.
 REOPEN_WINDOW = timedelta(days=14)
 ATTENTION = "Huurder meldt: nog niet opgelost na gereed van {werkbon}"
-BY = "huurder"
+BY = Party.HUURDER.value
 _orders: Any = WorkOrder.__table__.c
 _tickets: Any = Ticket.__table__.c
 
@@ -97,23 +97,6 @@ def _follow_up(session: Session, old: Ticket, order: WorkOrder, now: datetime) -
     )
 
 
-def _log(session: Session, asker: Asker, ticket: Ticket, summary: str, now: datetime) -> None:
-    channel = asker.channel if asker.channel in {c.value for c in Channel} else Channel.REST
-    record_contact(
-        session,
-        at=now,
-        direction=Direction.IN,
-        channel=channel,
-        party=Party.HUURDER,
-        kind=ContactKind.BERICHT,
-        summary=summary,
-        ticket_id=ticket.id,
-        conversation_id=asker.conversation_id,
-        client_id=ticket.client_id,
-        by=BY,
-    )
-
-
 def _send_again(
     ctx: Collaborators, session: Session, ticket: Ticket, order: WorkOrder, now: datetime
 ) -> WorkOrder | None:
@@ -150,10 +133,24 @@ def report_not_solved(ctx: Collaborators, asker: Asker) -> Reopened:
         ticket = _follow_up(session, old, order, now) if closed else old
         reason = ATTENTION.format(werkbon=f"werkbon {order.id} ({order.contractor_name})")
         if closed:
-            _log(session, asker, old, f"Nog niet opgelost: vervolgmelding {ticket.number}", now)
+            log_from_tenant(
+                session,
+                asker,
+                now,
+                f"Nog niet opgelost: vervolgmelding {ticket.number}",
+                old,
+                kind=ContactKind.BERICHT,
+            )
         elif can_transition(old.status, TicketStatus.IN_BEHANDELING):
             change_status(session, old, TicketStatus.IN_BEHANDELING, by=BY, reason=reason, now=now)
-        _log(session, asker, ticket, "Huurder: het is nog niet opgelost", now)
+        log_from_tenant(
+            session,
+            asker,
+            now,
+            "Huurder: het is nog niet opgelost",
+            ticket,
+            kind=ContactKind.BERICHT,
+        )
         flag_attention(session, ticket, reason, now)
         again = _send_again(ctx, session, ticket, order, now)
         message = (

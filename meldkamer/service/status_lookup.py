@@ -203,14 +203,17 @@ def wrong_count(session: Session, conversation_id: str, now: datetime) -> int:
     return count
 
 
-def _log(
+def log_from_tenant(
     session: Session,
     asker: Asker,
     now: datetime,
     summary: str,
     ticket: Ticket | None,
-    wrong: bool = False,
+    *,
+    kind: ContactKind = ContactKind.STATUSVRAAG,
+    ref: str | None = None,
 ) -> None:
+    """The tenant's message in the contact log, on their channel (REST where unknown)."""
     channel = asker.channel if asker.channel in {c.value for c in Channel} else Channel.REST
     record_contact(
         session,
@@ -218,18 +221,26 @@ def _log(
         direction=Direction.IN,
         channel=channel,
         party=Party.HUURDER,
-        kind=ContactKind.STATUSVRAAG,
+        kind=kind,
         summary=summary,
         ticket_id=ticket.id if ticket else None,
         conversation_id=asker.conversation_id,
         client_id=ticket.client_id if ticket else None,
-        ref=WRONG_REF if wrong else None,
+        by=Party.HUURDER.value,
+        ref=ref,
     )
 
 
 def _wrong(session: Session, asker: Asker, now: datetime, ticket: Ticket | None) -> StatusAnswer:
     count = wrong_count(session, asker.conversation_id, now) + 1
-    _log(session, asker, now, f"Statusvraag met onjuiste gegevens ({count}e keer)", ticket, True)
+    log_from_tenant(
+        session,
+        asker,
+        now,
+        f"Statusvraag met onjuiste gegevens ({count}e keer)",
+        ticket,
+        ref=WRONG_REF,
+    )
     if count >= MAX_WRONG:
         return StatusAnswer(Found.TO_PERSON, TO_PERSON)
     return StatusAnswer(Found.WRONG, WRONG_SENDER if asker.channel in SENDER_CHANNELS else WRONG)
@@ -248,7 +259,7 @@ def _told(
                 now,
             )
         )
-        _log(session, asker, now, f"Status van {ticket.number} gegeven", ticket)
+        log_from_tenant(session, asker, now, f"Status van {ticket.number} gegeven", ticket)
     return StatusAnswer(Found.STATUS, "\n\n".join(lines), tuple(t.number for t in tickets))
 
 
@@ -269,7 +280,7 @@ def look_up(ctx: Collaborators, asker: Asker, proof: Proof) -> StatusAnswer:
         assert proof.number is not None
         if wrong_count(session, asker.conversation_id, now) >= MAX_WRONG:
             # Past the limit even a right guess is not told: a person checks who asks.
-            _log(session, asker, now, "Statusvraag na te veel onjuiste pogingen", None)
+            log_from_tenant(session, asker, now, "Statusvraag na te veel onjuiste pogingen", None)
             return StatusAnswer(Found.TO_PERSON, TO_PERSON)
         ticket = session.execute(
             select(Ticket).where(Ticket.number == proof.number)
