@@ -147,10 +147,11 @@ def test_silent_steps_and_repeated_events_queue_nothing(ctx: Collaborators) -> N
     assert len(updates(ctx, ticket_id)) == 1
 
 
+@pytest.mark.parametrize("channel", ["rest", "telefoon"])
 async def test_the_worker_sends_the_sms_update_through_the_gateway(
-    ctx: Collaborators, sms_gateway: SmsGateway
+    ctx: Collaborators, sms_gateway: SmsGateway, channel: str
 ) -> None:
-    ticket_id = melding_on(ctx, "rest")
+    ticket_id = melding_on(ctx, channel)
     step(ctx, ticket_id, "ter_plaatse")
     sender = SmsSender(sms_gateway.settings())
     try:
