@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL := models/meldkamer.tar.gz
-TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_addons/nlu.py
+TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_addons/nlu.py rasa_addons/topic_classifier.py
 
 .PHONY: help setup model run test test-unit test-conversations test-e2e lint docs nlu-report bench clean
 
