@@ -1,1 +1,1 @@
-"""What the web chat, Telegram and WhatsApp channels share."""
+"""What the channels share (web chat, Telegram, WhatsApp, e-mail, SMS)."""

@@ -28,11 +28,9 @@ from sanic.response import HTTPResponse
 from channels.common.apology import APOLOGY, ActionServer
 from channels.common.bounded import Bounded
 from channels.common.inbox import Inbox, inbox_dir
+from channels.common.locks import KeyedLocks
 from channels.email.trackers import METADATA_KEY, RasaTrackers, Trackers
 from channels.sms.output import SmsCollector, SmsOutput, conversation_id, send_sms
-
-# The keyed locks of the WhatsApp channel (they belong in channels/common: ask helper B).
-from channels.whatsapp import _KeyedLocks
 from meldkamer.composition import collaborators, open_database
 from meldkamer.mailin.choices import chosen
 from meldkamer.mailin.reply import bot_text
@@ -106,7 +104,7 @@ class SmsInput(InputChannel):
         self._ctx = ctx
         self._seen: Bounded[bool] = Bounded()
         # One sender's messages one at a time, in order; a lock lives while it is used.
-        self._locks = _KeyedLocks()
+        self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def ctx(self) -> Collaborators:

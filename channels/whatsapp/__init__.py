@@ -22,8 +22,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import partial
@@ -43,6 +42,7 @@ from channels.common.limits import (
     intake_from_env,
     may_start,
 )
+from channels.common.locks import KeyedLocks
 from channels.whatsapp import webhook
 from channels.whatsapp.graph import GraphClient, GraphError, MediaTooLarge
 from channels.whatsapp.messages import TOKEN_PREFIX
@@ -113,7 +113,7 @@ class WhatsAppInput(InputChannel):
             else None
         )
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks = _KeyedLocks()
+        self._locks = KeyedLocks()
         #: Asked when the bot stays silent; the webhook route gives it the app.
         self.action_server = action_server or ActionServer()
         self.intake = intake or intake_from_env(settings.redis_url if settings else None)
@@ -402,24 +402,3 @@ def _log_status(status: StatusUpdate) -> None:
         )
     else:
         logger.debug("WhatsApp: message %s %s", status.message_id, status.status)
-
-
-class _KeyedLocks:
-    """One lock per key, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
-                del self._locks[key]
