@@ -18,6 +18,9 @@ from console.keys import CLOCK, ENGINE, SESSIONS
 from console.queue import agent_names
 from console.rendering import render
 from console.summary import fact_lines, photos, unknown_lines
+from meldkamer.contacts import LABELS as CONTACT_LABELS
+from meldkamer.dispatch.lifecycle import STATUS_LABELS as WORK_ORDER_STATUS
+from meldkamer.dispatch.lifecycle import VIA_LABELS
 from meldkamer.dossier import dossier
 from meldkamer.handover.service import add_note, notes
 from meldkamer.tickets import StatusConflictError, TicketStatus, get_ticket
@@ -68,6 +71,9 @@ async def render_ticket(
                 "field_labels": FIELD_LABELS,
                 "urgencies": [u.value for u in Urgency],
                 "statuses": [s.value for s in TicketStatus],
+                "werkbon_status": WORK_ORDER_STATUS,
+                "werkbon_via": VIA_LABELS,
+                "contact_labels": CONTACT_LABELS,
                 "return_to": "",
             },
             status=status,

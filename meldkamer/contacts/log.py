@@ -98,6 +98,14 @@ KIND_LABELS: dict[str, str] = {
     ContactKind.STATUSVRAAG.value: "vraag naar de status",
 }
 
+#: The four label tables by column, for pages that show the whole log.
+LABELS: dict[str, dict[str, str]] = {
+    "direction": DIRECTION_LABELS,
+    "channel": CHANNEL_LABELS,
+    "party": PARTY_LABELS,
+    "kind": KIND_LABELS,
+}
+
 _SUMMARY_MAX = 2000
 
 
@@ -150,6 +158,14 @@ def record_contact(
     )
     session.add(contact)
     return contact
+
+
+def channel_of(name: str | None) -> Channel:
+    """The log's channel for an input channel's name (Rasa's bare API and unknown ones: REST)."""
+    try:
+        return Channel(name)
+    except ValueError:
+        return Channel.REST
 
 
 def contacts_for_ticket(session: Session, ticket_id: int) -> list[Contact]:

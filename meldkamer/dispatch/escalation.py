@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.schema import Contractor
 from meldkamer.clients.store import latest
+from meldkamer.contacts import enqueue_logged
 from meldkamer.dispatch import texts
 from meldkamer.dispatch.links import LinkPolicy, find_valid
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import DispatchSettings, send_work_order
-from meldkamer.notify.outbox import enqueue
 from meldkamer.notify.worker import SessionFactory
 from meldkamer.tickets import Ticket, flag_attention
 from meldkamer.triage import Urgency
@@ -138,7 +138,7 @@ def escalate_order(
         reason = "Geen aannemer bevestigde de acute werkbon: bel zelf een aannemer"
         flag_attention(session, ticket, reason, now)
         if settings.agents_email:
-            enqueue(
+            enqueue_logged(
                 session,
                 key=f"escalatie:{ticket.number}:{order.id}",
                 kind="email",

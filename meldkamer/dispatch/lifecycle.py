@@ -36,6 +36,17 @@ class Via(str, enum.Enum):
     SYSTEEM = "systeem"
 
 
+#: Where a change was made, as agents read it (the ticket page, ``tickets show``).
+VIA_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        Via.PAGINA.value: "werkbonpagina",
+        Via.SMS.value: "sms",
+        Via.CLI.value: "telefoon (opdrachtregel)",
+        Via.CONSOLE.value: "telefoon (console)",
+        Via.SYSTEEM.value: "systeem",
+    }
+)
+
 #: Who works through which way in.
 ACTOR_OF: Mapping[Via, Actor] = MappingProxyType(
     {

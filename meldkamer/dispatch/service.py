@@ -9,7 +9,7 @@
 * the tenant gets a confirmation e-mail when they gave an address.
 
 Everything goes through the outbox in the caller's transaction, so the ticket and its
-messages are stored together or not at all.
+messages are stored together or not at all; each message is in the ticket's contact log.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from meldkamer.clients.schema import Client, Complex, Contractor
 from meldkamer.contact import MELDKAMER_PHONE
+from meldkamer.contacts import enqueue_logged
 from meldkamer.dispatch import texts
 from meldkamer.dispatch.links import hash_token, new_token
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
-from meldkamer.notify.outbox import enqueue
 from meldkamer.tickets import Ticket, change_status, flag_attention
 from meldkamer.triage import Outcome, Urgency
 
@@ -113,7 +113,7 @@ def dispatch(
             )
     if client is not None and outcome.inform_client:
         for address in client.notification_emails:
-            enqueue(
+            enqueue_logged(
                 session,
                 key=f"opdrachtgever:{ticket.number}:{address}",
                 kind="email",
@@ -126,7 +126,7 @@ def dispatch(
             )
             result.messages.append(f"e-mail opdrachtgever {address}")
     if ticket.email:
-        enqueue(
+        enqueue_logged(
             session,
             key=f"bevestiging:{ticket.number}",
             kind="email",
@@ -178,7 +178,7 @@ def send_work_order(
     session.add(order)
     session.flush()
     link = f"{settings.public_url.rstrip('/')}/werkbon/{token}"
-    enqueue(
+    enqueue_logged(
         session,
         key=f"werkbon:{ticket.number}:{order.id}:email",
         kind="email",
@@ -189,7 +189,7 @@ def send_work_order(
         purpose="werkbon",
         now=now,
     )
-    enqueue(
+    enqueue_logged(
         session,
         key=f"werkbon:{ticket.number}:{order.id}:sms",
         kind="sms",

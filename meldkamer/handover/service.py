@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from meldkamer.agents.models import PRESENCE, Agent
 from meldkamer.agents.scope import UNLIMITED, AgentScope
+from meldkamer.contacts import Channel, ContactKind, Direction, Party, record_contact
 from meldkamer.handover.models import OPEN_STATUSES, Handover, HandoverStatus, Note
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.triage.officehours import OfficeHours
@@ -118,6 +119,8 @@ def request_handover(
         existing.urgency_rank = max(existing.urgency_rank, URGENCY_RANK.get(urgency, 0))
         existing.callback = existing.callback or callback
         existing.ticket_id = existing.ticket_id or ticket_id
+        # A conversation whose address became known later now belongs to that client.
+        existing.client_id = existing.client_id or client_id
         session.flush()
         return existing
     handover = Handover(
@@ -223,6 +226,18 @@ def add_note(
         created_at=now,
     )
     session.add(note)
+    record_contact(
+        session,
+        at=now,
+        direction=Direction.INTERN,
+        channel=Channel.CONSOLE,
+        party=Party.MEDEWERKER,
+        kind=ContactKind.BERICHT,
+        summary=f"Interne notitie: {text}",
+        ticket_id=ticket_id,
+        conversation_id=conversation_id,
+        by=author,
+    )
     session.flush()
     return note
 

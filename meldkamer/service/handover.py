@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from meldkamer.agents.scope import serving
+from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
 from meldkamer.handover.service import availability, request_handover
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.texts import HANDOVER_FAILED
 from meldkamer.intake.validation import format_phone
 from meldkamer.service.context import Collaborators
-from meldkamer.tickets import flag_attention, get_ticket
+from meldkamer.tickets import Ticket, flag_attention, get_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,26 @@ def with_outcome(ctx: Collaborators, summary: HandoverSummary) -> HandoverSummar
     return replace(summary, outcome=outcome.to_dict())
 
 
+def _log(
+    session: Session, request: HandoverRequest, ticket: Ticket | None, taken: bool, now: datetime
+) -> None:
+    """The handover in the contact log: asked for, and whether a person takes it now."""
+    then = "een medewerker neemt het over" if taken else "niemand aanwezig, terugbellen"
+    record_contact(
+        session,
+        at=now,
+        direction=Direction.IN,
+        channel=channel_of(request.channel),
+        party=Party.HUURDER,
+        kind=ContactKind.OVERDRACHT,
+        summary=f"Overdracht aan een medewerker ({request.reason}): {then}",
+        ticket_id=ticket.id if ticket else None,
+        conversation_id=request.conversation_id,
+        client_id=request.summary.client_id,
+        by=Party.ASSISTENT.value,
+    )
+
+
 def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
     """Queue the conversation for an agent and say what happens next."""
     now = ctx.clock()
@@ -83,6 +106,7 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
             )
             if ticket is not None and not available.available:
                 flag_attention(session, ticket, CALL_BACK, now)
+            _log(session, request, ticket, available.available, now)
     except SQLAlchemyError:
         logger.exception("could not queue a handover for %s", request.conversation_id)
         return HandedOver(queued=False, agent_available=False, message=HANDOVER_FAILED)

@@ -14,6 +14,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from meldkamer.attachments.store import link_to_ticket
+from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
+from meldkamer.dispatch import texts
 from meldkamer.dispatch.service import dispatch
 from meldkamer.handover.service import add_note
 from meldkamer.intake.melding import Melding
@@ -149,6 +151,7 @@ def register_confirmed(
     )
     if not new:
         return Registered(ticket, outcome, False)
+    _log_intake(session, ticket, outcome, origin, now)  # first: the contacts it caused follow
     link_to_ticket(session, melding.conversation_id, photos, ticket.id)
     dispatch(
         session, ticket, outcome, client, complex_, photos=photos, settings=ctx.dispatch, now=now
@@ -165,3 +168,26 @@ def register_confirmed(
     if origin.attention:
         flag_attention(session, ticket, origin.attention, now)
     return Registered(ticket, outcome, True)
+
+
+def _log_intake(
+    session: Session, ticket: Ticket, outcome: Outcome, origin: Origin, now: datetime
+) -> None:
+    """The melding itself in the contact log: the tenant's conversation or call."""
+    taken = origin.note.text.rstrip(".") if origin.note else "Aangenomen door de assistent"
+    record_contact(
+        session,
+        at=now,
+        direction=Direction.IN,
+        channel=channel_of(ticket.channel),
+        party=Party.HUURDER,
+        kind=ContactKind.GESPREK,
+        summary=(
+            f"{taken}: {texts.topic_name(ticket.topic)}, {texts.urgency_word(outcome.urgency)}"
+        ),
+        ticket_id=ticket.id,
+        conversation_id=ticket.conversation_id,
+        client_id=ticket.client_id,
+        by=origin.note.author if origin.note else Party.ASSISTENT.value,
+        ref=f"melding:{ticket.melding_id}"[:200],
+    )
