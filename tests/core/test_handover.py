@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from meldkamer import db
 from meldkamer.agents.models import Agent
 from meldkamer.handover.service import (
     AlreadyTaken,
@@ -48,14 +47,6 @@ def ask(
         summary=summary(urgency),
         now=now,
     )
-
-
-@pytest.fixture
-def sessions(database_url: str):
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    yield db.make_sessionmaker(engine)
-    engine.dispose()
 
 
 def test_queue_is_sorted_by_urgency_then_waiting_time(sessions) -> None:

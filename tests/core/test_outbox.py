@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -62,17 +61,6 @@ def sms(session, ticket_id: int | None, key: str, **changes):
 
 def count(session) -> int:
     return session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator:
-    """A session factory on the migrated ``database_url`` database, for other connections."""
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    try:
-        yield db.make_sessionmaker(engine)
-    finally:
-        engine.dispose()
 
 
 # --- enqueue ---------------------------------------------------------------------------------

@@ -14,11 +14,10 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from meldkamer import db
@@ -72,16 +71,6 @@ def statuses(sessions) -> dict[str, tuple[str, int]]:
     with sessions() as session:
         rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars()
         return {m.key: (m.status, m.attempts) for m in rows}
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator:
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    try:
-        yield db.make_sessionmaker(engine)
-    finally:
-        engine.dispose()
 
 
 class StubSender:
