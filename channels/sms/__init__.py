@@ -6,8 +6,10 @@ A message is on disk (the durable inbox) before the gateway gets its 200, handle
 once per gateway id, one sender at a time. A tenant answers a question by number
 ("2") or by the option's words; the bot's turn goes back as one SMS through the
 gateway of the outbox (``SMS_GATEWAY_URL``, ``SMS_GATEWAY_TOKEN``). A contractor's
-number goes to the contractors' hook (meldkamer/smsin/senders.py), not to the bot.
-Off (health says why) without the secret or the gateway. See docs/CHANNELS.md.
+number goes to the work order (meldkamer.service.workorder_sms), not to the bot.
+A number starts only so many conversations (``MELDKAMER_NEW_CONVERSATIONS_PER_SENDER``,
+channels/common/limits.py); over the limit it is told by SMS to call. Off (health says
+why) without the secret or the gateway. See docs/CHANNELS.md.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
@@ -28,6 +31,13 @@ from sanic.response import HTTPResponse
 from channels.common.apology import APOLOGY, ActionServer
 from channels.common.bounded import Bounded
 from channels.common.inbox import Inbox, inbox_dir
+from channels.common.limits import (
+    TOO_MANY_CONVERSATIONS,
+    Conversations,
+    Intake,
+    intake_from_env,
+    may_start,
+)
 from channels.common.locks import KeyedLocks
 from channels.email.trackers import METADATA_KEY, RasaTrackers, Trackers
 from channels.sms.output import SmsCollector, SmsOutput, conversation_id, send_sms
@@ -35,7 +45,9 @@ from meldkamer.composition import collaborators, open_database
 from meldkamer.mailin.choices import chosen
 from meldkamer.mailin.reply import bot_text
 from meldkamer.notify.sms import SmsSender, SmsSettings
+from meldkamer.ratelimit import Clock
 from meldkamer.service.context import Collaborators
+from meldkamer.service.workorder_sms import handle_contractor_sms
 from meldkamer.smsin.inbound import (
     SIGNATURE_HEADER,
     InboundSms,
@@ -43,7 +55,6 @@ from meldkamer.smsin.inbound import (
     parse_sms,
     signature_status,
 )
-from meldkamer.smsin.senders import contractor_for, contractor_message
 
 __all__ = ["SmsInput", "SmsOutput"]
 
@@ -93,6 +104,8 @@ class SmsInput(InputChannel):
         trackers: Trackers | None = None,
         inbox: Inbox | None = None,
         ctx: Collaborators | None = None,
+        intake: Intake | None = None,
+        clock: Clock = time.time,
     ) -> None:
         self.secret = secret
         self.gateway = gateway
@@ -102,6 +115,8 @@ class SmsInput(InputChannel):
         self.sender = SmsSender(gateway) if gateway else None
         self.action_server = ActionServer()
         self._ctx = ctx
+        self.intake = intake or intake_from_env(os.environ.get("REDIS_URL") or None)
+        self.conversations = Conversations(clock)
         self._seen: Bounded[bool] = Bounded()
         # One sender's messages one at a time, in order; a lock lives while it is used.
         self._locks = KeyedLocks()
@@ -154,6 +169,7 @@ class SmsInput(InputChannel):
         if isinstance(self.trackers, RasaTrackers):
             self.trackers.app = app
         self.action_server.app = app
+        self.conversations.app = app
 
     async def receive(
         self, body: bytes, signature: str | None, on_new_message: OnNewMessage
@@ -204,18 +220,26 @@ class SmsInput(InputChannel):
     async def handle(self, message: InboundSms, on_new_message: OnNewMessage) -> None:
         """One SMS: to the contractors' hook, or through the bot with one SMS back."""
         assert self.sender is not None
-        registry = await asyncio.to_thread(lambda: self.ctx().registry())
-        contractor = contractor_for(registry, message.sender)
-        if contractor is not None:
-            answer = contractor_message(contractor, message.text)
+        # A contractor's reply is a step of their work order (ONDERWEG 30, GEREED ...).
+        answer = await asyncio.to_thread(
+            handle_contractor_sms, self.ctx(), message.sender, message.text
+        )
+        if answer is not None:
             await send_sms(
-                self.sender, message.sender, answer, f"sms-aannemer:{message.message_id}"
+                self.sender, message.sender, answer.text, f"sms-aannemer:{message.message_id}"
             )
             return
         conversation = conversation_id(message.sender)
         view = await self.trackers.view(conversation)
         if any(e.get("message_id") == message.message_id for e in view.earlier):
             return  # handled before a restart
+        if not await self._may_start(conversation, message.sender):
+            logger.warning(
+                "SMS: message %s refused: too many new conversations", message.message_id
+            )
+            key = f"sms-te-veel:{message.message_id}"
+            await send_sms(self.sender, message.sender, TOO_MANY_CONVERSATIONS, key)
+            return
         text = chosen(message.text, view.buttons) or message.text.lstrip("/")
         collector = SmsCollector()
         await on_new_message(
@@ -232,3 +256,10 @@ class SmsInput(InputChannel):
             said = APOLOGY
         if said:
             await send_sms(self.sender, message.sender, said, f"sms-antwoord:{message.message_id}")
+
+    async def _may_start(self, conversation: str, number: str) -> bool:
+        """A number may start only so many conversations (fake meldingen page contractors)."""
+        limit = self.intake.per_sender
+        return await may_start(
+            self.intake, self.conversations, conversation, f"sms:{number}", limit
+        )

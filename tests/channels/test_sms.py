@@ -14,12 +14,15 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from channels.common.inbox import Inbox
+from channels.common.limits import TOO_MANY_CONVERSATIONS
 from channels.sms import SmsInput
 from meldkamer.composition import collaborators
+from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
+from meldkamer.ratelimit import Limit
 from meldkamer.smsin.inbound import MalformedSms, parse_sms, signature_status
-from meldkamer.smsin.senders import CONTRACTOR_ANSWER
 from tests.fakes.mail import SmsGateway
 from tests.fakes.sms_inbound import INBOUND_SECRET, inbound_webhook
+from tests.security.test_rate_limits import HOURS, Clock, sender_intake
 
 #: Van Dijk's mobile in clients/de-linde.yml.
 CONTRACTOR = "+31610000001"
@@ -112,7 +115,9 @@ async def test_a_contractor_goes_to_the_hook_not_to_the_bot(
     await channel.receive(body, headers["X-Signature"], bot)
     await channel.drain()
     assert bot.heard == []
-    assert [(r["to"], r["text"]) for r in sms_gateway.accepted] == [(CONTRACTOR, CONTRACTOR_ANSWER)]
+    # No open work order of Van Dijk's here (a step is tests/service/test_workorder_sms.py)
+    ((to, text),) = [(r["to"], r["text"]) for r in sms_gateway.accepted]
+    assert to == CONTRACTOR and text.startswith("Geen open werkbon gevonden")
 
 
 async def test_off_without_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,3 +125,48 @@ async def test_off_without_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     off = SmsInput.from_credentials(None)
     assert isinstance(off, SmsInput) and off.secret is None
     assert "SMS_INBOUND_SECRET" in off.reason
+
+
+class AnsweringBot(Bot):
+    """Hears the tenant and answers, as the assistant would."""
+
+    async def __call__(self, message: UserMessage) -> None:
+        await super().__call__(message)
+        await message.output_channel.send_response(message.sender_id, {"text": "Dank u."})
+
+
+async def test_new_conversations_per_number_are_limited_and_the_tenant_is_told(
+    demo_sessions: Any, sms_gateway: SmsGateway, tmp_path: Path
+) -> None:
+    clock = Clock()
+    channel = SmsInput(
+        INBOUND_SECRET,
+        sms_gateway.settings(),
+        inbox=Inbox(tmp_path / "limits"),
+        ctx=collaborators(demo_sessions),
+        intake=sender_intake(clock, Limit(2, 24 * HOURS)),
+        clock=clock,
+    )
+    bot = AnsweringBot()
+    tenant, other = "+31612345678", "+31687654321"
+
+    async def text(number: str, message_id: str, words: str) -> None:
+        body, headers = inbound_webhook(message_id, number, words)
+        assert (await channel.receive(body, headers["X-Signature"], bot))[0] == 200
+        await channel.drain()
+
+    await text(tenant, "in-1", "lekkage")  # a conversation starts
+    await text(tenant, "in-2", "in de keuken")  # the same conversation
+    clock.now += 3 * HOURS  # the session expired: the next message starts anew
+    await text(tenant, "in-3", "weer lekkage")
+    clock.now += 3 * HOURS
+    await text(tenant, "in-4", "nog een lekkage")  # a third new one in a day: refused
+    await text(other, "in-5", "gaslucht")  # another number has its own count
+    assert [m.text for m in bot.heard] == ["lekkage", "in de keuken", "weer lekkage", "gaslucht"]
+    to_tenant = [r["text"] for r in sms_gateway.accepted if r["to"] == tenant]
+    assert to_tenant == ["Dank u.", "Dank u.", "Dank u.", TOO_MANY_CONVERSATIONS]
+    assert MELDKAMER_PHONE in to_tenant[-1] and EMERGENCY_PHONE in to_tenant[-1]
+    assert channel.inbox.pending() == []  # the refused message was answered, not left behind
+    clock.now += 24 * HOURS
+    await text(tenant, "in-6", "lekkage")
+    assert bot.heard[-1].text == "lekkage"
