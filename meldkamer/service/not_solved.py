@@ -1,7 +1,7 @@
 """The tenant answers a done message with "het is nog niet opgelost": the melding goes on.
 
-Only in the conversation the done message went to (or, on WhatsApp and Telegram, from
-the ticket's own phone): that is the proof. An open ticket (the client checks first) is
+Only in the conversation the done message went to, or from the ticket's own phone (a
+WhatsApp conversation, an SMS reply to the done SMS): that is the proof. An open ticket (the client checks first) is
 worked on again; a closed one stays closed, as every closed ticket does, and gets a
 follow-up ticket that names it. Either way the work goes out again to the contractor on
 call, a person of the meldkamer is asked to look, and the contact is logged.
@@ -20,7 +20,7 @@ from meldkamer.contacts import ContactKind, Party
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import send_work_order
 from meldkamer.service.context import Collaborators
-from meldkamer.service.status_lookup import SENDER_CHANNELS, Asker, log_from_tenant
+from meldkamer.service.status_lookup import Asker, log_from_tenant
 from meldkamer.service.tenant_updates import CHAT_CHANNELS
 from meldkamer.tickets import Ticket, TicketStatus, change_status, flag_attention
 from meldkamer.tickets.models import can_transition
@@ -56,7 +56,7 @@ class Reopened:
 
 def _done_order(session: Session, asker: Asker, now: datetime) -> WorkOrder | None:
     mine = _tickets.conversation_id == asker.conversation_id
-    if asker.channel in SENDER_CHANNELS and asker.phone:
+    if asker.phone:  # WhatsApp or an SMS reply: from the number the done message went to
         mine = or_(mine, _tickets.telefoon == asker.phone)
     order: WorkOrder | None = session.execute(
         select(WorkOrder)
@@ -120,8 +120,8 @@ def _send_again(
 def report_not_solved(ctx: Collaborators, asker: Asker) -> Reopened:
     """The tenant says the done work did not solve it; committed."""
     now = ctx.clock()
-    if asker.channel not in CHAT_CHANNELS:
-        # The done message went by SMS and said whom to call; a REST sender id proves nothing.
+    if asker.channel not in CHAT_CHANNELS and asker.phone is None:
+        # A REST sender id proves nothing: the tenant is asked to call.
         return Reopened(UpdateTexts.for_client(None).render("niets_heropend", ""))
     with ctx.sessions.begin() as session:
         order = _done_order(session, asker, now)

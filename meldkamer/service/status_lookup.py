@@ -36,8 +36,8 @@ _NUMBER = re.compile(r"\bMK[\s-]?(\d{4})[\s-]?(\d{6})\b", re.IGNORECASE)
 #: Where the sender itself is the proof.
 SENDER_CHANNELS = frozenset({Channel.WHATSAPP.value, Channel.TELEGRAM.value})
 MAX_WRONG = 3
-#: How the WhatsApp channel names a conversation: ``wa-`` and the tenant's number.
-WHATSAPP_PREFIX = "wa-"
+#: How the WhatsApp and SMS channels name a conversation: a prefix and the number's digits.
+PHONE_PREFIXES = {Channel.WHATSAPP.value: "wa-", Channel.SMS.value: "sms-"}
 WRONG_WINDOW = timedelta(hours=24)
 #: The most tickets one answer lists.
 MAX_LISTED = 3
@@ -122,16 +122,14 @@ def without_number(text: str) -> str:
 
 
 def asker_for(conversation_id: str, channel: str) -> Asker:
-    """Who asks, with the phone number a WhatsApp conversation id carries (``wa-<number>``)."""
-    digits = conversation_id.removeprefix(WHATSAPP_PREFIX)
-    phone = (
-        f"+{digits}"
-        if channel == Channel.WHATSAPP.value
-        and conversation_id.startswith(WHATSAPP_PREFIX)
-        and digits.isdigit()
-        else None
-    )
-    return Asker(conversation_id, channel, phone)
+    """Who asks, with the phone number a WhatsApp or SMS conversation id carries.
+
+    The channels name those conversations ``wa-<number>`` and ``sms-<number>``.
+    """
+    prefix = PHONE_PREFIXES.get(channel)
+    digits = conversation_id.removeprefix(prefix) if prefix else ""
+    usable = prefix is not None and conversation_id.startswith(prefix) and digits.isdigit()
+    return Asker(conversation_id, channel, f"+{digits}" if usable else None)
 
 
 def is_senders(ticket: Ticket, asker: Asker) -> bool:

@@ -11,7 +11,7 @@ from meldkamer.dispatch.models import WorkOrder
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
 from meldkamer.service.not_solved import REOPEN_WINDOW, report_not_solved
-from meldkamer.service.status_lookup import Asker
+from meldkamer.service.status_lookup import Asker, asker_for
 from meldkamer.tickets import Ticket, change_status, get_ticket
 from tests.service.conftest import NIGHT, burst_pipe
 
@@ -85,3 +85,14 @@ def test_other_conversations_rest_and_old_work_reopen_nothing(ctx: Collaborators
     ctx.clock = lambda: NIGHT + REOPEN_WINDOW + timedelta(minutes=1)
     assert report_not_solved(ctx, CHAT).ticket is None
     assert len(orders(ctx)) == 1
+
+
+def test_an_sms_reply_from_the_tickets_phone_reopens(ctx: Collaborators) -> None:
+    result = confirm_melding(ctx, burst_pipe(channel="rest", conversation_id="app-1"))
+    with ctx.sessions.begin() as session:
+        order = session.execute(select(WorkOrder)).scalar_one()
+        order.status, order.done_at = "gereed", NIGHT
+    other_phone = report_not_solved(ctx, asker_for("sms-31699999999", "sms"))
+    assert other_phone.ticket is None
+    answer = report_not_solved(ctx, asker_for("sms-31612345678", "sms"))
+    assert answer.ticket == result.ticket_number and answer.follow_up_of is None

@@ -18,6 +18,7 @@ from meldkamer.service.status_lookup import (
     Asker,
     Found,
     Proof,
+    asker_for,
     find_number,
     look_up,
 )
@@ -155,3 +156,18 @@ def test_a_closed_ticket_says_so_and_invites_not_solved(ctx: Collaborators) -> N
         change_status(session, ticket, "afgerond", by="test", reason=None, now=NIGHT)
     answer = look_up(ctx, Asker("x", "rest"), Proof(number, HOME))
     assert answer.message and "afgerond" in answer.message and "nog niet opgelost" in answer.message
+
+
+@pytest.mark.parametrize(
+    ("conversation", "channel", "phone"),
+    [
+        ("wa-31612345678", "whatsapp", "+31612345678"),
+        ("sms-31612345678", "sms", "+31612345678"),
+        ("wa-31612345678", "rest", None),  # a REST sender may call itself anything
+        ("web-abc", "webchat", None),
+    ],
+)
+def test_the_phone_a_conversation_carries(
+    conversation: str, channel: str, phone: str | None
+) -> None:
+    assert asker_for(conversation, channel).phone == phone
