@@ -22,6 +22,7 @@ from console import (
     attachments,
     auth,
     beheer,
+    bewaking,
     conversation,
     metrics,
     phone,
@@ -125,6 +126,7 @@ def init_app(
     attachments.setup_routes(app)
     phone.setup_routes(app)
     beheer.setup_routes(app)
+    bewaking.setup_routes(app)
     workorders.setup_routes(app)
     metrics.setup_routes(app)
     return app

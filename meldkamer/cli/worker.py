@@ -24,11 +24,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from meldkamer.cli.common import positive
 from meldkamer.composition import Collaborators, collaborators, open_database
 from meldkamer.db import database_url, safe_url
-from meldkamer.dispatch.escalation import escalation_job
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
 from meldkamer.privacy.retention import RetentionJob
 from meldkamer.service.spool import spool_job
+from meldkamer.sla.escalate import sla_job
 
 logger = logging.getLogger("meldkamer.worker")
 
@@ -90,8 +90,9 @@ async def _serve(ctx: Collaborators, senders: Mapping[str, Sender], interval: fl
             interval=interval,
             clock=_now,
             stop_event=stop_event,
-            # Overdue acuut work orders go to the next contractor every round.
-            extra_jobs=(escalation_job, spool_job(ctx), RetentionJob()),
+            # Overdue acuut work orders go to the next contractor, SLA breaches along
+            # their escalation chain, every round (meldkamer/sla/escalate.py).
+            extra_jobs=(sla_job(dispatch=ctx.dispatch), spool_job(ctx), RetentionJob()),
         )
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -79,6 +79,13 @@ METRICS: tuple[Definition, ...] = (
         lambda s: s.workorders_past_deadline,
     ),
     Definition(
+        "meldkamer_sla_breaches_open",
+        "SLA clocks past their target that nobody met or took on yet, per clock "
+        "(bevestiging, ter_plaatse, gereed, antwoord_medewerker).",
+        ("clock",),
+        lambda s: s.sla_breaches_open,
+    ),
+    Definition(
         "meldkamer_tickets_attention",
         "Open tickets flagged for a person of the meldkamer (e.g. no contractor "
         "acknowledged), per urgency.",

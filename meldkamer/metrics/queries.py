@@ -22,6 +22,8 @@ from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.intake.spool import set_aside, spooled
 from meldkamer.notify.models import MessageKind, OutboxMessage, OutboxStatus
 from meldkamer.privacy.models import PrivacyAction, PrivacyActionKind
+from meldkamer.sla.clocks import ClockKind, ClockState
+from meldkamer.sla.models import SlaClock
 from meldkamer.tickets.models import Ticket, TicketEdit, TicketStatus
 from meldkamer.triage import Urgency
 
@@ -32,6 +34,7 @@ OUTBOX = OutboxMessage.__table__.c
 TICKETS = Ticket.__table__.c
 EDITS = TicketEdit.__table__.c
 PRIVACY = PrivacyAction.__table__.c
+CLOCKS = SlaClock.__table__.c
 
 #: The two queues a tenant waits in for a person.
 LIVE, CALLBACK = "live", "callback"
@@ -68,6 +71,8 @@ class Snapshot:
             contract removes tickets, which Prometheus sees as a counter reset).
         worker_last_retention_run: when the worker last recorded its daily retention run.
         spool_files: per state, meldingen on disk that are not yet in the database.
+        sla_breaches_open: per clock (meldkamer/sla/), SLA clocks past their target that
+            nobody has met or taken on yet: running late, or breached and escalating.
     """
 
     now: datetime
@@ -84,6 +89,7 @@ class Snapshot:
     tickets_created: Counts = field(default_factory=dict)
     worker_last_retention_run: datetime | None = None
     spool_files: Counts = field(default_factory=dict)
+    sla_breaches_open: Counts = field(default_factory=dict)
 
 
 def _seconds_since(now: datetime, moment: datetime | None) -> float:
@@ -221,6 +227,20 @@ def _tickets(session: Session, snap: Snapshot) -> None:
     ).scalar_one()
 
 
+def _sla(session: Session, snap: Snapshot) -> None:
+    late = and_(
+        CLOCKS.met_at.is_(None),
+        CLOCKS.target_at <= snap.now,
+        CLOCKS.state.in_((ClockState.LOOPT.value, ClockState.VERLOPEN.value)),
+    )
+    snap.sla_breaches_open = {(kind.value,): 0.0 for kind in ClockKind}
+    snap.sla_breaches_open.update(
+        _grouped(
+            session.execute(select(CLOCKS.clock, func.count()).where(late).group_by(CLOCKS.clock))
+        )
+    )
+
+
 def take_snapshot(session: Session, now: datetime, spool: Path | None) -> Snapshot:
     """Every business figure as of ``now`` (aware); ``spool`` is the outage spool folder."""
     snap = Snapshot(now=now)
@@ -228,6 +248,7 @@ def take_snapshot(session: Session, now: datetime, spool: Path | None) -> Snapsh
     _workorders(session, snap)
     _outbox(session, snap)
     _tickets(session, snap)
+    _sla(session, snap)
     snap.spool_files = {
         (SPOOL_WAITING,): float(len(spooled(spool))),
         (SPOOL_SET_ASIDE,): float(len(set_aside(spool))),

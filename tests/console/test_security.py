@@ -22,7 +22,13 @@ from tests.console.conftest import NOW, PASSWORDS, hand_over
 # Every route of the application, read from its router: a route added later is in
 # these lists by itself, and the test below fails until someone says why it is safe.
 _APP = init_app(ConsoleSettings(database_url="unused"))
-_SAMPLE = {"handover_id": "1", "number": "MK-2026-000001", "attachment_id": "1", "token": "x"}
+_SAMPLE = {
+    "handover_id": "1",
+    "number": "MK-2026-000001",
+    "attachment_id": "1",
+    "token": "x",
+    "clock_id": "1",
+}
 ROUTES = sorted(
     {
         (route.method, route.resource.name, route.resource.canonical)
@@ -50,6 +56,9 @@ PROTECTED = {
     "phone-step": "phone mode: the wizard's steps (reads the clients' addresses)",
     "phone-confirm": "phone mode: registering and dispatching a melding (sends work orders)",
     "beheer": "supervisor page: agents, presence and the handover history",
+    "bewaking": "Bewaking: every open SLA clock with ticket numbers and contractors",
+    "bewaking-events": "Bewaking's live stream (SSE): the same data, pushed",
+    "bewaking-opgepakt": "taking a breach on: stops the escalation in the meldkamer's name",
     "logout": "signing out: only meaningful with a session (and must not be forged)",
 }
 
