@@ -57,6 +57,18 @@ def _error(code: int, description: str, **parameters: Any) -> web.Response:
     return web.json_response(body, status=code)
 
 
+def _polls(condition: Callable[[], bool], timeout: float, what: str) -> Iterator[None]:
+    """One step per look at ``condition()`` that found it false; fails after ``timeout`` s.
+
+    The waiting between looks is the caller's (a thread sleeps, a coroutine awaits).
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"fake Telegram: no {what} within {timeout} s")
+        yield
+
+
 class FakeTelegram:
     """The Bot API of one bot: ``api_url``/``file_url`` are TELEGRAM_API_URL/_FILE_URL."""
 
@@ -120,19 +132,14 @@ class FakeTelegram:
         self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
     ) -> None:
         """Wait (in a synchronous test) until ``condition()`` holds."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"fake Telegram: no {what} within {timeout} s")
+        for _ in _polls(condition, timeout, what):
             time.sleep(0.05)
 
     async def wait_until_async(
         self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
     ) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"fake Telegram: no {what} within {timeout} s")
+        """Wait (in a test on the event loop) until ``condition()`` holds."""
+        for _ in _polls(condition, timeout, what):
             await asyncio.sleep(0.02)
 
     # --- the server -----------------------------------------------------------------
