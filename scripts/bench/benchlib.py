@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import platform
 import re
@@ -95,7 +96,11 @@ class Outcome:
 async def post_message(
     client: aiohttp.ClientSession, url: str, sender: str, text: str, outcome: Outcome
 ) -> list[dict[str, Any]] | None:
-    """One message over the REST channel, timed; ``None`` (and an error) when it failed."""
+    """One message over the REST channel, timed; its replies.
+
+    ``None`` (and an error in ``outcome``) when it failed or the bot said nothing: a
+    tenant never gets silence for an answer.
+    """
     started = time.perf_counter()
     try:
         async with client.post(
@@ -114,10 +119,11 @@ async def post_message(
         outcome.errors.append(error)
         return None
     outcome.samples.append(Sample(seconds))
-    import json
-
     replies = json.loads(body)
-    return list(replies) if isinstance(replies, list) else []
+    if not replies or not isinstance(replies, list):
+        outcome.errors.append(f"{sender}: no reply to {text!r}")
+        return None
+    return list(replies)
 
 
 async def melding_tenant(
@@ -134,9 +140,6 @@ async def melding_tenant(
     for turn in range(MAX_TURNS):
         replies = await post_message(client, url_for(turn), sender, message, outcome)
         if replies is None:
-            return
-        if not replies:
-            outcome.errors.append(f"{sender}: no answer to {message!r}")
             return
         ticket = ticket_in(replies)
         if ticket:
@@ -161,11 +164,7 @@ async def scripted_tenant(
     """A tenant saying fixed messages; every one must get at least one reply."""
     outcome.conversations += 1
     for turn, text in enumerate(messages):
-        replies = await post_message(client, url_for(turn), sender, text, outcome)
-        if replies is None:
-            return
-        if not replies:
-            outcome.errors.append(f"{sender}: no reply to {text!r}")
+        if await post_message(client, url_for(turn), sender, text, outcome) is None:
             return
     outcome.completed += 1
 
