@@ -6,7 +6,9 @@ is then handled one mail at a time on the Rasa server's loop: robots and our own
 are never answered, a Message-ID is handled once, the mail is threaded to its
 conversation, its text and details go through the assistant (channels/email/
 conversation.py) and one threaded answer mail goes back through ``SMTP_*``. A mail
-that cannot be read is kept and queued for agents. Routes under ``/webhooks/email/``:
+that cannot be read is kept and queued for agents. An address starts only so many
+conversations (``MELDKAMER_NEW_CONVERSATIONS_PER_SENDER``); over the limit it is told,
+at most once per window (a forged sender must not make us flood someone). Routes under ``/webhooks/email/``:
 only ``GET /`` (health); nothing can be posted. See docs/CHANNELS.md.
 """
 
@@ -18,6 +20,7 @@ import contextlib
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -30,6 +33,7 @@ from sanic.response import HTTPResponse
 from channels.common.apology import APOLOGY, ActionServer
 from channels.common.bounded import Bounded
 from channels.common.inbox import Inbox, inbox_dir
+from channels.common.limits import TOO_MANY_CONVERSATIONS, Conversations, may_start
 from channels.email import conversation, intake
 from channels.email.imap import ImapFetcher
 from channels.email.outgoing import Outgoing
@@ -41,6 +45,7 @@ from meldkamer.mailin.hygiene import never_answer
 from meldkamer.mailin.parse import InboundMail, Unreadable, parse_mail, read_message
 from meldkamer.mailin.reply import UNREADABLE_REPLY, ReplyText, Thread, build_reply, reply_body
 from meldkamer.mailin.threads import conversation_for_new, reply_message_id
+from meldkamer.ratelimit import Clock, Limit
 
 __all__ = ["EmailInput", "EmailOutput"]
 
@@ -80,6 +85,7 @@ class EmailInput(InputChannel):
         inbox: Inbox | None = None,
         outgoing: Outgoing | None = None,
         intake_services: intake.Services | None = None,
+        clock: Clock = time.time,
     ) -> None:
         self.settings = settings
         self.reason = reason
@@ -90,6 +96,7 @@ class EmailInput(InputChannel):
         )
         self.services = intake_services or intake.Services()
         self.action_server = ActionServer()
+        self.conversations = Conversations(clock)
         self._seen: Bounded[bool] = Bounded()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -133,6 +140,7 @@ class EmailInput(InputChannel):
             if isinstance(self.trackers, RasaTrackers):
                 self.trackers.app = app
             self.action_server.app = app
+            self.conversations.app = app
             await self.start(on_new_message)
 
         @email.listener("before_server_stop")
@@ -228,9 +236,26 @@ class EmailInput(InputChannel):
         if any(e.get("message_id") == mail.message_id for e in view.earlier):
             self._seen.put(mail.message_id, True)
             return "duplicate"
+        if not await self._may_start(mail, conversation_id):
+            self._seen.put(mail.message_id, True)
+            return "refused: too many new conversations"
         await self._converse(mail, conversation_id, view.earlier, on_new_message)
         self._seen.put(mail.message_id, True)
         return "answered"
+
+    async def _may_start(self, mail: InboundMail, conversation_id: str) -> bool:
+        """Within the sender's limit of new conversations; else told (once per window)."""
+        limits = self.services.limits()
+        key = f"mail:{mail.sender.lower()}"
+        if await may_start(limits, self.conversations, conversation_id, key, limits.per_sender):
+            return True
+        logger.warning("E-mail: mail refused: too many new conversations from one address")
+        once = Limit(1, limits.per_sender.window)
+        if (await limits.limiter.take(f"told:{key}", once)).allowed:
+            thread = Thread(mail.sender, mail.subject, mail.message_id, mail.thread_ids)
+            parts = ReplyText(said=[{"text": TOO_MANY_CONVERSATIONS}], asks=False)
+            await self._answer(thread, conversation_id, mail.message_id, parts)
+        return False
 
     async def _conversation_of(self, mail: InboundMail) -> str:
         found = await self.services.thread_of(mail)

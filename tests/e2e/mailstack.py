@@ -65,6 +65,9 @@ def mail_stack(
             rasa_env={
                 **outgoing.env(),
                 "MAIL_IN_SMTP_LISTEN": f"127.0.0.1:{listen}",
+                # One tenant starts more mail conversations here than a day's limit allows;
+                # the limit itself is tested in tests/channels/test_email_limits.py.
+                "MELDKAMER_NEW_CONVERSATIONS_PER_SENDER": "100/86400",
                 **(imap_env or {}),
             },
         )
