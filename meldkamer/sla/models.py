@@ -16,13 +16,16 @@ class SlaClock(Base):
         clock: ``bevestiging``, ``ter_plaatse``, ``gereed``, ``antwoord_medewerker``.
         state: ``loopt``, ``gehaald``, ``verlopen``, ``gestopt``.
         escalation_step: how far along the escalation chain a breach has gone.
+        ack_token_hash: the link of the step sent last (supervisor, piket); each step
+            gets a new link, so an earlier step's link no longer works.
     """
 
     __tablename__ = "sla_klokken"
 
     id: int = Column(Integer, primary_key=True)
-    ticket_id: int = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    # Empty while a handed-over chat has no ticket yet (its answer clock runs all the same).
+    ticket_id: int | None = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True, index=True
     )
     work_order_id: int | None = Column(
         Integer, ForeignKey("werkbonnen.id", ondelete="SET NULL"), nullable=True
@@ -37,6 +40,8 @@ class SlaClock(Base):
     escalation_step: int = Column(Integer, nullable=False, default=0, server_default="0")
     escalated_at: datetime | None = Column(UTCDateTime(), nullable=True)
     state: str = Column(String(16), nullable=False, index=True)
+    # SHA-256 of the secret in the acknowledgement link of the last escalation step.
+    ack_token_hash: str | None = Column(String(64), nullable=True, unique=True)
 
 
 class Transfer(Base):
