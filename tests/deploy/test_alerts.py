@@ -89,6 +89,17 @@ CASES = [
         quiet=["14m"],
     ),
     Case(
+        "MeldkamerSlaVerlopen",
+        {
+            'meldkamer_sla_breaches_open{clock="ter_plaatse"}': "0 2x20",
+            'meldkamer_sla_breaches_open{clock="gereed"}': "0x20",
+        },
+        "7m",
+        {"severity": "warning", "clock": "ter_plaatse"},
+        "2 SLA-klok(ken) 'ter_plaatse' over tijd",
+        quiet=["4m"],
+    ),
+    Case(
         "MeldkamerOutboxFaalt",
         {
             'meldkamer_outbox_retrying{kind="email",instance="c1"}': "1x30",

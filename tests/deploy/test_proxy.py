@@ -96,8 +96,11 @@ def test_the_console_and_work_order_links_answer_themselves(proxy: Proxy) -> Non
     assert status == 303 and headers["Location"].startswith("/login")
     status, _, body = fetch(proxy, "GET", "/werkbon/onbekend")
     assert status == 404 and "nginx" not in body  # the console's own answer
-    status, _, body = fetch(proxy, "GET", "/api/queue/events")
-    assert status == 401 and "nginx" not in body
+    for stream in ("/api/queue/events", "/api/bewaking/events"):
+        status, _, body = fetch(proxy, "GET", stream)
+        assert status == 401 and "nginx" not in body, stream
+    status, headers, _ = fetch(proxy, "GET", "/bewaking")
+    assert status == 303 and headers["Location"].startswith("/login")
 
 
 INTERNAL = [

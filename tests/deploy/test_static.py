@@ -257,3 +257,40 @@ def test_the_systemd_units_are_valid_and_restart_what_dies(tmp_path: Path) -> No
         if line and "/opt/meldkamer/" not in line
     ]
     assert problems == []
+
+
+def nginx_console_locations() -> list[re.Pattern[str]]:
+    """The locations of the proxy file that pass requests to the console."""
+    text = CONF.read_text()
+    blocks = re.findall(r"location (= |~ )?(\S+) \{([^}]*)\}", text)
+    patterns = []
+    for modifier, path, body in blocks:
+        if "meldkamer_console" not in body:
+            continue
+        if modifier == "~ ":
+            patterns.append(re.compile(path))
+        elif modifier == "= ":
+            patterns.append(re.compile(re.escape(path) + "$"))
+        else:
+            patterns.append(re.compile(re.escape(path)))
+    return patterns
+
+
+def test_every_console_route_passes_the_proxy_but_metrics() -> None:
+    from console.app import ConsoleSettings, init_app
+
+    app = init_app(ConsoleSettings(database_url="unused"))
+    sample = {"handover_id": "1", "number": "MK-2026-000001", "attachment_id": "1"}
+    patterns = nginx_console_locations()
+    for route in app.router.routes():
+        if route.resource is None or route.method == "HEAD":
+            continue
+        path = re.sub(
+            r"\{(\w+)(:[^}]*)?\}", lambda m: sample.get(m.group(1), "x1"), route.resource.canonical
+        )
+        if route.resource.canonical == "/static":
+            path = "/static/console.css"
+        passes = any(p.match(path) for p in patterns)
+        assert passes == (route.resource.name != "metrics"), (
+            f"{route.method} {path}: add it to deploy/nginx/meldkamer.conf (and the Ingress)"
+        )
