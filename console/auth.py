@@ -138,16 +138,28 @@ def _login_page(
         },
         status=status,
     )
+    _set_cookie(request, response, LOGIN_COOKIE, token, path="/login", max_age=3600)
+    return response
+
+
+def _set_cookie(
+    request: web.Request,
+    response: web.StreamResponse,
+    name: str,
+    value: str,
+    path: str,
+    max_age: int,
+) -> None:
+    """Both of the console's cookies: never for scripts, never sent by another site."""
     response.set_cookie(
-        LOGIN_COOKIE,
-        token,
+        name,
+        value,
         httponly=True,
         samesite="Strict",
         secure=request.app[SETTINGS].secure_cookies,
-        path="/login",
-        max_age=3600,
+        path=path,
+        max_age=max_age,
     )
-    return response
 
 
 async def login_form(request: web.Request) -> web.StreamResponse:
@@ -225,15 +237,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     throttle.succeeded(username, address)
     logger.info("signed in: %s (from %s)", who.username, address)
     response = web.HTTPSeeOther(safe_next(form.get("next", "/")))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="Strict",
-        secure=request.app[SETTINGS].secure_cookies,
-        path="/",
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-    )
+    max_age = int(SESSION_LIFETIME.total_seconds())
+    _set_cookie(request, response, SESSION_COOKIE, token, path="/", max_age=max_age)
     response.del_cookie(LOGIN_COOKIE, path="/login")
     raise response
 
