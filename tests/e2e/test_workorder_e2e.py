@@ -1,0 +1,217 @@
+"""End to end: an acuut melding by web chat followed until the work is done.
+
+The real Rasa server (trained model) and action server run the web chat and SMS
+channels on one SQLite file (devstack's Stack); the tenant plays the whole melding in
+the web chat. The contractor then goes bevestigd on the work-order page (the console,
+served on the same database), ONDERWEG by an SMS keyword through the signed SMS webhook
+(the answer comes back through the SMS gateway fake), ter plaatse by an agent with
+``meldkamer werkbon status``, and gereed with a report on the page again. Every step is
+in the order's history and the contact log; the outbox's chat messages are delivered
+through Rasa's API as the worker does, and the tenant reads each update in the web chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from console.app import ConsoleSettings, init_app
+from devstack.stack import BIN, ROOT, Stack, post_json, read_events
+from devstack.tenant import Stuck, next_message, ticket_in
+from meldkamer.clients.store import latest
+from meldkamer.contacts import contacts_for_ticket
+from meldkamer.db import make_engine, make_sessionmaker
+from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
+from meldkamer.notify.chat import ChatSender, ChatSettings
+from meldkamer.notify.worker import deliver_due
+from meldkamer.tickets import get_ticket
+from tests.fakes.mail import SmsGateway
+from tests.fakes.sms_inbound import INBOUND_SECRET, inbound_webhook, threaded_sms_gateway
+from tests.links import link_token
+
+pytestmark = pytest.mark.e2e
+
+SITE = "de-linde-demo"
+BURST = {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, SmsGateway]]:
+    workdir = tmp_path_factory.mktemp("werkbon-e2e")
+    with threaded_sms_gateway() as gateway:
+        stack = Stack(
+            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
+            workdir=workdir,
+            channels=("channels.webchat.WebchatInput", "channels.sms.SmsInput"),
+            unset=("SMS_*", "REDIS_URL"),
+            rasa_env={**gateway.env(), "SMS_INBOUND_SECRET": INBOUND_SECRET},
+        )
+        try:
+            stack.start()
+            yield stack, gateway
+        finally:
+            stack.stop()
+
+
+class WebChat:
+    """The tenant's web chat session: send a message, read what came after it."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.url = stack.url
+        status, body = post_json(f"{self.url}/webhooks/webchat/session", {"site_key": SITE})
+        assert status == 200, body
+        self.session = str(body["session_id"])
+        self.last: str | None = None
+
+    def send(self, text: str) -> list[dict[str, Any]]:
+        status, body = post_json(
+            f"{self.url}/webhooks/webchat/message",
+            {"session_id": self.session, "site_key": SITE, "text": text},
+        )
+        assert status == 200, body
+        return self.read(want=2, timeout=120)  # the echo of the tenant's text, the first reply
+
+    def read(self, want: int = 1, timeout: float = 60) -> list[dict[str, Any]]:
+        """Bot messages after the last one read: wait for ``want`` events, then the rest."""
+        events = read_events(self.url, self.session, after=self.last, want=want, timeout=timeout)
+        if events:
+            events += read_events(self.url, self.session, after=events[-1][0], want=50, timeout=3)
+            self.last = events[-1][0]
+        return [m for _, m in events if m.get("from") == "bot"]
+
+
+def melding_by_webchat(chat: WebChat) -> str:
+    """Play the tenant of a burst pipe to the end; the ticket number."""
+    message = "de leiding onder de gootsteen is gesprongen, overal water"
+    for _ in range(25):
+        replies = chat.send(message)
+        number = ticket_in(replies)
+        if number:
+            return number
+        try:
+            message = next_message(replies, BURST)
+        except Stuck as stuck:
+            raise AssertionError(f"{stuck}\n{replies}") from None
+    raise AssertionError("no ticket after 25 turns")
+
+
+def sms_to_webhook(stack: Stack, sender: str, text: str) -> None:
+    body, headers = inbound_webhook(f"in-{uuid.uuid4().hex[:10]}", sender, text)
+    request = urllib.request.Request(
+        f"{stack.url}/webhooks/sms/inbound", data=body, headers=headers, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.status == 200
+
+
+def wait_for_sms(gateway: SmsGateway, number: str, count: int) -> list[str]:
+    deadline = time.monotonic() + 60
+    while True:
+        texts = [str(r["text"]) for r in list(gateway.requests) if r["to"] == number]
+        if len(texts) >= count or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.1)
+
+
+def deliver_chat(stack: Stack, sessions: Any) -> None:
+    """One round of the worker's chat delivery (RASA_URL, MELDKAMER_RASA_TOKEN)."""
+
+    async def once() -> None:
+        sender = ChatSender(ChatSettings(stack.url, stack.rasa_token))
+        try:
+            await deliver_due(sessions, {"chat": sender}, datetime.now(timezone.utc))
+        finally:
+            await sender.close()
+
+    asyncio.run(once())
+
+
+def test_webchat_melding_through_page_sms_and_cli_to_done(
+    running: tuple[Stack, SmsGateway],
+) -> None:
+    stack, gateway = running
+    chat = WebChat(stack)
+    number = melding_by_webchat(chat)
+    engine = make_engine(stack.database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            ticket = get_ticket(session, number)
+            assert ticket is not None and ticket.urgency == "acuut" and ticket.channel == "webchat"
+            order = session.execute(
+                select(WorkOrder).where(WorkOrder.ticket_id == ticket.id)
+            ).scalar_one()
+            contractor = latest(session).get(order.client_id).contractors[order.contractor_id]
+        token = link_token(sessions, order)
+        page = asyncio.run(_page_step(stack, sessions, token, {"status": "bevestigd"}))
+        assert "De meldkamer weet dat u gaat" in page
+
+        sms_to_webhook(stack, contractor.sms_number, "ONDERWEG 30")
+        answers = wait_for_sms(gateway, contractor.sms_number, 1)
+        assert answers[-1] == f"{number}: genoteerd, onderweg. Dank u.", stack.log()[-3000:]
+
+        env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": str(ROOT)}
+        cli = subprocess.run(
+            [str(BIN / "meldkamer"), "werkbon", "status", number, "ter_plaatse", "--by", "Sanne"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=False,
+        )
+        assert cli.returncode == 0, cli.stderr
+
+        form = {"status": "gereed", "note": "leiding gerepareerd"}
+        assert "gereed gemeld" in asyncio.run(_page_step(stack, sessions, token, form))
+
+        with sessions() as session:
+            events = session.execute(
+                select(WorkOrderEvent.status_to, WorkOrderEvent.via, WorkOrderEvent.by)
+                .where(WorkOrderEvent.work_order_id == order.id)
+                .order_by(WorkOrderEvent.id)
+            ).all()
+            done = session.get(WorkOrder, order.id)
+            ticket = get_ticket(session, number)
+            log = [(c.channel, c.kind) for c in contacts_for_ticket(session, order.ticket_id)]
+        assert [(e.status_to, e.via) for e in events] == [
+            ("bevestigd", "pagina"),
+            ("onderweg", "sms"),
+            ("ter_plaatse", "cli"),
+            ("gereed", "pagina"),
+        ]
+        assert events[2].by == "Sanne"
+        assert done is not None and done.report == "leiding gerepareerd"
+        assert ticket is not None and ticket.status == "afgerond"
+        assert ("webchat", "gesprek") in log  # the melding itself
+        assert log.count(("pagina", "status")) == 2 and ("sms", "status") in log
+        assert ("telefoon", "status") in log  # the agent set it for a caller
+
+        # The worker delivers the tenant's updates into the web chat (H2's texts).
+        deliver_chat(stack, sessions)
+        heard = " ".join(m.get("text", "") for m in chat.read(want=4, timeout=60))
+        for part in ("heeft de opdracht aangenomen", "is onderweg", "aangekomen", "afgerond"):
+            assert f"Melding {number}" in heard and part in heard, heard
+    finally:
+        engine.dispose()
+
+
+async def _page_step(stack: Stack, sessions: Any, token: str, form: dict[str, str]) -> str:
+    """Tap one button on the work-order page: the console on the stack's database, on loopback."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    console = init_app(ConsoleSettings(database_url=stack.database_url), sessions=sessions)
+    async with TestClient(TestServer(console)) as client:
+        response = await client.post(f"/werkbon/{token}", data=form)
+        text = await response.text()
+        assert response.status == 200, text
+        return text
