@@ -76,6 +76,7 @@ PUBLIC = [
     ("/webhooks/rest", '"ok"'),
     ("/webhooks/telegram", '"status"'),
     ("/webhooks/whatsapp", '"status"'),
+    ("/webhooks/sms", '"status"'),
     ("/login", "<form"),
     ("/static/console.css", "{"),
     ("/health", '"ok"'),

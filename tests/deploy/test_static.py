@@ -294,3 +294,22 @@ def test_every_console_route_passes_the_proxy_but_metrics() -> None:
         assert passes == (route.resource.name != "metrics"), (
             f"{route.method} {path}: add it to deploy/nginx/meldkamer.conf (and the Ingress)"
         )
+
+
+#: Channels of credentials.yml that the proxy does not route, and why.
+NOT_ROUTED = {"email": "mail arrives over IMAP or the SMTP listener, not over HTTP"}
+
+
+def test_every_channel_webhook_is_routed_or_said_why_not() -> None:
+    modules = yaml.safe_load((ROOT / "credentials.yml").read_text())
+    names = set()
+    for dotted in modules:
+        module = dotted.rsplit(".", 1)[0].replace(".", "/")
+        source = ROOT / f"{module}.py"
+        source = source if source.exists() else ROOT / module / "__init__.py"
+        found = re.search(r'def name\(cls\) -> str:\s+return "(\w+)"', source.read_text())
+        assert found, dotted
+        names.add(found.group(1))
+    routed = {p.removeprefix("/webhooks/") for p in nginx_public_prefixes() if "/webhooks/" in p}
+    assert routed == names - set(NOT_ROUTED)
+    assert set(NOT_ROUTED) <= names
