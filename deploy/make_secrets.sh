@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make deploy/secrets/ for docker-compose.yml: random tokens, the database password
-# and the matching DATABASE_URL, empty files for SMTP and SMS (fill them in), and a
+# and the matching DATABASE_URL, empty files for mail and SMS (fill them in), and a
 # self-signed certificate as a placeholder until the real one is put in tls/.
 # Never overwrites a file that exists. Usage: deploy/make_secrets.sh [folder]
 set -euo pipefail
@@ -17,6 +17,8 @@ make postgres_password "$(token)"
 make database_url "postgresql://meldkamer:$(cat "$dir/postgres_password")@postgres:5432/meldkamer"
 make smtp_password ""
 make sms_gateway_token ""
+make sms_inbound_secret ""
+make mail_in_imap_password ""
 if [ ! -e "$dir/tls/fullchain.pem" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=${MELDKAMER_HOSTNAME:-localhost}" \
     -keyout "$dir/tls/privkey.pem" -out "$dir/tls/fullchain.pem" 2>/dev/null

@@ -208,6 +208,20 @@ def test_the_chart_renders_replicas_probes_and_one_worker(chart: dict[str, list[
     assert "pre-upgrade" in job["metadata"]["annotations"]["helm.sh/hook"]
 
 
+def test_the_chart_reads_the_secrets_make_secrets_makes(
+    chart: dict[str, list[Any]], tmp_path: Path
+) -> None:
+    made = tmp_path / "secrets"
+    subprocess.run([str(DEPLOY / "make_secrets.sh"), str(made)], check=True, capture_output=True)
+    files = {
+        Path(entry["value"]).name
+        for deployment in by_kind(chart, "Deployment").values()
+        for entry in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+        if entry["name"].endswith("_FILE")
+    }
+    assert files and files <= {p.name for p in made.iterdir()}
+
+
 def nginx_public_prefixes() -> set[str]:
     text = CONF.read_text()
     prefixes = set()
