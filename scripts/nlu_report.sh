@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NLU figures for docs/NLU.md: the three held-out sets (written without seeing the training
+# NLU figures for docs/NLU.md: the five held-out sets (written without seeing the training
 # data) against the trained model, the safety-confusion check on them (gas, fire or a medical
 # need read as anything milder; any such confusion fails this script), and k-fold
 # cross-validation on the training data.
@@ -11,7 +11,7 @@ BIN=.venv/bin
 folds=${1:-3}
 model=${MODEL:-models/meldkamer.tar.gz}
 out=results/nlu
-sets=(topic_holdout topic_holdout_2 topic_holdout_3)
+sets=(topic_holdout topic_holdout_2 topic_holdout_3 topic_holdout_4 topic_holdout_5)
 if [ ! -f "$model" ]; then
   echo "no trained model at $model: run 'make model' first" >&2
   exit 2
@@ -20,14 +20,18 @@ paths=()
 for set in "${sets[@]}"; do paths+=("tests/nlu/$set.yml"); done
 rm -rf "$out"  # never summarise a previous run's figures
 mkdir -p "$out"
+log="$out/rasa.log"  # Rasa's own output; the summary below is what this prints
+trap 'echo "failed: see $log" >&2' ERR
 for set in "${sets[@]}"; do
-  "$BIN/rasa" test nlu --nlu "tests/nlu/$set.yml" --model "$model" --out "$out/$set"
+  echo "held-out $set ..." >&2
+  "$BIN/rasa" test nlu --nlu "tests/nlu/$set.yml" --model "$model" --out "$out/$set" >>"$log" 2>&1
 done
 safety=0
-"$BIN/python" scripts/nlu_safety.py "$model" "${paths[@]}" >"$out/safety.md" || safety=$?
+"$BIN/python" scripts/nlu_safety.py "$model" "${paths[@]}" >"$out/safety.md" 2>>"$log" || safety=$?
 if [ -z "${SKIP_CV:-}" ]; then
+  echo "cross-validation, $folds folds ..." >&2
   "$BIN/rasa" test nlu --nlu data/nlu --config config.yml --cross-validation --folds "$folds" \
-    --out "$out/cross-validation"
+    --out "$out/cross-validation" >>"$log" 2>&1
 fi
 "$BIN/python" scripts/nlu_summary.py "$out"
 if [ "$safety" -ne 0 ]; then

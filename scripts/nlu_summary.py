@@ -14,6 +14,8 @@ TITLES = {
     "topic_holdout": "Held-out set 1 (tests/nlu/topic_holdout.yml)",
     "topic_holdout_2": "Held-out set 2 (tests/nlu/topic_holdout_2.yml, written blind)",
     "topic_holdout_3": "Held-out set 3 (tests/nlu/topic_holdout_3.yml, written blind, issue 15)",
+    "topic_holdout_4": "Held-out set 4 (tests/nlu/topic_holdout_4.yml, safety edge cases)",
+    "topic_holdout_5": "Held-out set 5 (tests/nlu/topic_holdout_5.yml, short gas and fire)",
     "cross-validation": "Cross-validation on the training data",
 }
 
