@@ -25,7 +25,19 @@ export MELDKAMER_PUBLIC_URL="${MELDKAMER_PUBLIC_URL:-http://localhost:$CONSOLE_P
 mkdir -p "$VAR"
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+# Each process runs under its own supervisor (devstack/supervise.py): one that dies is
+# started again after a short backoff, with the restart in its log; one that keeps
+# crashing makes its supervisor give up, which ends the run. Ctrl-C stops everything.
+supervise() {
+  local name="$1"
+  shift
+  : > "$VAR/$name.log"
+  "$BIN/python" -m devstack.supervise --name "$name" --log "$VAR/$name.log" -- "$@" &
+  pids+=($!)
+}
+# Ctrl-C or SIGTERM: exit, and on exit stop every supervisor (each stops its process).
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # A secret made once into $VAR (mode 600) and printed; only used when the variable is unset.
 secret_file() {
@@ -56,9 +68,8 @@ if [ "$("$BIN/meldkamer" agents list --json)" = "[]" ]; then
 fi
 
 if [ -z "${SMTP_HOST:-}" ] && [ -z "${SMS_GATEWAY_URL:-}" ]; then
-  "$BIN/python" scripts/dev_sinks.py --smtp-port "$SMTP_SINK_PORT" --sms-port "$SMS_SINK_PORT" \
-    --log "$VAR/dev-outbox.log" > "$VAR/dev-sinks.log" 2>&1 &
-  pids+=($!)
+  supervise dev-sinks "$BIN/python" scripts/dev_sinks.py --smtp-port "$SMTP_SINK_PORT" \
+    --sms-port "$SMS_SINK_PORT" --log "$VAR/dev-outbox.log"
   export SMTP_HOST=127.0.0.1 SMTP_PORT="$SMTP_SINK_PORT" SMTP_SECURITY=none MAIL_FROM="Meldkamer <meldkamer@localhost>"
   export SMS_GATEWAY_URL="http://127.0.0.1:$SMS_SINK_PORT/sms" SMS_GATEWAY_TOKEN=dev
 fi
@@ -66,17 +77,11 @@ fi
 # to storing@de-linde.example.nl on 127.0.0.1:2525 (docs/CHANNELS.md, E-mail).
 export MAIL_IN_SMTP_LISTEN="${MAIL_IN_SMTP_LISTEN:-127.0.0.1:2525}"
 
-"$BIN/python" -m rasa_addons.action_server --port "$ACTION_PORT" --actions actions \
-  > "$VAR/actions.log" 2>&1 &
-pids+=($!)
-"$BIN/meldkamer" worker > "$VAR/worker.log" 2>&1 &
-pids+=($!)
-"$BIN/python" -m console.app --host "$MELDKAMER_PUBLIC_HOST" --port "$CONSOLE_PORT" \
-  > "$VAR/console.log" 2>&1 &
-pids+=($!)
-"$BIN/python" -m rasa_addons.rasa_server --port "$RASA_PORT" --model models/meldkamer.tar.gz \
-  --endpoints endpoints.yml --credentials credentials.yml > "$VAR/rasa.log" 2>&1 &
-pids+=($!)
+supervise actions "$BIN/python" -m rasa_addons.action_server --port "$ACTION_PORT" --actions actions
+supervise worker "$BIN/meldkamer" worker
+supervise console "$BIN/python" -m console.app --host "$MELDKAMER_PUBLIC_HOST" --port "$CONSOLE_PORT"
+supervise rasa "$BIN/python" -m rasa_addons.rasa_server --port "$RASA_PORT" \
+  --model models/meldkamer.tar.gz --endpoints endpoints.yml --credentials credentials.yml
 
 # /version needs no token and answers once the model is loaded.
 probe="$MELDKAMER_PUBLIC_HOST"
@@ -100,5 +105,9 @@ Meldkamer is running.
 Demo addresses: 1234 AB 1-45 and 1234 AC (Lindehof), 1234 AD 2-60 (Molenwijk), 1235 CD (Kerkplein).
 Stop with Ctrl-C.
 MSG
-# The first process to stop ends the run (the trap stops the others); supervision: issue 17.
+# A process that dies is restarted by its supervisor; only a supervisor that gave up
+# (the process kept crashing) ends the run, and the trap stops the others.
+set +e
 wait -n
+echo "A process kept crashing and was not restarted (see above and $VAR/*.log); stopping." >&2
+exit 1
