@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -22,12 +23,18 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "meldkamer.tar.gz"
 BIN = Path(sys.executable).parent
+#: The agent whose messages :meth:`Stack.agent_says` sends.
+AGENT = "Sanne"
+#: The demo corporation's web chat site (clients/de-linde.yml).
+DEMO_SITE_KEY = "de-linde-demo"
 
 
-def apply_demo_clients(database_url: str) -> None:
-    """Migrate the database and apply clients/*.yml, as `make run` does."""
-    from datetime import datetime, timezone
+def apply_demo_clients(database_url: str, now: datetime | None = None) -> None:
+    """Migrate the database and apply clients/*.yml, as `make run` does.
 
+    ``now`` is when the clients count as applied (default: the real time); tests on a
+    fixed clock pass theirs, so that the client versions are valid at that moment.
+    """
     from meldkamer.clients.loader import load_client
     from meldkamer.clients.store import apply_all
     from meldkamer.db import make_engine, make_sessionmaker, upgrade
@@ -37,7 +44,7 @@ def apply_demo_clients(database_url: str) -> None:
     try:
         with make_sessionmaker(engine).begin() as session:
             loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-            apply_all(session, loaded, by="test", now=datetime.now(timezone.utc))
+            apply_all(session, loaded, by="test", now=now or datetime.now(timezone.utc))
     finally:
         engine.dispose()
 
@@ -275,6 +282,40 @@ class Stack:
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200
             return list(json.loads(response.read()))
+
+    def agent_says(
+        self, conversation_id: str, text: str, channel: str, url: str | None = None
+    ) -> int:
+        """Agent Sanne's message to the tenant through Rasa's API, as the console sends it.
+
+        Returns the HTTP status; ``channel`` is the output channel the tenant is on.
+        """
+        status, _ = post_json(
+            self.api(
+                f"/conversations/{conversation_id}/tracker/events",
+                url,
+                output_channel=channel,
+                execute_side_effects="true",
+            ),
+            [{"event": "bot", "text": text, "metadata": {"from": "agent", "agent": AGENT}}],
+        )
+        return status
+
+
+def webchat_session(base_url: str) -> str:
+    """A new web chat session on the demo corporation's site, as the widget opens one."""
+    status, body = post_json(f"{base_url}/webhooks/webchat/session", {"site_key": DEMO_SITE_KEY})
+    assert status == 200, body
+    return str(body["session_id"])
+
+
+def webchat_send(base_url: str, session_id: str, text: str) -> None:
+    """The tenant types ``text`` in the web chat (the answers come as events: read_events)."""
+    status, body = post_json(
+        f"{base_url}/webhooks/webchat/message",
+        {"session_id": session_id, "site_key": DEMO_SITE_KEY, "text": text},
+    )
+    assert status == 200, body
 
 
 def read_events(

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -14,13 +13,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import Runtime, use_runtime
-from meldkamer.clients.loader import load_client
-from meldkamer.clients.store import apply_all
-from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from devstack.stack import apply_demo_clients
+from meldkamer.db import make_engine, make_sessionmaker
+from meldkamer.triage.officehours import AMSTERDAM
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A winter night: the office is closed until Monday morning.
-NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=AMSTERDAM)
 
 
 @pytest.fixture(scope="session")
@@ -36,12 +35,16 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
     """The actions' runtime on a fresh SQLite database, with the clock at NIGHT."""
-    url = f"sqlite:///{tmp_path / 'actions.db'}"
-    upgrade(url)
+    yield from night_runtime(f"sqlite:///{tmp_path / 'actions.db'}")
+
+
+def night_runtime(url: str) -> Iterator[Runtime]:
+    """The actions' runtime on ``url`` with the demo clients applied and the clock at NIGHT.
+
+    Installed as the actions' runtime while the caller (a fixture) holds it.
+    """
+    apply_demo_clients(url, now=NIGHT)
     engine = make_engine(url)
-    with make_sessionmaker(engine).begin() as session:
-        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-        apply_all(session, loaded, by="test", now=NIGHT)
     rt = Runtime(sessions=make_sessionmaker(engine), clock=lambda: NIGHT)
     use_runtime(rt)
     yield rt

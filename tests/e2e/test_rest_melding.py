@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import text
 
 from devstack.stack import Stack
+from devstack.stored import database, stored_ticket, tracker_events
 from devstack.tenant import converse, said
 from meldkamer.clients.store import latest
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.tickets import Ticket, get_ticket
+from meldkamer.tickets import Ticket
 from meldkamer.triage import TriageSettings, default_engine
 
 pytestmark = pytest.mark.e2e
@@ -64,23 +63,12 @@ def stack(
 
 def client_settings(stack: Stack) -> TriageSettings:
     """The demo corporation's triage settings, as stored in the stack's database."""
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            return latest(session).get("de-linde").triage_settings(default_engine().table)
-    finally:
-        engine.dispose()
+    with database(stack.database_url) as session:
+        return latest(session).get("de-linde").triage_settings(default_engine().table)
 
 
 def stored(stack: Stack, number: str) -> Ticket:
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            ticket = get_ticket(session, number)
-            assert ticket is not None
-            return ticket
-    finally:
-        engine.dispose()
+    return stored_ticket(stack.database_url, number)
 
 
 # Per topic: the first message, the answers the tenant would give to any question, and
@@ -242,14 +230,7 @@ def test_english_gas_gets_safety_instructions(stack: Stack) -> None:
 def test_every_conversation_is_registered(stack: Stack) -> None:
     sender = f"reg-{uuid.uuid4().hex[:6]}"
     stack.say(sender, "hallo")
-    engine = make_engine(stack.database_url)
-    try:
-        with engine.connect() as connection:
-            count = connection.execute(
-                text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}
-            ).scalar()
-    finally:
-        engine.dispose()
+    count = len(tracker_events(stack.database_url, sender))
     assert count and count >= 3  # session start, the tenant's message, the bot's answers
 
 

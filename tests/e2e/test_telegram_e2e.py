@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from devstack.stack import Stack
+from devstack.stored import database, ticket_numbers
 from devstack.tenant import CONTACT
 from meldkamer.attachments.models import Attachment
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.tickets import Ticket, get_ticket
+from meldkamer.tickets import get_ticket
 from tests.fakes.telegram_api import (
     JPEG,
     TOKEN,
@@ -198,18 +198,7 @@ def play_melding(
 
 
 def tickets_of(stack: TelegramStack, conversation_id: str) -> int:
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            return int(
-                session.execute(
-                    select(func.count())
-                    .select_from(Ticket)
-                    .where(Ticket.conversation_id == conversation_id)
-                ).scalar_one()
-            )
-    finally:
-        engine.dispose()
+    return len(ticket_numbers(stack.database_url, conversation_id))
 
 
 def test_health(stack: TelegramStack) -> None:
@@ -221,19 +210,15 @@ def test_full_melding_with_text_and_buttons(stack: TelegramStack) -> None:
     tenant = TelegramTenant(stack)
     answers = {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
     number, transcript = play_melding(tenant, "lekkage_waterleiding", answers)
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            ticket = get_ticket(session, number)
-            assert ticket is not None, "\n".join(transcript)
-            assert ticket.topic == "lekkage_waterleiding"
-            assert ticket.conversation_id == f"tg-{tenant.chat_id}"
-            assert ticket.channel == "telegram"
-            assert ticket.postcode == "1234 AB" and ticket.huisnummer == 12
-            assert ticket.email is None
-            assert set(ticket.facts) <= set(answers)
-    finally:
-        engine.dispose()
+    with database(stack.database_url) as session:
+        ticket = get_ticket(session, number)
+        assert ticket is not None, "\n".join(transcript)
+        assert ticket.topic == "lekkage_waterleiding"
+        assert ticket.conversation_id == f"tg-{tenant.chat_id}"
+        assert ticket.channel == "telegram"
+        assert ticket.postcode == "1234 AB" and ticket.huisnummer == 12
+        assert ticket.email is None
+        assert set(ticket.facts) <= set(answers)
     # The bot's username led to the client (metadata entry -> slot opdrachtgever), before
     # the address did.
     with urllib.request.urlopen(stack.api(f"/conversations/tg-{tenant.chat_id}/tracker")) as reply:
@@ -313,39 +298,19 @@ def test_photo_is_stored_and_acknowledged(stack: TelegramStack) -> None:
     update = photo_update(next(_update_ids), tenant.chat_id, f"foto-{tenant.chat_id}", len(JPEG))
     assert tenant.deliver(update) == 200
     assert "foto" in said(tenant.replies())
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            [attachment] = session.execute(
-                select(Attachment).where(Attachment.conversation_id == f"tg-{tenant.chat_id}")
-            ).scalars()
-            assert attachment.content_type == "image/jpeg" and attachment.size == len(JPEG)
-            assert (stack.uploads / attachment.path).read_bytes() == JPEG
-    finally:
-        engine.dispose()
+    with database(stack.database_url) as session:
+        [attachment] = session.execute(
+            select(Attachment).where(Attachment.conversation_id == f"tg-{tenant.chat_id}")
+        ).scalars()
+        assert attachment.content_type == "image/jpeg" and attachment.size == len(JPEG)
+        assert (stack.uploads / attachment.path).read_bytes() == JPEG
 
 
 def test_agent_reply_through_rasa_api(stack: TelegramStack) -> None:
     tenant = TelegramTenant(stack)
     tenant.say("hallo")
-    status, _ = post(
-        stack.api(
-            f"/conversations/tg-{tenant.chat_id}/tracker/events",
-            output_channel="telegram",
-            execute_side_effects="true",
-        ),
-        json.dumps(
-            [
-                {
-                    "event": "bot",
-                    "text": "Goedenavond, ik bel u over vijf minuten.",
-                    "metadata": {"from": "agent", "agent": "Sanne"},
-                }
-            ]
-        ).encode(),
-        secret=None,
-    )
-    assert status == 200
+    reply = "Goedenavond, ik bel u over vijf minuten."
+    assert stack.agent_says(f"tg-{tenant.chat_id}", reply, "telegram") == 200
     assert said(tenant.replies()) == "Medewerker Sanne: Goedenavond, ik bel u over vijf minuten."
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 import redis
 
-from devstack.stack import Stack, post_json, read_events
+from devstack.stack import Stack, post_json, read_events, webchat_send
 from meldkamer import db
 from meldkamer.agents.models import Agent
 from meldkamer.handover.service import queue, take
@@ -44,14 +44,6 @@ def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, st
         drop()
 
 
-def send(url: str, session: str, text: str) -> None:
-    status, body = post_json(
-        f"{url}/webhooks/webchat/message",
-        {"session_id": session, "site_key": "de-linde-demo", "text": text},
-    )
-    assert status == 200, body
-
-
 def agent_present(database_url: str) -> None:
     engine = db.make_engine(database_url)
     with db.make_sessionmaker(engine).begin() as session:
@@ -76,8 +68,8 @@ def test_handover_reply_and_resume_across_two_servers(stacks: tuple[Stack, str])
     agent_present(stack.database_url)
 
     # The tenant starts on server A and asks for a person on server B.
-    send(a, session, "ik ben buitengesloten")
-    send(b, session, "ik wil een medewerker spreken")
+    webchat_send(a, session, "ik ben buitengesloten")
+    webchat_send(b, session, "ik wil een medewerker spreken")
     seen = read_events(a, session, want=6)
     assert any("medewerker van de meldkamer" in m.get("text", "") for _, m in seen)
 
@@ -90,24 +82,9 @@ def test_handover_reply_and_resume_across_two_servers(stacks: tuple[Stack, str])
         engine.dispose()
 
     # The bot is paused: a message on A gets no bot answer.
-    send(a, session, "hallo? is daar iemand?")
+    webchat_send(a, session, "hallo? is daar iemand?")
     # The agent replies through server B's API; the tenant, connected to A, receives it.
-    status, _ = post_json(
-        stack.api(
-            f"/conversations/{session}/tracker/events",
-            b,
-            output_channel="webchat",
-            execute_side_effects="true",
-        ),
-        [
-            {
-                "event": "bot",
-                "text": "Goedenavond, met Sanne.",
-                "metadata": {"from": "agent", "agent": "Sanne"},
-            }
-        ],
-    )
-    assert status == 200
+    assert stack.agent_says(session, "Goedenavond, met Sanne.", "webchat", b) == 200
     new = read_events(a, session, after=seen[-1][0], want=2)
     assert [m.get("from") for _, m in new] == ["tenant", "agent"]
     assert new[1][1]["text"] == "Goedenavond, met Sanne."
@@ -132,7 +109,7 @@ def test_handover_reply_and_resume_across_two_servers(stacks: tuple[Stack, str])
         "sleutels liggen binnen",
         "ja",
     ]:
-        send(b if text != "geen" else a, session, text)
+        webchat_send(b if text != "geen" else a, session, text)
     everything = read_events(b, session, want=200, timeout=5)
     said = "\n".join(m.get("text", "") for _, m in everything)
     assert "digitale assistent" in said.split("Goedenavond, met Sanne.")[1]

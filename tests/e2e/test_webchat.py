@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from devstack.stack import Stack, post_json, read_events
+from devstack.stack import Stack, post_json, read_events, webchat_send, webchat_session
 
 pytestmark = pytest.mark.e2e
 
@@ -19,28 +19,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.stop()
 
 
-def new_session(stack: Stack) -> str:
-    status, body = post_json(f"{stack.url}/webhooks/webchat/session", {"site_key": "de-linde-demo"})
-    assert status == 200
-    return str(body["session_id"])
-
-
-def send(stack: Stack, session: str, text: str) -> None:
-    status, body = post_json(
-        f"{stack.url}/webhooks/webchat/message",
-        {"session_id": session, "site_key": "de-linde-demo", "text": text},
-    )
-    assert status == 200, body
-
-
 def test_conversation_and_history_after_reload(stack: Stack) -> None:
-    session = new_session(stack)
-    send(stack, session, "ik ben buitengesloten")
+    session = webchat_session(stack.url)
+    webchat_send(stack.url, session, "ik ben buitengesloten")
     first = read_events(stack.url, session, want=4)
     texts = [m.get("text", "") for _, m in first]
     assert texts[0] == "ik ben buitengesloten" and first[0][1]["from"] == "tenant"
     assert any("digitale assistent" in t for t in texts)
-    send(stack, session, "1234 AB 12")
+    webchat_send(stack.url, session, "1234 AB 12")
     # A reload reads the stream from the start: everything, in order, nothing twice.
     history = read_events(stack.url, session, want=100, timeout=4)
     ids = [entry_id for entry_id, _ in history]
@@ -51,24 +37,10 @@ def test_conversation_and_history_after_reload(stack: Stack) -> None:
 
 
 def test_agent_reply_reaches_the_browser(stack: Stack) -> None:
-    session = new_session(stack)
-    send(stack, session, "hallo")
+    session = webchat_session(stack.url)
+    webchat_send(stack.url, session, "hallo")
     seen = read_events(stack.url, session, want=100, timeout=3)
-    status, _ = post_json(
-        stack.api(
-            f"/conversations/{session}/tracker/events",
-            output_channel="webchat",
-            execute_side_effects="true",
-        ),
-        [
-            {
-                "event": "bot",
-                "text": "Goedenavond, u spreekt met Sanne.",
-                "metadata": {"from": "agent", "agent": "Sanne"},
-            }
-        ],
-    )
-    assert status == 200
+    assert stack.agent_says(session, "Goedenavond, u spreekt met Sanne.", "webchat") == 200
     new = read_events(stack.url, session, after=seen[-1][0], want=1)
     assert new[0][1] == {
         **new[0][1],

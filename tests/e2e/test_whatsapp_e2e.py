@@ -26,11 +26,11 @@ import pytest
 from sqlalchemy import func, select
 
 from channels.common.apology import APOLOGY
-from devstack.stack import Stack, post_json
+from devstack.stack import Stack
+from devstack.stored import database, stored_ticket
 from devstack.tenant import converse
 from meldkamer.attachments.models import Attachment
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.tickets import Ticket, get_ticket
+from meldkamer.tickets import Ticket
 from tests.fakes.graph_api import (
     ACCESS_TOKEN,
     APP_SECRET,
@@ -173,36 +173,12 @@ class WhatsAppTenant:
 
 def agent_replies(running: Running, tenant: WhatsAppTenant) -> None:
     """Agent Sanne answers "Ik bel u zo." through Rasa's API."""
-    status, _ = post_json(
-        running.stack.api(
-            f"/conversations/{tenant.sender}/tracker/events",
-            output_channel="whatsapp",
-            execute_side_effects="true",
-        ),
-        [{"event": "bot", "text": "Ik bel u zo.", "metadata": {"from": "agent", "agent": "Sanne"}}],
-    )
-    assert status == 200
-
-
-def stored(database_url: str, number: str) -> Ticket:
-    engine = make_engine(database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            ticket = get_ticket(session, number)
-            assert ticket is not None
-            session.expunge(ticket)
-            return ticket
-    finally:
-        engine.dispose()
+    assert running.stack.agent_says(tenant.sender, "Ik bel u zo.", "whatsapp") == 200
 
 
 def count(database_url: str, column: Any) -> int:
-    engine = make_engine(database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            return int(session.execute(select(func.count(column))).scalar_one())
-    finally:
-        engine.dispose()
+    with database(database_url) as session:
+        return int(session.execute(select(func.count(column))).scalar_one())
 
 
 def get(url: str) -> tuple[int, str]:
@@ -240,7 +216,7 @@ def test_melding_over_whatsapp_ends_in_a_ticket(running: Running) -> None:
         {"leiding_gesprongen": True, "leiding_afsluitbaar": False},
         sender=tenant.sender,
     )
-    ticket = stored(running.stack.database_url, number)
+    ticket = stored_ticket(running.stack.database_url, number)
     assert (ticket.topic, ticket.channel, ticket.conversation_id) == (
         "lekkage_waterleiding",
         "whatsapp",

@@ -11,13 +11,11 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
 
 from channels.rest import APOLOGY
-from devstack.stack import Stack
+from devstack.stack import Stack, read_events, webchat_send
+from devstack.stored import ticket_numbers
 from devstack.tenant import MELDINGEN, converse, next_message, said, ticket_in
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.tickets import Ticket
 from tests.faults.servers import kill_action_server, restart_action_server, tracker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -39,18 +37,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def tickets_of(stack: Stack, conversation_id: str) -> int:
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            return int(
-                session.execute(
-                    select(func.count())
-                    .select_from(Ticket)
-                    .where(Ticket.conversation_id == conversation_id)
-                ).scalar_one()
-            )
-    finally:
-        engine.dispose()
+    return len(ticket_numbers(stack.database_url, conversation_id))
 
 
 def test_killed_action_server_gets_an_apology_and_the_melding_goes_on(stack: Stack) -> None:
@@ -121,22 +108,12 @@ def test_confirming_twice_is_one_ticket(stack: Stack) -> None:
 
 
 def test_webchat_tenant_also_hears_something_when_the_action_server_is_down(stack: Stack) -> None:
-    from devstack.stack import post_json, read_events
-
     session = f"web-{uuid.uuid4().hex}"
-    status, _ = post_json(
-        f"{stack.url}/webhooks/webchat/message",
-        {"session_id": session, "site_key": "de-linde-demo", "text": "de cv doet het niet"},
-    )
-    assert status == 200
+    webchat_send(stack.url, session, "de cv doet het niet")
     seen = read_events(stack.url, session, want=20, timeout=5)
     kill_action_server(stack)
     try:
-        status, _ = post_json(
-            f"{stack.url}/webhooks/webchat/message",
-            {"session_id": session, "site_key": "de-linde-demo", "text": "ja"},
-        )
-        assert status == 200
+        webchat_send(stack.url, session, "ja")
         new = read_events(stack.url, session, after=seen[-1][0], want=2, timeout=5)
         assert [m.get("from") for _, m in new][1:] == ["bot"], new
     finally:

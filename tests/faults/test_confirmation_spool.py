@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk import Tracker
@@ -13,19 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.confirmation import ActionVerwerkAntwoord
-from actions.runtime import Runtime, use_runtime
-from meldkamer.clients.loader import load_client
-from meldkamer.clients.store import apply_all
-from meldkamer.db import make_engine, make_sessionmaker
+from actions.runtime import Runtime
 from meldkamer.intake.spool import spooled
 from meldkamer.tickets import Ticket
-from tests.actions.conftest import COMPLETE_MELDING
+from tests.actions.conftest import COMPLETE_MELDING, night_runtime
 from tests.faults.conftest import ProxiedDatabase
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[2]
-NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 MELDING = {
     **COMPLETE_MELDING,
     "melding_id": "m-uitval-1",
@@ -56,15 +49,7 @@ def yes() -> Tracker:
 @pytest.fixture
 def runtime(proxied_pg: ProxiedDatabase, tmp_path: Path, monkeypatch) -> Iterator[Runtime]:
     monkeypatch.setenv("MELDKAMER_SPOOL_DIR", str(tmp_path / "spool"))
-    engine = make_engine(proxied_pg.url)
-    with make_sessionmaker(engine).begin() as session:
-        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-        apply_all(session, loaded, by="test", now=NIGHT)
-    rt = Runtime(sessions=make_sessionmaker(engine), clock=lambda: NIGHT)
-    use_runtime(rt)
-    yield rt
-    use_runtime(None)
-    engine.dispose()
+    yield from night_runtime(proxied_pg.url)
 
 
 def numbers(rt: Runtime) -> list[str]:

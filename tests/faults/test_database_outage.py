@@ -7,7 +7,6 @@ machine's PostgreSQL itself keeps running.
 
 from __future__ import annotations
 
-import json
 import signal
 import time
 import uuid
@@ -15,12 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
 
 from devstack.stack import Stack
+from devstack.stored import ticket_numbers, tracker_events
 from devstack.tenant import MELDINGEN, next_message, said, ticket_in
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.tickets import Ticket
 from tests.faults.conftest import ProxiedDatabase
 from tests.faults.servers import start_worker
 
@@ -40,32 +37,8 @@ def stack(proxied_pg: ProxiedDatabase, tmp_path: Path) -> Iterator[Stack]:
         running.stop()
 
 
-def tickets_of(direct: str, conversation_id: str) -> list[str]:
-    engine = make_engine(direct)
-    try:
-        with make_sessionmaker(engine)() as session:
-            return list(
-                session.execute(
-                    select(Ticket.number).where(Ticket.conversation_id == conversation_id)
-                ).scalars()
-            )
-    finally:
-        engine.dispose()
-
-
 def stored_user_texts(direct: str, sender: str) -> list[str]:
-    engine = create_engine(direct, future=True)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
-                ),
-                {"s": sender},
-            ).all()
-    finally:
-        engine.dispose()
-    return [json.loads(row.data)["text"] for row in rows]
+    return [event["text"] for event in tracker_events(direct, sender) if event["event"] == "user"]
 
 
 def wait_until(condition, timeout: float = 60.0) -> None:
@@ -101,7 +74,7 @@ def test_a_melding_completes_during_an_outage_and_is_stored_once_afterwards(
     assert "bewaard" in kept and "niet kwijt" in kept, kept
     assert ticket_in(replies) is None
     assert len(list((tmp_path / "spool").glob("*.json"))) == 1
-    assert tickets_of(proxied_pg.direct, sender) == []
+    assert ticket_numbers(proxied_pg.direct, sender) == []
 
     proxied_pg.proxy.up()
     worker = start_worker(
@@ -109,16 +82,16 @@ def test_a_melding_completes_during_an_outage_and_is_stored_once_afterwards(
         tmp_path / "worker.log",
     )
     try:
-        wait_until(lambda: tickets_of(proxied_pg.direct, sender) != [])
+        wait_until(lambda: ticket_numbers(proxied_pg.direct, sender) != [])
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
     assert list((tmp_path / "spool").glob("*.json")) == []
-    (number,) = tickets_of(proxied_pg.direct, sender)
+    (number,) = ticket_numbers(proxied_pg.direct, sender)
 
     # The conversation of the outage reached the database too (the Rasa server retries).
     wait_until(lambda: stored_user_texts(proxied_pg.direct, sender) == told, timeout=30)
     # The tenant confirms once more: the same ticket, not a second one.
     again = stack.say(sender, "ja")
     assert ticket_in(again) in (None, number)
-    assert tickets_of(proxied_pg.direct, sender) == [number]
+    assert ticket_numbers(proxied_pg.direct, sender) == [number]

@@ -6,8 +6,8 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, text
 
+from devstack.stored import tracker_events
 from rasa_addons.tracker_store import DatabaseUrlTrackerStore, is_outage
 from tests.faults.conftest import ProxiedDatabase
 
@@ -23,17 +23,10 @@ def store(proxied_pg: ProxiedDatabase, monkeypatch: pytest.MonkeyPatch) -> Datab
 
 
 def stored_texts(direct_url: str, sender_id: str) -> list[str]:
-    engine = create_engine(direct_url, future=True)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender_id}
-            ).all()
-    finally:
-        engine.dispose()
-    import json
-
-    return [json.loads(row.data).get("text") or json.loads(row.data).get("name") for row in rows]
+    """What each stored event said, or for an action its name."""
+    return [
+        event.get("text") or event.get("name") for event in tracker_events(direct_url, sender_id)
+    ]
 
 
 def turn(tracker: DialogueStateTracker, said: str, answer: str) -> None:

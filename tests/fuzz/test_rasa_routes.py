@@ -20,6 +20,7 @@ from devstack.stack import Stack
 from tests.fuzz.strategies import (
     DEEP,
     Answer,
+    body_content_types,
     encode,
     json_values,
     multipart,
@@ -283,15 +284,7 @@ def test_webchat_photo_refuses_bad_uploads(stack: Stack, parts) -> None:
 @settings(FUZZ, max_examples=20)
 @given(
     body=st.binary(max_size=400),
-    content_type=st.sampled_from(
-        [
-            "multipart/form-data; boundary=x",
-            "multipart/form-data",
-            "application/json",
-            "text/plain",
-            "application/x-www-form-urlencoded",
-        ]
-    ),
+    content_type=body_content_types,
 )
 def test_webchat_photo_refuses_malformed_bodies(
     stack: Stack, body: bytes, content_type: str

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,21 +28,20 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from meldkamer.clients.loader import load_client
-from meldkamer.clients.store import apply_all
-from meldkamer.db import is_outage, make_engine, make_sessionmaker, upgrade
+from devstack.stack import apply_demo_clients
+from meldkamer.db import is_outage, make_engine, make_sessionmaker
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import set_aside, spool_melding, spooled
 from meldkamer.service.confirm import Stored, confirm_melding
 from meldkamer.service.context import Collaborators
 from meldkamer.service.spool import resume_spooled
 from meldkamer.tickets import Ticket
+from meldkamer.triage.officehours import AMSTERDAM
 from tests.conftest import create_pg_database
 from tests.faults.proxy import TcpProxy
 from tests.service.conftest import burst_pipe
 
-ROOT = Path(__file__).resolve().parents[2]
-NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=AMSTERDAM)
 LONG_CHANNEL = "x" * 40  # PostgreSQL's column is String(32)
 
 
@@ -56,19 +54,10 @@ class Stack:
     up: Callable[[], None]
 
 
-def _apply_clients(url: str) -> None:
-    upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine).begin() as session:
-        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-        apply_all(session, loaded, by="test", now=NIGHT)
-    engine.dispose()
-
-
 def _sqlite(tmp_path: Path) -> Iterator[Stack]:
     database = tmp_path / "meldkamer.db"
     url = f"sqlite:///{database}"
-    _apply_clients(url)
+    apply_demo_clients(url, now=NIGHT)
     engine = make_engine(url)
     aside = tmp_path / "weg"
     aside.mkdir()
@@ -93,7 +82,7 @@ def _sqlite(tmp_path: Path) -> Iterator[Stack]:
 
 def _postgres(tmp_path: Path) -> Iterator[Stack]:
     direct, drop = create_pg_database()
-    _apply_clients(direct)
+    apply_demo_clients(direct, now=NIGHT)
     parsed = make_url(direct)
     proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432).up()
     url = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)

@@ -9,7 +9,6 @@ answered again.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Iterator
 
@@ -17,8 +16,8 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, text
 
+from devstack.stored import tracker_events
 from rasa_addons.tracker_store import DatabaseUrlTrackerStore
 from tests.faults.conftest import ProxiedDatabase, proxied_pg  # noqa: F401
 
@@ -48,15 +47,7 @@ def turn(tracker: DialogueStateTracker, said: str, answer: str) -> None:
 
 
 def stored_texts(direct_url: str, sender_id: str) -> list[str]:
-    engine = create_engine(direct_url, future=True)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender_id}
-            ).all()
-    finally:
-        engine.dispose()
-    return [json.loads(row.data).get("text") for row in rows if json.loads(row.data).get("text")]
+    return [event["text"] for event in tracker_events(direct_url, sender_id) if event.get("text")]
 
 
 async def answer_a_request() -> str:
