@@ -282,10 +282,7 @@ def test_webchat_photo_refuses_bad_uploads(stack: Stack, parts) -> None:
 
 
 @settings(FUZZ, max_examples=20)
-@given(
-    body=st.binary(max_size=400),
-    content_type=body_content_types,
-)
+@given(body=st.binary(max_size=400), content_type=body_content_types)
 def test_webchat_photo_refuses_malformed_bodies(
     stack: Stack, body: bytes, content_type: str
 ) -> None:
