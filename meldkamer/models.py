@@ -13,6 +13,7 @@ from meldkamer.contacts.models import Contact
 from meldkamer.db import Base
 from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
 from meldkamer.handover.models import Handover, Note
+from meldkamer.metrics.heartbeat import WorkerHeartbeat
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.privacy.models import PrivacyAction
 from meldkamer.sla.models import SlaClock, Transfer
@@ -38,4 +39,5 @@ __all__ = [
     "Transfer",
     "WorkOrder",
     "WorkOrderEvent",
+    "WorkerHeartbeat",
 ]

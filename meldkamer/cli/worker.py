@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from meldkamer.cli.common import positive
 from meldkamer.composition import Collaborators, collaborators, open_database
 from meldkamer.db import database_url, safe_url
+from meldkamer.metrics.heartbeat import heartbeat_job
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
 from meldkamer.privacy.retention import RetentionJob
@@ -91,8 +92,14 @@ async def _serve(ctx: Collaborators, senders: Mapping[str, Sender], interval: fl
             clock=_now,
             stop_event=stop_event,
             # Overdue acuut work orders go to the next contractor, SLA breaches along
-            # their escalation chain, every round (meldkamer/sla/escalate.py).
-            extra_jobs=(sla_job(dispatch=ctx.dispatch), spool_job(ctx), RetentionJob()),
+            # their escalation chain, every round (meldkamer/sla/escalate.py). The
+            # heartbeat comes last: it says a whole round was done (/metrics, alerts).
+            extra_jobs=(
+                sla_job(dispatch=ctx.dispatch),
+                spool_job(ctx),
+                RetentionJob(),
+                heartbeat_job(),
+            ),
         )
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -40,9 +40,12 @@ def _one(read: Callable[[Snapshot], float]) -> Callable[[Snapshot], Counts]:
     return lambda snap: {(): read(snap)}
 
 
-def _timestamp(snap: Snapshot) -> Counts:
-    moment = snap.worker_last_retention_run
-    return {(): moment.timestamp()} if moment is not None else {}
+def _timestamp(read: Callable[[Snapshot], datetime | None]) -> Callable[[Snapshot], Counts]:
+    def value(snap: Snapshot) -> Counts:
+        moment = read(snap)
+        return {(): moment.timestamp()} if moment is not None else {}
+
+    return value
 
 
 METRICS: tuple[Definition, ...] = (
@@ -127,7 +130,14 @@ METRICS: tuple[Definition, ...] = (
         "meldkamer_worker_last_retention_run_timestamp_seconds",
         "When the worker last recorded its daily retention run (Unix time).",
         (),
-        _timestamp,
+        _timestamp(lambda s: s.worker_last_retention_run),
+    ),
+    Definition(
+        "meldkamer_worker_last_run_timestamp_seconds",
+        "When a worker last finished a round: sending, escalating, the spool (Unix time; "
+        "absent until a worker ran once).",
+        (),
+        _timestamp(lambda s: s.worker_last_round),
     ),
     Definition(
         "meldkamer_spool_files",

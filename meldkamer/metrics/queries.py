@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.intake.spool import set_aside, spooled
+from meldkamer.metrics.heartbeat import last_round
 from meldkamer.notify.models import MessageKind, OutboxMessage, OutboxStatus
 from meldkamer.privacy.models import PrivacyAction, PrivacyActionKind
 from meldkamer.sla.clocks import ClockKind, ClockState
@@ -70,6 +71,7 @@ class Snapshot:
             so each series only grows; only erasing a client's data at the end of its
             contract removes tickets, which Prometheus sees as a counter reset).
         worker_last_retention_run: when the worker last recorded its daily retention run.
+        worker_last_round: when a worker last finished a round (its heartbeat).
         spool_files: per state, meldingen on disk that are not yet in the database.
         sla_breaches_open: per clock (meldkamer/sla/), SLA clocks past their target that
             nobody has met or taken on yet: running late, or breached and escalating.
@@ -88,6 +90,7 @@ class Snapshot:
     outbox_oldest_due_seconds: float = 0
     tickets_created: Counts = field(default_factory=dict)
     worker_last_retention_run: datetime | None = None
+    worker_last_round: datetime | None = None
     spool_files: Counts = field(default_factory=dict)
     sla_breaches_open: Counts = field(default_factory=dict)
 
@@ -225,6 +228,7 @@ def _tickets(session: Session, snap: Snapshot) -> None:
     snap.worker_last_retention_run = session.execute(
         select(func.max(PRIVACY.at)).where(PRIVACY.kind == PrivacyActionKind.BEWAARTERMIJN.value)
     ).scalar_one()
+    snap.worker_last_round = last_round(session)
 
 
 def _sla(session: Session, snap: Snapshot) -> None:

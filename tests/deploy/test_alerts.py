@@ -136,19 +136,17 @@ CASES = [
     ),
     Case(
         "MeldkamerWorkerStil",
-        {"meldkamer_outbox_oldest_due_seconds": "0+30x30"},
-        "8m",
+        # The last round 2 minutes after time zero, then no more (the worker stopped).
+        {"meldkamer_worker_last_run_timestamp_seconds": "0+30x4 120x30"},
+        "10m",
         {"severity": "critical"},
         "De worker lijkt stil te staan (berichten en escalaties blijven liggen)",
-        quiet=["6m"],
+        quiet=["2m", "8m"],  # 8m: silent for 6 minutes, within the 2 minutes' grace
     ),
     Case(
         "MeldkamerWorkerStil",
-        {
-            "meldkamer_outbox_oldest_due_seconds": "0x30",
-            # The last retention run 27 hours before the test's time zero.
-            "meldkamer_worker_last_retention_run_timestamp_seconds": "-97200x30",
-        },
+        # No worker ever ran against this database: the console shows no heartbeat.
+        {'up{job="meldkamer-console",instance="console:8080"}': "1x30"},
         "3m",
         {"severity": "critical"},
         "De worker lijkt stil te staan (berichten en escalaties blijven liggen)",
