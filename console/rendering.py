@@ -17,6 +17,7 @@ from aiohttp import web
 
 from console.identity import signed_in
 from console.keys import CLOCK, TEMPLATES
+from meldkamer.contacts import CHANNEL_LABELS
 from meldkamer.intake.validation import format_phone
 from meldkamer.triage import default_engine
 from meldkamer.triage.officehours import AMSTERDAM
@@ -82,6 +83,7 @@ def make_environment() -> jinja2.Environment:
         urgentie=lambda value: URGENCY_LABELS.get(str(value), str(value or "-")),
         rang=lambda value: RANK_LABELS.get(int(value), "-"),
         status=lambda value: STATUS_LABELS.get(str(value), str(value)),
+        kanaal=lambda value: CHANNEL_LABELS.get(str(value), str(value or "-")),
     )
     return environment
 

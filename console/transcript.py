@@ -1,7 +1,9 @@
 """The conversation as an agent reads it, from the events of Rasa's tracker.
 
 Plain data only: the template escapes every text, so a tenant's ``<script>`` is shown
-as the characters they typed.
+as the characters they typed. A message that came by e-mail or SMS says so, and the
+first message of each mail carries the mail as the tenant wrote it (the e-mail channel
+keeps it in the message's metadata), so that agents can read what the assistant read.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from meldkamer.contacts import CHANNEL_LABELS
+from meldkamer.mailin import METADATA_KEY
 from meldkamer.triage.table import DecisionTable
 
 #: Button payloads the tenant may have clicked, in words.
@@ -34,6 +38,10 @@ class Line:
     text: str
     at: datetime | None
     buttons: tuple[str, ...] = ()
+    #: How the tenant wrote it when not in a chat ("per e-mail", "per sms").
+    via: str = ""
+    #: The mail as the tenant wrote it, with the first message of each mail.
+    original: str = ""
 
 
 def _moment(value: Any) -> datetime | None:
@@ -65,9 +73,28 @@ def _tenant_text(text: str, metadata: Mapping[str, Any], table: DecisionTable) -
     return text
 
 
+def _by_mail_or_sms(
+    event: Mapping[str, Any], metadata: Mapping[str, Any], seen: set[str]
+) -> tuple[str, str]:
+    """``(via, original)`` of a tenant message that came through the e-mail or SMS channel."""
+    facts = metadata.get(METADATA_KEY)
+    if not isinstance(facts, Mapping):
+        return "", ""
+    channel = str(event.get("input_channel") or "")
+    via = f"per {CHANNEL_LABELS.get(channel, channel)}" if channel else ""
+    message_id = str(facts.get("message_id") or "")
+    if message_id and message_id in seen:
+        # The channel answered the assistant's next question from the same mail.
+        return f"{via}, uit hetzelfde bericht".lstrip(", "), ""
+    seen.add(message_id)
+    original = facts.get("original")
+    return via, original if isinstance(original, str) else ""
+
+
 def lines(events: Iterable[Mapping[str, Any]], table: DecisionTable) -> list[Line]:
     """What was said, in order: the tenant, the assistant, agents, and the hand-overs."""
     result: list[Line] = []
+    messages: set[str] = set()
     for event in events:
         kind = event.get("event")
         at = _moment(event.get("timestamp"))
@@ -76,7 +103,9 @@ def lines(events: Iterable[Mapping[str, Any]], table: DecisionTable) -> list[Lin
             metadata = {}
         if kind == "user":
             text = str(event.get("text") or "")
-            result.append(Line("huurder", "Huurder", _tenant_text(text, metadata, table), at))
+            via, original = _by_mail_or_sms(event, metadata, messages)
+            said = _tenant_text(text, metadata, table)
+            result.append(Line("huurder", "Huurder", said, at, via=via, original=original))
         elif kind == "bot":
             data = event.get("data") or {}
             buttons = tuple(

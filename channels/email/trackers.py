@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-#: The metadata key under which a channel keeps its own facts on each user message.
-METADATA_KEY = "mailin"
+from meldkamer.mailin import METADATA_KEY
 
 
 @dataclass(frozen=True)
@@ -94,3 +93,6 @@ class RasaTrackers:
         if store is None:
             return TrackerView()
         return view_of(await store.retrieve(conversation_id))
+
+
+__all__ = ["METADATA_KEY", "RasaTrackers", "TrackerView", "Trackers", "view_of"]

@@ -13,7 +13,10 @@
     source.addEventListener("gesprek", function (event) {
       var data = JSON.parse(event.data);
       var atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+      // An original mail the agent opened stays open when the transcript is redrawn.
+      var opened = Array.prototype.map.call(log.querySelectorAll("details[open]"), function (d) { return d.id; });
       log.innerHTML = data.html;  // escaped by the server's templates
+      opened.forEach(function (id) { var d = id && document.getElementById(id); if (d) { d.open = true; } });
       if (atBottom) { toBottom(); }
       if (status && data.status !== status.getAttribute("data-status")) {
         status.setAttribute("data-status", data.status);

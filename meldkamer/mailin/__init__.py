@@ -10,3 +10,8 @@ reads a tenant's "2", and :mod:`~meldkamer.mailin.reply` writes the answer mail.
 cases on the database are in :mod:`meldkamer.service.mail_intake`.
 The channel that feeds all this to the assistant is ``channels/email``.
 """
+
+#: The key under which the e-mail and SMS channels keep their facts in each tenant
+#: message's metadata in the tracker (``message_id``; for mail also ``thread``,
+#: ``contact`` and ``original``, the mail's text for agents).
+METADATA_KEY = "mailin"
