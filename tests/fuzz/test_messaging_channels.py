@@ -1,6 +1,6 @@
-"""Bad input to the Telegram and WhatsApp webhooks of the Rasa server.
+"""Bad input to the Telegram, WhatsApp and SMS webhooks (and the e-mail health) of Rasa.
 
-One real stack with both channels switched on (secrets in the environment), their
+One real stack with these channels switched on (secrets in the environment), their
 outside APIs replaced by the loopback fakes of tests/fakes. Requests without the right
 secret or signature must be refused (401/403); signed or secret-bearing bodies that are
 malformed, or well-formed updates with a field of the wrong type or odd text, must never
@@ -39,6 +39,9 @@ FUZZ = settings(
 TELEGRAM_SECRET = "fuzz-webhook-geheim"
 TELEGRAM = "/webhooks/telegram/webhook"
 WHATSAPP = "/webhooks/whatsapp/webhook"
+SMS = "/webhooks/sms/inbound"
+#: The GET routes of the e-mail and SMS channels (health; nothing can be posted to e-mail).
+HEALTH = ("/webhooks/email/", "/webhooks/sms/")
 _ids = itertools.count(5000)
 
 
@@ -54,13 +57,21 @@ def channels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channels]:
         import channels.telegram  # noqa: F401
         import channels.whatsapp  # noqa: F401
         from tests.fakes import graph_api, telegram_api
+        from tests.fakes.mail import free_port, running_smtp_server
+        from tests.fakes.sms_inbound import INBOUND_SECRET, threaded_sms_gateway
     except ImportError as missing:
         pytest.skip(f"Telegram/WhatsApp channel not in the tree yet: {missing}")
     workdir = tmp_path_factory.mktemp("fuzz-channels")
     with ExitStack() as running:
         telegram = running.enter_context(telegram_api.FakeTelegram().threaded())
         graph = running.enter_context(graph_api.running_graph_api())
+        smtp = running.enter_context(running_smtp_server())
+        gateway = running.enter_context(threaded_sms_gateway())
         env = {
+            **smtp.env(),
+            "MAIL_IN_SMTP_LISTEN": f"127.0.0.1:{free_port()}",
+            **gateway.env(),
+            "SMS_INBOUND_SECRET": INBOUND_SECRET,
             **telegram.env(),
             "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "TELEGRAM_MODE": "webhook",
@@ -75,7 +86,8 @@ def channels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channels]:
         saved = {
             k: os.environ.pop(k)
             for k in list(os.environ)
-            if k.startswith(("TELEGRAM_", "WHATSAPP_")) or k == "REDIS_URL"
+            if k.startswith(("TELEGRAM_", "WHATSAPP_", "SMS_", "MAIL_IN_", "SMTP_"))
+            or k in ("REDIS_URL", "MAIL_FROM")
         }
         try:
             stack = Stack(
@@ -191,17 +203,22 @@ def whatsapp_text(text: str) -> dict[str, Any]:
     return MetaWebhooks().text(f"3161{next(_ids):07d}", text)
 
 
+def post_signed(
+    channels: Channels, path: str, header: str, secret: str, body: bytes, signature: str | None
+) -> Any:
+    """POST ``body`` with ``header`` the right HMAC-SHA256 (``"right"``), ``signature`` or none."""
+    headers = {"Content-Type": "application/json"}
+    if signature == "right":
+        headers[header] = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    elif signature is not None:
+        headers[header] = signature
+    return request(channels.stack.url, "POST", path, body, headers)
+
+
 def post_whatsapp(channels: Channels, body: bytes, signature: str | None = "right") -> Any:
     from tests.fakes.graph_api import APP_SECRET
 
-    headers = {"Content-Type": "application/json"}
-    if signature == "right":
-        headers["X-Hub-Signature-256"] = (
-            "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-        )
-    elif signature is not None:
-        headers["X-Hub-Signature-256"] = signature
-    return request(channels.stack.url, "POST", WHATSAPP, body, headers)
+    return post_signed(channels, WHATSAPP, "X-Hub-Signature-256", APP_SECRET, body, signature)
 
 
 @settings(FUZZ, max_examples=15)
@@ -246,6 +263,59 @@ def test_whatsapp_verification_with_odd_parameters(
     no_server_error(answer)
 
 
+# --- SMS (and the health routes of SMS and e-mail) -----------------------------------------
+
+SMS_PATHS = [("id",), ("from",), ("to",), ("text",)]
+
+
+def sms_text(text: str) -> dict[str, Any]:
+    from tests.fakes.sms_inbound import SERVICE_NUMBER
+
+    # A number of its own each time: the fuzz must not hit the limit of new conversations.
+    return {
+        "id": f"fuzz-{next(_ids)}",
+        "from": f"+3162{next(_ids):07d}",
+        "to": SERVICE_NUMBER,
+        "text": text,
+    }
+
+
+def post_sms(channels: Channels, body: bytes, signature: str | None = "right") -> Any:
+    from tests.fakes.sms_inbound import INBOUND_SECRET
+
+    return post_signed(channels, SMS, "X-Signature", INBOUND_SECRET, body, signature)
+
+
+@settings(FUZZ, max_examples=15)
+@given(signature=st.none() | odd_text.filter(lambda s: s.isascii() and s.isprintable()))
+def test_sms_without_a_valid_signature_is_refused(channels: Channels, signature) -> None:
+    answer = post_sms(channels, encode(sms_text("hallo")), signature=signature)
+    assert answer.status in (401, 403), (answer.status, answer.body[:300])
+
+
+@FUZZ
+@given(body=not_json_objects)
+def test_sms_refuses_malformed_signed_bodies(channels: Channels, body: bytes) -> None:
+    refused(post_sms(channels, body))
+
+
+@FUZZ
+@given(path=st.sampled_from(SMS_PATHS), value=json_values, text=odd_text)
+@example(path=("text",), value="x" * 10000, text="")
+@example(path=("from",), value="+" + "9" * 40, text="")
+def test_sms_odd_messages_never_fail(channels: Channels, path, value, text: str) -> None:
+    no_server_error(post_sms(channels, encode(set_path(sms_text(text), path, value))))
+
+
+@settings(FUZZ, max_examples=15)
+@given(route=st.sampled_from(HEALTH), key=odd_text, value=odd_text)
+def test_email_and_sms_health_with_odd_queries(channels: Channels, route, key, value) -> None:
+    query = urlencode(
+        {key.encode("utf-8", "surrogatepass"): value.encode("utf-8", "surrogatepass")}
+    )
+    no_server_error(request(channels.stack.url, "GET", f"{route}?{query}"))
+
+
 def test_channels_still_serve_after_the_fuzz(channels: Channels) -> None:
     from tests.fakes.graph_api import VERIFY_TOKEN
 
@@ -258,4 +328,8 @@ def test_channels_still_serve_after_the_fuzz(channels: Channels) -> None:
     )
     answer = request(channels.stack.url, "GET", f"{WHATSAPP}?{query}")
     assert answer.status == 200 and answer.body == b"42"
+    assert post_sms(channels, encode(sms_text("hallo"))).status == 200
+    for route in HEALTH:
+        answer = request(channels.stack.url, "GET", route)
+        assert answer.status == 200 and b'"ok"' in answer.body, (route, answer.body[:300])
     assert channels.stack.say("na-fuzz-kanalen", "hallo")
