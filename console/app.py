@@ -28,6 +28,7 @@ from console import (
     phone,
     queue,
     ticket,
+    transfer,
     workorders,
 )
 from console.canned import CannedReplies
@@ -128,6 +129,7 @@ def init_app(
     beheer.setup_routes(app)
     bewaking.setup_routes(app)
     workorders.setup_routes(app)
+    transfer.setup_routes(app)
     metrics.setup_routes(app)
     return app
 

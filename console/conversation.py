@@ -19,7 +19,7 @@ from console.canned import CannedReply
 from console.events import stream
 from console.forms import read_form
 from console.identity import current
-from console.keys import CANNED, CLOCK, ENGINE, RASA, SESSIONS
+from console.keys import CANNED, CLOCK, COLLABORATORS, ENGINE, RASA, SESSIONS
 from console.queue import agent_names
 from console.rasa_client import RasaClient, RasaError
 from console.rendering import render, render_string
@@ -30,6 +30,7 @@ from meldkamer.agents.sessions import SignedIn
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
 from meldkamer.handover.summary import HandoverSummary
+from meldkamer.service.transfer import transfer_panel
 from meldkamer.tickets import Ticket, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edits
 from meldkamer.triage import Urgency
@@ -120,6 +121,13 @@ async def render_page(
                 "editable": EDITABLE,
                 "urgencies": [u.value for u in Urgency],
                 "statuses": [s.value for s in TicketStatus],
+                "transfer": transfer_panel(
+                    request.app[COLLABORATORS],
+                    session,
+                    ticket=ticket,
+                    conversation_id=conversation_id,
+                    client_id=handover.client_id,
+                ),
                 "return_to": f"gesprek:{handover.id}",
             },
             status=status,

@@ -14,7 +14,7 @@ from aiohttp import web
 from console.conversation import render_page as render_conversation
 from console.forms import read_form
 from console.identity import current
-from console.keys import CLOCK, ENGINE, SESSIONS
+from console.keys import CLOCK, COLLABORATORS, ENGINE, SESSIONS
 from console.queue import agent_names
 from console.rendering import render
 from console.summary import fact_lines, photos, unknown_lines
@@ -23,6 +23,7 @@ from meldkamer.dispatch.lifecycle import STATUS_LABELS as WORK_ORDER_STATUS
 from meldkamer.dispatch.lifecycle import VIA_LABELS
 from meldkamer.dossier import dossier
 from meldkamer.handover.service import add_note, notes
+from meldkamer.service.transfer import transfer_panel
 from meldkamer.tickets import StatusConflictError, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edit_ticket, edits
 from meldkamer.triage import Urgency
@@ -74,6 +75,7 @@ async def render_ticket(
                 "werkbon_status": WORK_ORDER_STATUS,
                 "werkbon_via": VIA_LABELS,
                 "contact_labels": CONTACT_LABELS,
+                "transfer": transfer_panel(request.app[COLLABORATORS], session, ticket=ticket),
                 "return_to": "",
             },
             status=status,

@@ -59,6 +59,8 @@ PROTECTED = {
     "bewaking": "Bewaking: every open SLA clock with ticket numbers and contractors",
     "bewaking-events": "Bewaking's live stream (SSE): the same data, pushed",
     "bewaking-opgepakt": "taking a breach on: stops the escalation in the meldkamer's name",
+    "ticket-doorverbinden": "registering a transfer to the client; mails them the ticket summary",
+    "gesprek-doorverbinden": "registering a transfer of a conversation to the client's employee",
     "logout": "signing out: only meaningful with a session (and must not be forged)",
 }
 

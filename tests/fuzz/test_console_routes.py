@@ -426,6 +426,8 @@ agent_forms = st.dictionaries(
             "antwoord",
             "terug",
             "staat",
+            "aan",
+            "uitkomst",
         ]
     ),
     odd_text.map(form_text) | st.integers(0, 10**6).map(str) | st.just("x" * 20000),
@@ -448,8 +450,14 @@ agent_forms = st.dictionaries(
             "nieuw-bevestigen",
             "overnemen",
             "opgepakt",
+            "doorverbinden",
+            "gesprek-doorverbinden",
         ]
     ),
+)
+@example(form={"aan": "de-vries", "uitkomst": "samenvatting_gemaild"}, target="doorverbinden")
+@example(
+    form={"aan": "\x00", "uitkomst": "verbonden", "notitie": "x" * 20000}, target="doorverbinden"
 )
 @example(form={"tekst": "a\x00b", "notitie": "\x00"}, target="antwoord")
 @example(form={"notitie": "a\x00b"}, target="notitie")
@@ -470,6 +478,8 @@ def test_agent_forms_never_fail(console: Console, form: dict[str, str], target: 
         "nieuw-bevestigen": "/nieuw/bevestigen",
         "overnemen": f"/overnemen/{console.handover_id}",
         "opgepakt": "/bewaking/1/opgepakt",
+        "doorverbinden": f"/ticket/{console.number}/doorverbinden",
+        "gesprek-doorverbinden": f"/gesprek/{console.handover_id}/doorverbinden",
     }[target]
     no_server_error(*agent_post(console, path, form))
 
