@@ -11,8 +11,6 @@ Debian Chromium with Playwright (skipped without it, unless MELDKAMER_REQUIRE_BR
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TypeAlias
@@ -21,22 +19,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from devstack.stack import BIN, ROOT, free_port, wait_for
-from meldkamer.clients.loader import load_client
-from meldkamer.clients.store import apply_all
+from devstack.stack import apply_demo_clients
 from meldkamer.contacts import contacts_for_ticket
-from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
-from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
+from tests.console.browser import console_env, console_process, phone_page
+from tests.console.test_browser_handover import ARTIFACTS, _need_browser
 from tests.links import link_token
 from tests.service.conftest import burst_pipe
 from tests.webchat.test_widget_browser import WCAG_A_AA
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000
 Site: TypeAlias = "tuple[str, sessionmaker[Session]]"
 
@@ -46,32 +42,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _need_browser()
     workdir = tmp_path_factory.mktemp("werkbon")
     url = f"sqlite:///{workdir / 'meldkamer.db'}"
-    upgrade(url)
+    apply_demo_clients(url)  # migrated, with clients/*.yml, as `make run` does
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    with sessions.begin() as session:
-        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-        apply_all(session, loaded, by="test", now=datetime.now(timezone.utc))
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    env.pop("CONSOLE_SECURE_COOKIES", None)
-    port = free_port()
-    log = workdir / "console.log"
-    process = subprocess.Popen(
-        [str(BIN / "python"), "-m", "console.app", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
     try:
-        wait_for(f"http://127.0.0.1:{port}/health", process, log, timeout=60)
-        yield f"http://127.0.0.1:{port}", sessions
+        with console_process(console_env(url), workdir) as console:
+            yield console, sessions
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
         engine.dispose()
 
 
@@ -90,48 +67,43 @@ def melding(sessions: sessionmaker[Session], key: str, topic: str = "cv_storing"
 
 def test_the_contractor_taps_every_step_on_a_phone(site: Site) -> None:
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions = site
     order = melding(sessions, "telefoon-stappen")
     link = f"{console}/werkbon/{link_token(sessions, order)}"
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-        try:
-            page.goto(link)
-            expect(page.locator("h1")).to_contain_text("Werkbon MK-")
-            expect(page.locator(".werkbon-status")).to_have_text("verstuurd")
-            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
-            (ARTIFACTS / "werkbon-axe.json").write_text(
-                json.dumps(sorted(r["id"] for r in results.response["violations"])) + "\n"
-            )
-            assert results.violations_count == 0, results.generate_report()
-            button = page.get_by_role("button", name="Ik ga: bevestig de werkbon")
-            box = button.bounding_box()
-            assert box is not None and box["height"] >= 44 and box["width"] >= 300  # big
-            steps = [
-                ("Ik ga: bevestig de werkbon", None, "bevestigd"),
-                ("Ik ben onderweg", ("Aankomst over", "30"), "onderweg"),
-                ("Ik ben ter plaatse", None, "ter plaatse"),
-                ("Gereed: het werk is klaar", ("Kort verslag", "ventiel vervangen"), "gereed"),
-            ]
-            for name, field, label in steps:
-                if field is not None and field[0] == "Aankomst over":
-                    page.get_by_label(field[0]).select_option(field[1])
-                elif field is not None:
-                    page.get_by_label(field[0]).fill(field[1])
-                page.get_by_role("button", name=name).tap()
-                expect(page.get_by_role("status")).to_contain_text("Dank u", timeout=WAIT_MS)
-                page.get_by_role("link", name="Terug naar de werkbon").tap()
-                expect(page.locator(".werkbon-status")).to_contain_text(label)
-                expect(page.locator(".werkbon-geschiedenis")).to_contain_text(label)
-            expect(page.locator("body")).to_contain_text("Deze werkbon is afgesloten")
-            expect(page.locator(".werkbon-geschiedenis")).to_contain_text("ventiel vervangen")
-            page.screenshot(path=str(ARTIFACTS / "browser-werkbon.png"), full_page=True)
-        finally:
-            browser.close()
+    with phone_page() as page:
+        page.goto(link)
+        expect(page.locator("h1")).to_contain_text("Werkbon MK-")
+        expect(page.locator(".werkbon-status")).to_have_text("verstuurd")
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
+        (ARTIFACTS / "werkbon-axe.json").write_text(
+            json.dumps(sorted(r["id"] for r in results.response["violations"])) + "\n"
+        )
+        assert results.violations_count == 0, results.generate_report()
+        button = page.get_by_role("button", name="Ik ga: bevestig de werkbon")
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 300  # big
+        steps = [
+            ("Ik ga: bevestig de werkbon", None, "bevestigd"),
+            ("Ik ben onderweg", ("Aankomst over", "30"), "onderweg"),
+            ("Ik ben ter plaatse", None, "ter plaatse"),
+            ("Gereed: het werk is klaar", ("Kort verslag", "ventiel vervangen"), "gereed"),
+        ]
+        for name, field, label in steps:
+            if field is not None and field[0] == "Aankomst over":
+                page.get_by_label(field[0]).select_option(field[1])
+            elif field is not None:
+                page.get_by_label(field[0]).fill(field[1])
+            page.get_by_role("button", name=name).tap()
+            expect(page.get_by_role("status")).to_contain_text("Dank u", timeout=WAIT_MS)
+            page.get_by_role("link", name="Terug naar de werkbon").tap()
+            expect(page.locator(".werkbon-status")).to_contain_text(label)
+            expect(page.locator(".werkbon-geschiedenis")).to_contain_text(label)
+        expect(page.locator("body")).to_contain_text("Deze werkbon is afgesloten")
+        expect(page.locator(".werkbon-geschiedenis")).to_contain_text("ventiel vervangen")
+        page.screenshot(path=str(ARTIFACTS / "browser-werkbon.png"), full_page=True)
     with sessions() as session:
         events = session.execute(
             select(WorkOrderEvent.status_to, WorkOrderEvent.via)
@@ -149,19 +121,14 @@ def test_the_contractor_taps_every_step_on_a_phone(site: Site) -> None:
 
 
 def test_ik_kan_niet_escalates_at_once(site: Site) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions = site
     order = melding(sessions, "telefoon-kan-niet")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-        try:
-            page.goto(f"{console}/werkbon/{link_token(sessions, order)}")
-            page.get_by_role("button", name="Ik kan niet").tap()
-            expect(page.get_by_role("status")).to_contain_text("andere aannemer")
-        finally:
-            browser.close()
+    with phone_page() as page:
+        page.goto(f"{console}/werkbon/{link_token(sessions, order)}")
+        page.get_by_role("button", name="Ik kan niet").tap()
+        expect(page.get_by_role("status")).to_contain_text("andere aannemer")
     with sessions() as session:
         orders = session.execute(
             select(WorkOrder.status, WorkOrder.step)

@@ -1,0 +1,63 @@
+"""Helpers of the console's browser tests: the console as its own process, a phone's browser.
+
+As ``python -m console.app`` runs it, on the test's database; headless Debian Chromium
+through Playwright (tests/console/test_browser_handover.py checks it is there).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from devstack.stack import BIN, ROOT, free_port, wait_for
+from tests.console.test_browser_handover import CHROMIUM, CHROMIUM_ARGS
+
+#: A phone's screen (CSS pixels), touch on.
+PHONE = {"width": 390, "height": 844}
+
+
+def console_env(database_url: str) -> dict[str, str]:
+    """The console's environment on ``database_url``: plain HTTP on loopback."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    env.pop("CONSOLE_SECURE_COOKIES", None)
+    return env
+
+
+@contextmanager
+def console_process(env: dict[str, str], workdir: Path) -> Iterator[str]:
+    """The console in its own process until the block ends; yields its URL."""
+    port = free_port()
+    log = workdir / "console.log"
+    process = subprocess.Popen(
+        [str(BIN / "python"), "-m", "console.app", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process, log, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def phone_page() -> Iterator[Any]:
+    """A page in headless Chromium on a phone-sized touch screen."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+        finally:
+            browser.close()
