@@ -8,7 +8,8 @@ wrapper builds rasa_sdk's own Sanic application and adds two things:
   option, only the ``SANIC_HOST`` variable, which defaults to every interface);
 * ``/webhook`` and ``/actions`` require ``?token=`` equal to ``MELDKAMER_ACTION_TOKEN``,
   which Rasa sends as the ``token`` of ``action_endpoint`` in endpoints.yml. Without the
-  variable the server refuses to start. ``/health`` stays open (it tells nothing).
+  variable the server refuses to start. ``/health`` stays open (it tells nothing);
+  ``/metrics`` (action errors) follows the console's rule (rasa_addons/metrics.py).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from meldkamer import logmask
+from meldkamer.metrics.conversation import process_metrics
+from rasa_addons.metrics import add_metrics_route
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +81,28 @@ def require_token(app: Sanic, token: str) -> None:
     app.register_middleware(check_token, "request")
 
 
+def count_errors(app: Sanic) -> None:
+    """Count ``/webhook`` calls answered with an error, per action (``/metrics``)."""
+
+    async def after(request: Request, answer: BaseHTTPResponse) -> None:
+        if request.path == "/webhook" and answer.status >= 400 and answer.status != 401:
+            try:
+                body = request.json if request.body else None
+            except Exception:  # not JSON: the error is counted without an action name
+                body = None
+            action = body.get("next_action") if isinstance(body, dict) else None
+            process_metrics().action_failed(action if isinstance(action, str) else None)
+
+    app.register_middleware(after, "response")
+
+
 def build_app(actions: str, token: str) -> Sanic:
     """rasa_sdk's application for the ``actions`` package, guarded by ``token``."""
     # No CORS: only Rasa calls this server, never a browser.
     app: Sanic = create_app(actions, cors_origins=None)
     require_token(app, token)
+    count_errors(app)
+    add_metrics_route(app)
     return app
 
 

@@ -9,20 +9,26 @@ The token goes to Rasa through this process's own arguments, so it never appears
 command line that ``ps`` shows to other users of the machine. Callers send it as
 ``?token=`` (console/rasa_client.py, devstack/stack.py). The lock store's deployment
 check runs first too (:func:`rasa_addons.lock_store.check_lock_config`), so a second
-server without shared locks stops at once with a clear message.
+server without shared locks stops at once with a clear message. ``/metrics`` (messages
+per channel, reply latency) is added to Rasa's application (:func:`with_metrics`).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
+import rasa.core.run
 from rasa.__main__ import main as rasa_main
+from sanic import Sanic
 
 from meldkamer import logmask
 from rasa_addons.deployment import DeploymentError
 from rasa_addons.lock_store import check_lock_config
+from rasa_addons.metrics import add_metrics_route
 
 TOKEN_ENV = "MELDKAMER_RASA_TOKEN"
 HOST_ENV = "MELDKAMER_PUBLIC_HOST"
@@ -50,6 +56,23 @@ def rasa_argv(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
     return ["rasa", "run", "--enable-api", "--auth-token", token, "--interface", host, *args]
 
 
+def with_metrics(configure: Callable[..., Sanic]) -> Callable[..., Sanic]:
+    """Rasa's ``configure_app`` that also adds ``/metrics`` (rasa_addons/metrics.py).
+
+    ``rasa run`` builds its Sanic application in :func:`rasa.core.run.configure_app`
+    and offers no other way to add a route; the route is outside Rasa's token but
+    follows the console's rule (loopback, or the metrics token).
+    """
+
+    @functools.wraps(configure)
+    def configured(*args: Any, **kwargs: Any) -> Sanic:
+        app = configure(*args, **kwargs)
+        add_metrics_route(app)
+        return app
+
+    return configured
+
+
 def main() -> None:
     """Replace this process's arguments and hand over to Rasa's own command line."""
     try:
@@ -59,6 +82,7 @@ def main() -> None:
         sys.exit(2)
     # Rasa sets up its own handlers later; the record factory masks their records too.
     logmask.install()
+    rasa.core.run.configure_app = with_metrics(rasa.core.run.configure_app)
     rasa_main()
 
 

@@ -48,7 +48,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
@@ -62,6 +62,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.db import database_url
+from meldkamer.metrics.conversation import process_metrics
 from rasa_addons.action_schema import use_precompiled_action_schema
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,20 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)):
         return True
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def count_messages(events: list[Event], first_new: int) -> None:
+    """Count the committed ``events[first_new:]`` once: messages per channel, reply latency.
+
+    Counted here, after the commit, rather than in each channel: every message of every
+    channel is stored exactly once, and a batch kept during an outage counts when it
+    is finally stored (the Rasa server's /metrics, rasa_addons/metrics.py).
+    """
+    channel = next(
+        (e.input_channel for e in reversed(events[:first_new]) if isinstance(e, UserUttered)),
+        None,
+    )
+    process_metrics().observe([e.as_dict() for e in events[first_new:]], channel)
 
 
 @dataclass
@@ -214,11 +229,12 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                 )
             )
 
-    def _insert(self, sender_id: str, events: list[Event]) -> None:
-        """Append ``events``, in one transaction (blocking)."""
+    def _insert(self, sender_id: str, events: list[Event], first_new: int) -> None:
+        """Append ``events[first_new:]``, in one transaction (blocking)."""
         with self.session_scope() as session:
-            self._add(session, sender_id, events)
+            self._add(session, sender_id, events[first_new:])
             session.commit()
+        count_messages(events, first_new)
 
     def _store_new(self, sender_id: str, events: list[Event]) -> None:
         """Append the ``events`` the database does not have yet, as Rasa's save does (blocking).
@@ -226,9 +242,12 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         ``events`` is a copy taken on the loop: the thread never reads a live tracker.
         """
         with self.session_scope() as session:
-            stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            self._add(session, sender_id, events[stored.count() :])
+            first_new = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=False
+            ).count()
+            self._add(session, sender_id, events[first_new:])
             session.commit()
+        count_messages(events, first_new)
 
     def _load(self, sender_id: str, full: bool) -> DialogueStateTracker | None:
         """The tracker as the database has it, as Rasa's ``_retrieve`` builds it (blocking)."""
@@ -261,7 +280,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                 continue
             tracker, events = entry.tracker, list(entry.tracker.events)
             try:
-                await self._off_loop(self._insert, sender_id, events[entry.stored :])
+                await self._off_loop(self._insert, sender_id, events, entry.stored)
             except Exception as error:
                 if is_outage(error):
                     logger.warning(
