@@ -16,6 +16,7 @@ TITLES = {
     "topic_holdout_3": "Held-out set 3 (tests/nlu/topic_holdout_3.yml, written blind, issue 15)",
     "topic_holdout_4": "Held-out set 4 (tests/nlu/topic_holdout_4.yml, safety edge cases)",
     "topic_holdout_5": "Held-out set 5 (tests/nlu/topic_holdout_5.yml, short gas and fire)",
+    "topic_holdout_6": "Held-out set 6 (tests/nlu/topic_holdout_6.yml, electrical danger, detectors)",
     "cross-validation": "Cross-validation on the training data",
 }
 
