@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import inspect
 from meldkamer import db
 from meldkamer.models import Base
 from meldkamer.tickets import TicketCounter
+from tests.core.threads import at_once
 
 # Every table of the models, and the newest migration: both grow with the project.
 TABLES = set(Base.metadata.tables)
@@ -187,22 +187,7 @@ def test_upgrade_leaves_other_tables_alone(database_url: str) -> None:
 
 
 def test_concurrent_upgrades_both_succeed(database_url: str) -> None:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            db.upgrade(database_url)
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    at_once(lambda _: db.upgrade(database_url))
     engine = db.make_engine(database_url)
     try:
         with engine.connect() as connection:

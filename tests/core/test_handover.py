@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -23,6 +22,7 @@ from meldkamer.handover.service import (
 from meldkamer.tickets import NewTicket, create_ticket
 from meldkamer.tickets.edits import edit_ticket, edits
 from meldkamer.triage.officehours import OfficeHours, parse_hours
+from tests.core.threads import at_once
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
 
@@ -80,23 +80,16 @@ def test_asking_again_reuses_the_open_handover(sessions) -> None:
 def test_two_agents_can_never_take_the_same_conversation(sessions) -> None:
     with sessions.begin() as session:
         handover_id = ask(session).id
-    results: list[str] = []
-    barrier = threading.Barrier(8)
 
-    def agent(name: str) -> None:
-        barrier.wait()
+    def agent(index: int) -> str | None:
         try:
             with sessions.begin() as session:
-                take(session, handover_id, name, NOW)
-            results.append(name)
+                take(session, handover_id, f"agent-{index}", NOW)
+            return f"agent-{index}"
         except AlreadyTaken:
-            pass
+            return None
 
-    threads = [threading.Thread(target=agent, args=(f"agent-{i}",)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = [name for name in at_once(agent, 8) if name]
     assert len(results) == 1
 
 

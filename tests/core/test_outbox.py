@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -26,6 +25,7 @@ from meldkamer.notify import (
 )
 from meldkamer.tickets import Ticket, create_ticket
 from tests.core.meldingen import melding
+from tests.core.threads import at_once
 
 NOW = datetime(2026, 3, 1, 2, 30, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=10)
@@ -125,26 +125,13 @@ def test_enqueue_belongs_to_the_callers_transaction(session, enqueue_first: bool
 
 
 def test_concurrent_enqueue_of_one_key_gives_one_message(sessions) -> None:
-    barrier = threading.Barrier(2)
-    ids: list[int] = []
-    errors: list[BaseException] = []
+    def run(n: int) -> int:
+        with sessions() as session:
+            message = werkbon(session, None, body=f"tekst {n}")
+            session.commit()
+            return message.id
 
-    def run(body: str) -> None:
-        try:
-            with sessions() as session:
-                barrier.wait()
-                message = werkbon(session, None, body=body)
-                session.commit()
-                ids.append(message.id)
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(f"tekst {n}",)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    ids = at_once(run)
     assert len(ids) == 2 and ids[0] == ids[1]
     with sessions() as session:
         assert count(session) == 1
@@ -234,30 +221,19 @@ def test_concurrent_claims_never_share_a_message(sessions) -> None:
         for n in range(40):
             werkbon(session, None, key=f"k{n:02}")
         session.commit()
-    barrier = threading.Barrier(2)
-    claimed: list[list[str]] = [[], []]
-    errors: list[BaseException] = []
 
-    def run(worker: int) -> None:
-        try:
-            barrier.wait()
-            while True:
-                with sessions() as session:
-                    batch = claim_due(session, NOW, limit=3, lease=LEASE)
-                    session.commit()
-                if not batch:
-                    return
-                claimed[worker].extend(m.key for m in batch)
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
+    def run(worker: int) -> list[str]:
+        claimed: list[str] = []
+        while True:
+            with sessions() as session:
+                batch = claim_due(session, NOW, limit=3, lease=LEASE)
+                session.commit()
+            if not batch:
+                return claimed
+            claimed.extend(m.key for m in batch)
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    everything = claimed[0] + claimed[1]
+    first, second = at_once(run)
+    everything = first + second
     assert sorted(everything) == [f"k{n:02}" for n in range(40)], "each message claimed once"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -30,6 +29,7 @@ from meldkamer.tickets import (
     ticket_to_dict,
 )
 from tests.core.meldingen import melding
+from tests.core.threads import at_once
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -96,28 +96,6 @@ def test_lost_race_for_the_first_number_of_a_year_counts_on(session, database_ur
     assert session.get(TicketCounter, 2026).last == 2
 
 
-def _in_threads(work, count_: int = 2) -> list:
-    """Run ``work(index)`` in ``count_`` threads that start together; return the results."""
-    barrier = threading.Barrier(count_)
-    results: list = [None] * count_
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count_)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
-
-
 def test_concurrent_creators_get_distinct_consecutive_numbers(database_url) -> None:
     db.upgrade(database_url)
 
@@ -136,7 +114,7 @@ def test_concurrent_creators_get_distinct_consecutive_numbers(database_url) -> N
             engine.dispose()
         return numbers
 
-    first, second = _in_threads(create_twenty)
+    first, second = at_once(create_twenty)
     numbers = first + second
     assert sorted(numbers) == [f"MK-2026-{n:06d}" for n in range(1, 41)]
     # Each worker saw its own numbers rise.
@@ -160,7 +138,7 @@ def test_concurrent_submissions_of_the_same_melding_share_a_ticket(database_url)
         finally:
             engine.dispose()
 
-    first, second = _in_threads(submit_all)
+    first, second = at_once(submit_all)
     assert first == second
     engine = db.make_engine(database_url)
     try:

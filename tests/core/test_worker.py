@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from meldkamer.notify.sms import SmsSender
 from meldkamer.notify.worker import DeliveryReport, deliver_due, run_worker
 from meldkamer.tickets import create_ticket
 from tests.core.meldingen import melding
+from tests.core.threads import at_once
 from tests.fakes.mail import (
     GATEWAY_TOKEN,
     free_port,
@@ -289,33 +289,21 @@ def test_two_workers_in_parallel_never_send_a_message_twice(database_url, smtp_s
     finally:
         engine.dispose()
     smtp_server.mailbox.delay = 0.01
-    barrier = threading.Barrier(2)
-    sent = [0, 0]
-    errors: list[BaseException] = []
+    # An engine per worker, made before the race so that both start delivering at once.
+    engines = [db.make_engine(database_url) for _ in range(2)]
 
-    async def work(index: int) -> None:
-        worker_engine = db.make_engine(database_url)
+    async def work(index: int) -> int:
         senders = {"email": EmailSender(smtp_server.settings())}
-        try:
-            factory = db.make_sessionmaker(worker_engine)
-            barrier.wait()
-            while (report := await deliver_due(factory, senders, NOW, limit=3)).claimed:
-                sent[index] += report.sent
-        finally:
+        factory, sent = db.make_sessionmaker(engines[index]), 0
+        while (report := await deliver_due(factory, senders, NOW, limit=3)).claimed:
+            sent += report.sent
+        return sent
+
+    try:
+        sent = at_once(lambda index: asyncio.run(work(index)), timeout=60)
+    finally:
+        for worker_engine in engines:
             worker_engine.dispose()
-
-    def run(index: int) -> None:
-        try:
-            asyncio.run(work(index))
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
     assert sum(sent) == 24 and min(sent) > 0, sent
     received = Counter(smtp_server.mailbox.message_ids())
     assert len(received) == 24 and set(received.values()) == {1}
