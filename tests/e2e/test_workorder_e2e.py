@@ -19,21 +19,19 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from console.app import ConsoleSettings, init_app
-from devstack.stack import BIN, ROOT, Stack, post_json, read_events
-from devstack.tenant import Stuck, next_message, ticket_in
+from devstack.followup import WebchatTenant, chat_sender, deliver
+from devstack.stack import BIN, ROOT, Stack
+from devstack.tenant import converse
 from meldkamer.clients.store import latest
 from meldkamer.contacts import contacts_for_ticket
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
-from meldkamer.notify.chat import ChatSender, ChatSettings
-from meldkamer.notify.worker import deliver_due
 from meldkamer.tickets import get_ticket
 from tests.fakes.mail import SmsGateway
 from tests.fakes.sms_inbound import INBOUND_SECRET, inbound_webhook, threaded_sms_gateway
@@ -41,7 +39,6 @@ from tests.links import link_token
 
 pytestmark = pytest.mark.e2e
 
-SITE = "de-linde-demo"
 BURST = {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
 
 
@@ -63,48 +60,6 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, S
             stack.stop()
 
 
-class WebChat:
-    """The tenant's web chat session: send a message, read what came after it."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.url = stack.url
-        status, body = post_json(f"{self.url}/webhooks/webchat/session", {"site_key": SITE})
-        assert status == 200, body
-        self.session = str(body["session_id"])
-        self.last: str | None = None
-
-    def send(self, text: str) -> list[dict[str, Any]]:
-        status, body = post_json(
-            f"{self.url}/webhooks/webchat/message",
-            {"session_id": self.session, "site_key": SITE, "text": text},
-        )
-        assert status == 200, body
-        return self.read(want=2, timeout=120)  # the echo of the tenant's text, the first reply
-
-    def read(self, want: int = 1, timeout: float = 60) -> list[dict[str, Any]]:
-        """Bot messages after the last one read: wait for ``want`` events, then the rest."""
-        events = read_events(self.url, self.session, after=self.last, want=want, timeout=timeout)
-        if events:
-            events += read_events(self.url, self.session, after=events[-1][0], want=50, timeout=3)
-            self.last = events[-1][0]
-        return [m for _, m in events if m.get("from") == "bot"]
-
-
-def melding_by_webchat(chat: WebChat) -> str:
-    """Play the tenant of a burst pipe to the end; the ticket number."""
-    message = "de leiding onder de gootsteen is gesprongen, overal water"
-    for _ in range(25):
-        replies = chat.send(message)
-        number = ticket_in(replies)
-        if number:
-            return number
-        try:
-            message = next_message(replies, BURST)
-        except Stuck as stuck:
-            raise AssertionError(f"{stuck}\n{replies}") from None
-    raise AssertionError("no ticket after 25 turns")
-
-
 def sms_to_webhook(stack: Stack, sender: str, text: str) -> None:
     body, headers = inbound_webhook(f"in-{uuid.uuid4().hex[:10]}", sender, text)
     request = urllib.request.Request(
@@ -123,25 +78,12 @@ def wait_for_sms(gateway: SmsGateway, number: str, count: int) -> list[str]:
         time.sleep(0.1)
 
 
-def deliver_chat(stack: Stack, sessions: Any) -> None:
-    """One round of the worker's chat delivery (RASA_URL, MELDKAMER_RASA_TOKEN)."""
-
-    async def once() -> None:
-        sender = ChatSender(ChatSettings(stack.url, stack.rasa_token))
-        try:
-            await deliver_due(sessions, {"chat": sender}, datetime.now(timezone.utc))
-        finally:
-            await sender.close()
-
-    asyncio.run(once())
-
-
 def test_webchat_melding_through_page_sms_and_cli_to_done(
     running: tuple[Stack, SmsGateway],
 ) -> None:
     stack, gateway = running
-    chat = WebChat(stack)
-    number = melding_by_webchat(chat)
+    tenant = WebchatTenant(stack)
+    number, _ = converse(tenant, "de leiding onder de gootsteen is gesprongen", BURST)  # type: ignore[arg-type]
     engine = make_engine(stack.database_url)
     sessions = make_sessionmaker(engine)
     try:
@@ -197,8 +139,8 @@ def test_webchat_melding_through_page_sms_and_cli_to_done(
         assert ("telefoon", "status") in log  # the agent set it for a caller
 
         # The worker delivers the tenant's updates into the web chat (H2's texts).
-        deliver_chat(stack, sessions)
-        heard = " ".join(m.get("text", "") for m in chat.read(want=4, timeout=60))
+        assert deliver(stack, chat_sender(stack)) >= 4
+        heard = " ".join(m.get("text", "") for m in tenant.read(timeout=10))
         for part in ("heeft de opdracht aangenomen", "is onderweg", "aangekomen", "afgerond"):
             assert f"Melding {number}" in heard and part in heard, heard
     finally:
