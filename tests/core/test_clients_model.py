@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -12,10 +11,10 @@ from hypothesis import strategies as st
 
 from meldkamer.clients import Client, load_client
 from meldkamer.triage import TriageEngine, TriageSettings, Urgency, load_table
+from meldkamer.triage.officehours import AMSTERDAM
 from meldkamer.triage.table import TableError
 
 ROOT = Path(__file__).resolve().parents[2]
-AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def noord(table) -> Client:
 
 def at(text: str) -> datetime:
     """A moment in Amsterdam wall-clock time."""
-    return datetime.fromisoformat(text).replace(tzinfo=AMS)
+    return datetime.fromisoformat(text).replace(tzinfo=AMSTERDAM)
 
 
 # --- on_call ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -26,9 +25,9 @@ from meldkamer.notify.worker import deliver_due
 from meldkamer.service.registration import register_melding
 from meldkamer.tickets import Ticket
 from meldkamer.triage import TriageSettings, default_engine
+from meldkamer.triage.officehours import AMSTERDAM
 from tests.links import link_token
 
-AMS = ZoneInfo("Europe/Amsterdam")
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = DispatchSettings(public_url="https://meldkamer.test", agents_email="team@meldkamer.test")
 
@@ -95,7 +94,7 @@ def orders(sessions, number: str) -> list[WorkOrder]:
 
 
 # Wednesday 2 December 2026, 03:00: the first roster week (van-dijk first) of Lindehof.
-NIGHT = datetime(2026, 12, 2, 3, 0, tzinfo=AMS)
+NIGHT = datetime(2026, 12, 2, 3, 0, tzinfo=AMSTERDAM)
 BURST = {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
 NO_HEAT_MEDICAL = {"geen_verwarming": True, "geen_warm_water": True, "medische_noodzaak": True}
 
@@ -140,11 +139,11 @@ async def test_acute_reaches_the_on_call_contractor_of_the_complex_and_trade(
     ("at", "contractor"),
     [
         # one minute before Monday 7 December 08:00, the hand-over: still van-dijk first
-        (datetime(2026, 12, 7, 7, 59, tzinfo=AMS), "van-dijk"),
+        (datetime(2026, 12, 7, 7, 59, tzinfo=AMSTERDAM), "van-dijk"),
         # at the hand-over moment the next week's first contractor is on call
-        (datetime(2026, 12, 7, 8, 0, tzinfo=AMS), "de-boer"),
+        (datetime(2026, 12, 7, 8, 0, tzinfo=AMSTERDAM), "de-boer"),
         # after the roster ends (4 January 2027): the complex's own default
-        (datetime(2027, 1, 10, 3, 0, tzinfo=AMS), "van-dijk"),
+        (datetime(2027, 1, 10, 3, 0, tzinfo=AMSTERDAM), "van-dijk"),
     ],
 )
 def test_roster_hand_over_picks_the_next_contractor(
@@ -215,7 +214,7 @@ async def test_niet_urgent_sends_nothing_and_names_the_day(
     sessions, smtp_server, sms_gateway
 ) -> None:
     # Friday evening, a cracked pane: nothing is sent; the tenant calls the client on Monday.
-    friday = datetime(2026, 12, 4, 19, 0, tzinfo=AMS)
+    friday = datetime(2026, 12, 4, 19, 0, tzinfo=AMSTERDAM)
     await deliver(sessions, smtp_server, sms_gateway, friday)  # the fixture's client confirmations
     number, outcome = register(sessions, "glasschade", {"volledige_breuk": False}, friday)
     assert outcome.urgency.value == "niet_urgent"

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from meldkamer.triage import TriageEngine, TriageSettings, Urgency, default_engine
 from meldkamer.triage.engine import with_override
+from meldkamer.triage.officehours import AMSTERDAM
 from meldkamer.triage.table import parse_topic
 
-AMS = ZoneInfo("Europe/Amsterdam")
 # Wednesday morning, office open: kantoor binnen 24 uur bereikbaar.
-WINTER_OPEN = datetime(2026, 12, 2, 10, 0, tzinfo=AMS)
-SUMMER_OPEN = datetime(2026, 7, 15, 10, 0, tzinfo=AMS)
+WINTER_OPEN = datetime(2026, 12, 2, 10, 0, tzinfo=AMSTERDAM)
+SUMMER_OPEN = datetime(2026, 7, 15, 10, 0, tzinfo=AMSTERDAM)
 # Friday evening: the office opens Monday 08:00, more than 24 hours away.
-WINTER_WEEKEND = datetime(2026, 12, 4, 18, 0, tzinfo=AMS)
-SUMMER_WEEKEND = datetime(2026, 7, 17, 18, 0, tzinfo=AMS)
+WINTER_WEEKEND = datetime(2026, 12, 4, 18, 0, tzinfo=AMSTERDAM)
+SUMMER_WEEKEND = datetime(2026, 7, 17, 18, 0, tzinfo=AMSTERDAM)
 
 ACUUT, URGENT, NIET = Urgency.ACUUT, Urgency.URGENT, Urgency.NIET_URGENT
 

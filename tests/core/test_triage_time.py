@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from meldkamer.triage import TriageSettings, Urgency, default_engine
-from meldkamer.triage.officehours import HeatingSeason, OfficeHours, parse_hours
-
-AMS = ZoneInfo("Europe/Amsterdam")
+from meldkamer.triage.officehours import AMSTERDAM, HeatingSeason, OfficeHours, parse_hours
 
 
 def at(text: str) -> datetime:
     """An aware moment; a time without offset is Amsterdam wall-clock time."""
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=AMS)
+    return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +94,7 @@ def test_melding_during_the_skipped_hour() -> None:
     # 02:30 on 29 March does not exist in Amsterdam; an offset makes the moment exact.
     outcome = default_engine().evaluate("overig", {}, at("2026-03-29T00:30+00:00"))
     assert outcome.next_office_day == date(2026, 3, 30)
-    assert outcome.next_office_opening == datetime(2026, 3, 30, 8, 0, tzinfo=AMS)
+    assert outcome.next_office_opening == datetime(2026, 3, 30, 8, 0, tzinfo=AMSTERDAM)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -23,9 +22,10 @@ from meldkamer.intake.spool import (
 from meldkamer.service.context import Collaborators
 from meldkamer.service.spool import resume_spooled, spool_job
 from meldkamer.tickets import Ticket
+from meldkamer.triage.officehours import AMSTERDAM
 from tests.service.conftest import burst_pipe
 
-NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+NIGHT = datetime(2026, 12, 5, 3, 0, tzinfo=AMSTERDAM)
 
 
 def melding(key: str = "m-spool-1") -> Melding:
