@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from meldkamer.cli.common import database_error, database_session, local_time, positive
-from meldkamer.dispatch.lifecycle import STATUS_LABELS
+from meldkamer.dispatch.lifecycle import STATUS_LABELS, VIA_LABELS
 from meldkamer.dossier import dossier
 from meldkamer.tickets.models import Ticket, TicketStatus
 from meldkamer.tickets.numbering import parse_ticket_number
@@ -137,7 +137,7 @@ def _describe(ticket: Ticket, extra: dict[str, Any]) -> str:
             lines.append(
                 f"      {local_time(datetime.fromisoformat(event['at']))}  "
                 f"{STATUS_LABELS.get(event['status_to'], event['status_to'])} "
-                f"({event['by']}, {event['via']}){note}"
+                f"({event['by']}, {VIA_LABELS.get(event['via'], event['via'])}){note}"
             )
     lines += ["", "  Berichten:" + ("" if extra["messages"] else "          -")]
     for message in extra["messages"]:

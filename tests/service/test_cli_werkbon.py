@@ -54,7 +54,7 @@ def test_an_agent_takes_the_order_through_its_steps(
     statuses = [c for c in shown["contacts"] if c["kind"] == "status"]
     assert len(statuses) == 4 and all(c["by"] == "Sanne" for c in statuses)
     assert main(["tickets", "show", number]) == 0
-    assert "ter plaatse (Sanne, cli)" in capsys.readouterr().out
+    assert "ter plaatse (Sanne, telefoon (opdrachtregel))" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
