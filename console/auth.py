@@ -52,7 +52,17 @@ LOGIN_COOKIE = "mk_login"
 #: Reachable without a session: the contractor's link, health, login, CSS and JS.
 # metrics: no session, but loopback or its bearer token (console/metrics.py checks).
 PUBLIC_ROUTES = frozenset(
-    {"health", "werkbon", "werkbon-bevestigen", "login", "login-post", "static", "metrics"}
+    {
+        "health",
+        "werkbon",
+        "werkbon-bevestigen",
+        "sla-link",
+        "sla-opgepakt",
+        "login",
+        "login-post",
+        "static",
+        "metrics",
+    }
 )
 #: Public routes that never look at the session cookie (no database work for them).
 _SESSIONLESS = PUBLIC_ROUTES - {"login", "login-post"}

@@ -2,7 +2,9 @@
 
 The rows refresh without a reload (``/api/bewaking/events``, the console's SSE pattern).
 A breached clock can be taken on ("Opgepakt"): its escalation stops, registered with who
-and when (:func:`meldkamer.sla.escalate.take_on`).
+and when (:func:`meldkamer.sla.escalate.take_on`). The supervisor and the client's piket
+take their step on through the link in their SMS and e-mail (``/sla/{token}``: no account,
+the link is the secret, one big button; :mod:`meldkamer.service.sla_ack`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ from aiohttp import web
 from console.events import stream
 from console.forms import read_form
 from console.identity import current
-from console.keys import CLOCK, SESSIONS
+from console.keys import CLOCK, COLLABORATORS, SESSIONS
 from console.rendering import render, render_string
+from console.workorders import LINK_POLICY
+from meldkamer.contact import MELDKAMER_PHONE
+from meldkamer.service.sla_ack import acknowledge_step, show_step
+from meldkamer.sla.ack import AckView, UnknownAck
 from meldkamer.sla.escalate import NotWatched, take_on
 from meldkamer.sla.service import Watched, watched
 
@@ -74,8 +80,50 @@ async def take(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/bewaking")
 
 
+def _step_page(request: web.Request, found: AckView, title: str) -> web.Response:
+    action = str(request.app.router["sla-opgepakt"].url_for(token=request.match_info["token"]))
+    values = {"title": title, "view": found, "action": action, "phone": MELDKAMER_PHONE}
+    return render(request, "sla_stap.html", values)
+
+
+def _unknown(request: web.Request) -> web.Response:
+    """One answer for a link that never existed, was replaced by a later step, or expired."""
+    lines = (
+        "Deze link is niet geldig, of verlopen: een escalatielink werkt zolang zijn stap wacht.",
+        f"Wilt u iets weten over een melding? Bel de meldkamer: {MELDKAMER_PHONE}.",
+    )
+    values = {"title": "Deze link werkt niet (meer)", "lines": lines, "back": ""}
+    return render(request, "werkbon_bericht.html", values, status=404)
+
+
+async def step_link(request: web.Request) -> web.Response:
+    """The page behind the link: what is late, and the one button."""
+    try:
+        found = show_step(
+            request.app[COLLABORATORS], request.match_info["token"], request.app[LINK_POLICY]
+        )
+    except UnknownAck:
+        return _unknown(request)
+    return _step_page(request, found, f"SLA verlopen: {found.what}")
+
+
+async def step_taken(request: web.Request) -> web.Response:
+    """The button: the step is taken on, the escalation stops."""
+    try:
+        found, already = acknowledge_step(
+            request.app[COLLABORATORS], request.match_info["token"], request.app[LINK_POLICY]
+        )
+    except UnknownAck:
+        return _unknown(request)
+    return _step_page(request, found, "Was al opgepakt" if already else "Dank u: opgepakt")
+
+
 def setup_routes(app: web.Application) -> None:
     """Add the Bewaking routes."""
     app.router.add_get("/bewaking", page, name="bewaking")
     app.router.add_get("/api/bewaking/events", events, name="bewaking-events")
     app.router.add_post(r"/bewaking/{clock_id:\d+}/opgepakt", take, name="bewaking-opgepakt")
+    # Secrets are secrets.token_urlsafe: anything else never reaches the database.
+    token = r"{token:[A-Za-z0-9_-]{1,100}}"
+    app.router.add_get(f"/sla/{token}", step_link, name="sla-link")
+    app.router.add_post(f"/sla/{token}", step_taken, name="sla-opgepakt")

@@ -23,9 +23,10 @@ logger = logging.getLogger(__name__)
 HEADER = "X-CSRF-Token"
 FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: The contractor's button has no session (its secret is the link itself); the login
+#: The contractor's button and the escalation step's button have no session (their
+#: secret is the link itself); the login
 #: form has its own double-submit token (see :mod:`console.auth`).
-EXEMPT_ROUTES = frozenset({"werkbon-bevestigen", "login-post"})
+EXEMPT_ROUTES = frozenset({"werkbon-bevestigen", "sla-opgepakt", "login-post"})
 
 
 async def _sent_token(request: web.Request) -> str:

@@ -32,6 +32,7 @@ from meldkamer.dispatch.service import DispatchSettings
 from meldkamer.dispatch.texts import address, topic_name
 from meldkamer.intake.validation import Invalid, normalise_phone
 from meldkamer.notify.outbox import enqueue
+from meldkamer.sla.ack import issue_link
 from meldkamer.sla.chain import STEP_LABELS, Step, next_step, step_due
 from meldkamer.sla.clocks import CLOCK_LABELS, ClockKind, ClockState
 from meldkamer.sla.models import SlaClock
@@ -258,7 +259,11 @@ def _send(
 
 def _notify_supervisor(session: Session, clock: SlaClock, ticket: Ticket, esc: Escalation) -> None:
     sup = esc.supervisor
-    answer = f"Pak het op en meld dat op de pagina Bewaking: {esc.dispatch.public_url.rstrip('/')}/bewaking"
+    link = issue_link(clock, esc.dispatch.public_url)
+    watch = f"{esc.dispatch.public_url.rstrip('/')}/bewaking"
+    answer = (
+        f"Pakt u het op? Meld dat met de knop achter {link} (of op de pagina Bewaking: {watch})."
+    )
     used = _send(session, clock, ticket, esc, (sup.phone, sup.email), Step.SUPERVISOR, answer)
     for channel in used or [Channel.SYSTEEM]:
         _log(
@@ -277,7 +282,10 @@ def _notify_supervisor(session: Session, clock: SlaClock, ticket: Ticket, esc: E
 def _notify_piket(session: Session, clock: SlaClock, ticket: Ticket, esc: Escalation) -> None:
     client = esc.client(ticket.client_id)
     on_duty: tuple[Reachable, ...] = client.piket.on_duty(esc.now) if client else ()
-    answer = f"Bel de meldkamer om het op te pakken: {MELDKAMER_PHONE}."
+    link = issue_link(clock, esc.dispatch.public_url)
+    answer = (
+        f"Pakt u het op? Meld dat met de knop achter {link} en bel de meldkamer: {MELDKAMER_PHONE}."
+    )
     if on_duty:
         person = on_duty[0]
         to: tuple[str | None, str | None] = (person.sms_number, person.email)

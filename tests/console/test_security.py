@@ -116,6 +116,8 @@ async def test_public_routes_stay_public(anonymous) -> None:
     assert (await anonymous.get("/login")).status == 200
     assert (await anonymous.get("/static/console.css")).status == 200
     assert (await anonymous.get("/werkbon/onbekend")).status == 404  # public, but unknown
+    assert (await anonymous.get("/sla/onbekend")).status == 404
+    assert (await anonymous.post("/sla/onbekend")).status == 404
 
 
 #: Public routes that need no session but check a credential of their own.
@@ -138,16 +140,16 @@ async def test_public_routes_with_their_own_credential_refuse_strangers(anonymou
 POSTS = [
     (name, _url(canonical))
     for method, name, canonical in ROUTES
-    if method == "POST" and name not in {"werkbon-bevestigen", "login-post"}
+    if method == "POST" and name not in {"werkbon-bevestigen", "sla-opgepakt", "login-post"}
 ]
 
 
 def test_every_post_route_is_covered() -> None:
-    # werkbon-bevestigen: public, the link's secret token is the credential (no session);
+    # werkbon-bevestigen, sla-opgepakt: public, the link's secret token is the credential;
     # login-post: its own double-submit token, tested below.
     assert {name for name, _ in POSTS} == {
         name for method, name, _ in ROUTES if method == "POST"
-    } - {"werkbon-bevestigen", "login-post"}
+    } - {"werkbon-bevestigen", "sla-opgepakt", "login-post"}
 
 
 @pytest.mark.parametrize(("name", "path"), POSTS, ids=[name for name, _ in POSTS])

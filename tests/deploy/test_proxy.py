@@ -95,8 +95,9 @@ def test_public_routes_pass(proxy: Proxy, path: str, sample: str) -> None:
 def test_the_console_and_work_order_links_answer_themselves(proxy: Proxy) -> None:
     status, headers, _ = fetch(proxy, "GET", "/")
     assert status == 303 and headers["Location"].startswith("/login")
-    status, _, body = fetch(proxy, "GET", "/werkbon/onbekend")
-    assert status == 404 and "nginx" not in body  # the console's own answer
+    for link in ("/werkbon/onbekend", "/sla/onbekend"):  # the contractor's, the piket's
+        status, _, body = fetch(proxy, "GET", link)
+        assert status == 404 and "nginx" not in body, link  # the console's own answer
     for stream in ("/api/queue/events", "/api/bewaking/events"):
         status, _, body = fetch(proxy, "GET", stream)
         assert status == 401 and "nginx" not in body, stream

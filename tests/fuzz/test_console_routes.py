@@ -243,9 +243,10 @@ def refused(status: int, body: str) -> None:
 
 
 @FUZZ
-@given(token=odd_text)
-def test_work_order_link_with_odd_tokens(console: Console, token: str) -> None:
-    path = f"/werkbon/{quoted(token)}" if token else "/werkbon/x"
+@given(token=odd_text, base=st.sampled_from(["/werkbon", "/sla"]))
+def test_work_order_link_with_odd_tokens(console: Console, token: str, base: str) -> None:
+    # /sla: the escalation step's link (supervisor, piket) is public in the same way.
+    path = f"{base}/{quoted(token)}" if token else f"{base}/x"
     status, body = console.fetch("GET", path)
     no_server_error(status, body)
     status, body = console.fetch(
@@ -259,6 +260,7 @@ def test_work_order_link_with_odd_tokens(console: Console, token: str) -> None:
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_work_order_link_with_nul(console: Console, method: str) -> None:
     refused(*console.fetch(method, "/werkbon/ab%00cd"))
+    refused(*console.fetch(method, "/sla/ab%00cd"))
 
 
 @FUZZ
