@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -72,27 +74,42 @@ def test_numbers_count_up_per_year_and_roll_over(session) -> None:
     assert next_ticket_number(session, 2027) == "MK-2027-000002"
 
 
-def test_lost_race_for_the_first_number_of_a_year_counts_on(session, database_url, monkeypatch):
-    """Another process creates the year's counter between our UPDATE and INSERT."""
+@contextmanager
+def another_process_first(monkeypatch, database_url: str, module, name: str, work) -> Iterator:
+    """The first call of ``module.name`` loses a race to another process.
+
+    That process (an engine of its own) does ``work(session)`` and commits; the call then
+    answers ``None``, what it saw before that commit. Later calls are the real ones.
+    """
     other = db.make_engine(database_url)
-    real_increment = numbering._increment
+    real = getattr(module, name)
     calls = []
 
-    def increment(session_, year):
-        calls.append(year)
+    def losing(session_, *args):
+        calls.append(args)
         if len(calls) == 1:
             with db.make_sessionmaker(other)() as other_session:
-                assert next_ticket_number(other_session, year) == "MK-2026-000001"
+                work(other_session)
                 other_session.commit()
-            return None  # what our UPDATE saw before the other process committed
-        return real_increment(session_, year)
+            return None
+        return real(session_, *args)
 
-    monkeypatch.setattr(numbering, "_increment", increment)
+    monkeypatch.setattr(module, name, losing)
     try:
-        assert next_ticket_number(session, 2026) == "MK-2026-000002"
-        session.commit()
+        yield
     finally:
         other.dispose()
+
+
+def test_lost_race_for_the_first_number_of_a_year_counts_on(session, database_url, monkeypatch):
+    """Another process creates the year's counter between our UPDATE and INSERT."""
+
+    def first_number(other_session) -> None:
+        assert next_ticket_number(other_session, 2026) == "MK-2026-000001"
+
+    with another_process_first(monkeypatch, database_url, numbering, "_increment", first_number):
+        assert next_ticket_number(session, 2026) == "MK-2026-000002"
+        session.commit()
     assert session.get(TicketCounter, 2026).last == 2
 
 
@@ -191,25 +208,15 @@ def test_create_is_idempotent_on_melding_id(session) -> None:
 
 def test_lost_race_on_melding_id_returns_the_winner(session, database_url, monkeypatch) -> None:
     """Another process inserts the same melding after our check for it came up empty."""
-    other = db.make_engine(database_url)
-    real_find = store.find_by_melding_id
-    calls = []
 
-    def find(session_, melding_id):
-        calls.append(melding_id)
-        if len(calls) == 1:
-            with db.make_sessionmaker(other)() as other_session:
-                create_ticket(other_session, melding("m-1"), NOW)
-                other_session.commit()
-            return None
-        return real_find(session_, melding_id)
+    def same_melding(other_session) -> None:
+        create_ticket(other_session, melding("m-1"), NOW)
 
-    monkeypatch.setattr(store, "find_by_melding_id", find)
-    try:
+    with another_process_first(
+        monkeypatch, database_url, store, "find_by_melding_id", same_melding
+    ):
         ticket = create_ticket(session, melding("m-1"), NOW)
         session.commit()
-    finally:
-        other.dispose()
     assert ticket.number == "MK-2026-000001"
     assert count(session, Ticket) == 1
     assert count(session, TicketStatusChange) == 1
