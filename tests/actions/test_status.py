@@ -31,15 +31,20 @@ async def validate(dispatcher: Any, tracker: Any, domain: Any) -> dict[str, Any]
     return slots_of(await ValidateStatusForm().run(dispatcher, tracker, domain))
 
 
+def address_answer(make_tracker: Any, number: str, text: str) -> Any:
+    """The form knows ticket ``number`` and asked for the address; the tenant says ``text``."""
+    return make_tracker(
+        {"status_nummer": number, "requested_slot": "status_adres"},
+        user_message(text),
+        active_loop=FORM,
+    )
+
+
 async def test_number_then_address_tells_the_status(
     runtime, dispatcher, make_tracker, domain
 ) -> None:
     number = ticket(runtime)
-    tracker = make_tracker(
-        {"status_nummer": number, "requested_slot": "status_adres"},
-        user_message("1234ab 12"),
-        active_loop=FORM,
-    )
+    tracker = address_answer(make_tracker, number, "1234ab 12")
     slots = await validate(dispatcher, tracker, domain)
     assert slots["status_adres"] == "1234 AB 12" and slots["status_uitkomst"] == "status"
     (said,) = texts(dispatcher)
@@ -50,11 +55,7 @@ async def test_a_wrong_address_asks_again_from_the_number(
     runtime, dispatcher, make_tracker, domain
 ) -> None:
     number = ticket(runtime)
-    tracker = make_tracker(
-        {"status_nummer": number, "requested_slot": "status_adres"},
-        user_message("1234 AB 14"),
-        active_loop=FORM,
-    )
+    tracker = address_answer(make_tracker, number, "1234 AB 14")
     slots = await validate(dispatcher, tracker, domain)
     assert slots["status_nummer"] is None and slots["status_adres"] is None
     # Both empty again: Rasa's form asks for the number first (domain order).
@@ -113,11 +114,7 @@ async def test_three_wrong_proofs_hand_over_to_a_person(
 ) -> None:
     number = ticket(runtime)
     for _ in range(MAX_WRONG):
-        tracker = make_tracker(
-            {"status_nummer": number, "requested_slot": "status_adres"},
-            user_message("1234 AB 40"),
-            active_loop=FORM,
-        )
+        tracker = address_answer(make_tracker, number, "1234 AB 40")
         slots = await validate(dispatcher, tracker, domain)
     assert slots["status_uitkomst"] == "medewerker"
     done = make_tracker({"status_uitkomst": "medewerker", "status_nummer": number})
