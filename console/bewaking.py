@@ -21,6 +21,7 @@ from console.rendering import render, render_string
 from console.workorders import LINK_POLICY
 from meldkamer.contact import MELDKAMER_PHONE
 from meldkamer.service.sla_ack import acknowledge_step, show_step
+from meldkamer.sla.about import NO_TICKET
 from meldkamer.sla.ack import AckView, UnknownAck
 from meldkamer.sla.escalate import NotWatched, take_on
 from meldkamer.sla.service import Watched, watched
@@ -39,7 +40,7 @@ def left_text(seconds: float) -> str:
 
 
 def _values(rows: list[Watched]) -> dict[str, Any]:
-    return {"rows": rows, "left": left_text}
+    return {"rows": rows, "left": left_text, "no_ticket": NO_TICKET}
 
 
 async def page(request: web.Request) -> web.StreamResponse:

@@ -62,13 +62,14 @@ def _attachment(session: Session, value: str) -> Owners:
 
 
 def _clock(session: Session, value: str) -> Owners:
-    return list(
-        session.execute(
-            select(Ticket.client_id)
-            .join(SlaClock, SlaClock.ticket_id == Ticket.id)
-            .where(SlaClock.id == int(value))
-        ).scalars()
-    )
+    clock = session.get(SlaClock, int(value))
+    if clock is None:
+        return []
+    # A handed-over chat's clock has no ticket yet: the client of its handover.
+    owner = session.get(Ticket, clock.ticket_id) if clock.ticket_id is not None else None
+    if owner is None and clock.handover_id is not None:
+        owner = session.get(Handover, clock.handover_id)
+    return [owner.client_id if owner is not None else None]
 
 
 #: Every id parameter of the console's routes, and how to find its client.

@@ -25,25 +25,25 @@ from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.schema import Client, Reachable
 from meldkamer.clients.store import latest
 from meldkamer.contact import MELDKAMER_PHONE
-from meldkamer.contacts import Channel, ContactKind, Direction, Party, record_contact
+from meldkamer.contacts import Channel, Direction, Party
 from meldkamer.dispatch.escalation import escalate_due, escalate_order
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import DispatchSettings
-from meldkamer.dispatch.texts import address, topic_name
 from meldkamer.intake.validation import Invalid, normalise_phone
 from meldkamer.notify.outbox import enqueue
+from meldkamer.sla.about import About, Entry, about, local, log, message
 from meldkamer.sla.ack import issue_link
 from meldkamer.sla.chain import STEP_LABELS, Step, next_step, step_due
 from meldkamer.sla.clocks import CLOCK_LABELS, ClockKind, ClockState
 from meldkamer.sla.models import SlaClock
 from meldkamer.sla.service import CLOCKS, sync
-from meldkamer.tickets import Ticket, flag_attention
-from meldkamer.triage.officehours import AMSTERDAM
+from meldkamer.tickets import flag_attention
 
 logger = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
 _DEFAULT_WAIT_MINUTES = 15
+_INTERNAL = Entry(Direction.INTERN, Channel.SYSTEEM, Party.MELDKAMER)
 
 
 @dataclass(frozen=True)
@@ -124,54 +124,50 @@ def _locked(session: Session, query: Any) -> list[SlaClock]:
 
 
 def _client_id(session: Session, clock: SlaClock) -> str | None:
-    ticket = session.get(Ticket, clock.ticket_id)
-    return ticket.client_id if ticket is not None else None
+    return about(session, clock).client_id
 
 
 def _breach(session: Session, clock: SlaClock, esc: Escalation) -> str:
-    ticket = session.get(Ticket, clock.ticket_id)
-    assert ticket is not None  # the clock's foreign key cascades
+    on = about(session, clock)
     clock.state = ClockState.VERLOPEN.value
     clock.breached_at = esc.now
     what = CLOCK_LABELS[clock.clock]
-    flag_attention(session, ticket, f"SLA verlopen: {what}", esc.now)
-    _log(
-        session,
-        ticket,
-        esc.now,
-        Direction.INTERN,
-        Channel.SYSTEEM,
-        Party.MELDKAMER,
-        f"SLA verlopen: {what} (doel {_local(clock.target_at)})",
-        clock,
-    )
+    if on.ticket is not None:
+        flag_attention(session, on.ticket, f"SLA verlopen: {what}", esc.now)
+    summary = f"SLA verlopen: {what} (doel {local(clock.target_at)})"
+    log(session, on, esc.now, _INTERNAL, summary, clock)
     return _escalate(session, clock, esc)
 
 
 def _escalate(session: Session, clock: SlaClock, esc: Escalation) -> str:
-    ticket = session.get(Ticket, clock.ticket_id)
-    assert ticket is not None
+    on = about(session, clock)
     order = session.get(WorkOrder, clock.work_order_id) if clock.work_order_id else None
     step = next_step(
         ClockKind(clock.clock), clock.escalation_step, _can_pass_on(session, clock, order)
     )
     if step is None:
-        return f"{ticket.number}: {CLOCK_LABELS[clock.clock]}: niemand meer om te bellen"
+        return f"{on.name}: {CLOCK_LABELS[clock.clock]}: niemand meer om te bellen"
     if step is Step.AANNEMER:
-        assert order is not None
+        # Only a work order's clock passes on, and a work order always has its ticket.
+        assert order is not None and on.ticket is not None
         if order.status != WorkOrderStatus.GEESCALEERD.value:
-            escalate_order(session, order, ticket, esc.registry, esc.dispatch, esc.now)
+            escalate_order(session, order, on.ticket, esc.registry, esc.dispatch, esc.now)
         summary = f"Escalatie: werkbon van {order.contractor_name} naar de volgende aannemer"
-        _log(
-            session, ticket, esc.now, Direction.UIT, Channel.SYSTEEM, Party.AANNEMER, summary, clock
+        log(
+            session,
+            on,
+            esc.now,
+            Entry(Direction.UIT, Channel.SYSTEEM, Party.AANNEMER),
+            summary,
+            clock,
         )
     elif step is Step.SUPERVISOR:
-        _notify_supervisor(session, clock, ticket, esc)
+        _notify_supervisor(session, clock, on, esc)
     else:
-        _notify_piket(session, clock, ticket, esc)
+        _notify_piket(session, clock, on, esc)
     clock.escalation_step = step.value
     clock.escalated_at = esc.now
-    return f"{ticket.number}: {CLOCK_LABELS[clock.clock]} verlopen, {STEP_LABELS[step.value]}"
+    return f"{on.name}: {CLOCK_LABELS[clock.clock]} verlopen, {STEP_LABELS[step.value]}"
 
 
 def _can_pass_on(session: Session, clock: SlaClock, order: WorkOrder | None) -> bool:
@@ -192,40 +188,17 @@ def _can_pass_on(session: Session, clock: SlaClock, order: WorkOrder | None) -> 
     )
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
-
-
-def _message(clock: SlaClock, ticket: Ticket, answer: str) -> tuple[str, str, str]:
-    """Subject, e-mail body and SMS of a step."""
-    what = CLOCK_LABELS[clock.clock]
-    subject = f"SLA VERLOPEN {ticket.number}: {what}"
-    facts = f"{topic_name(ticket.topic)}, {address(ticket)}"
-    body = "\n".join(
-        [
-            f"De belofte '{what}' voor melding {ticket.number} is niet gehaald "
-            f"(doel {_local(clock.target_at)}).",
-            f"Melding: {facts}.",
-            f"Huurder: {ticket.naam}, {ticket.telefoon}.",
-            "",
-            answer,
-        ]
-    )
-    sms = f"SLA VERLOPEN {ticket.number}: {what} ({facts}). {answer}"
-    return subject, body, sms
-
-
 def _send(
     session: Session,
     clock: SlaClock,
-    ticket: Ticket,
+    on: About,
     esc: Escalation,
     to: tuple[str | None, str | None],
     step: Step,
     answer: str,
 ) -> list[Channel]:
     """Queue the SMS and e-mail of a step; returns the channels used."""
-    subject, body, sms = _message(clock, ticket, answer)
+    subject, body, sms = message(clock, on, answer)
     phone, email = to
     used: list[Channel] = []
     key = f"sla:{clock.id}:{step.name.lower()}"
@@ -236,7 +209,7 @@ def _send(
             kind="sms",
             recipient=phone,
             body=sms,
-            ticket_id=ticket.id,
+            ticket_id=on.ticket_id,
             purpose="escalatie",
             now=esc.now,
         )
@@ -249,7 +222,7 @@ def _send(
             recipient=email,
             subject=subject,
             body=body,
-            ticket_id=ticket.id,
+            ticket_id=on.ticket_id,
             purpose="escalatie",
             now=esc.now,
         )
@@ -257,30 +230,28 @@ def _send(
     return used
 
 
-def _notify_supervisor(session: Session, clock: SlaClock, ticket: Ticket, esc: Escalation) -> None:
+def _notify_supervisor(session: Session, clock: SlaClock, on: About, esc: Escalation) -> None:
     sup = esc.supervisor
     link = issue_link(clock, esc.dispatch.public_url)
     watch = f"{esc.dispatch.public_url.rstrip('/')}/bewaking"
     answer = (
         f"Pakt u het op? Meld dat met de knop achter {link} (of op de pagina Bewaking: {watch})."
     )
-    used = _send(session, clock, ticket, esc, (sup.phone, sup.email), Step.SUPERVISOR, answer)
+    used = _send(session, clock, on, esc, (sup.phone, sup.email), Step.SUPERVISOR, answer)
     for channel in used or [Channel.SYSTEEM]:
-        _log(
+        log(
             session,
-            ticket,
+            on,
             esc.now,
-            Direction.UIT,
-            channel,
-            Party.MELDKAMER,
+            Entry(Direction.UIT, channel, Party.MELDKAMER),
             "Escalatie naar de supervisor"
             + ("" if used else ": geen telefoon of e-mail ingesteld"),
             clock,
         )
 
 
-def _notify_piket(session: Session, clock: SlaClock, ticket: Ticket, esc: Escalation) -> None:
-    client = esc.client(ticket.client_id)
+def _notify_piket(session: Session, clock: SlaClock, on: About, esc: Escalation) -> None:
+    client = esc.client(on.client_id)
     on_duty: tuple[Reachable, ...] = client.piket.on_duty(esc.now) if client else ()
     link = issue_link(clock, esc.dispatch.public_url)
     answer = (
@@ -292,46 +263,18 @@ def _notify_piket(session: Session, clock: SlaClock, ticket: Ticket, esc: Escala
         name = person.name
     else:
         to, name = (None, client.contact.email if client else None), "kantoor opdrachtgever"
-    used = _send(session, clock, ticket, esc, to, Step.PIKET, answer)
+    used = _send(session, clock, on, esc, to, Step.PIKET, answer)
     for channel in used or [Channel.SYSTEEM]:
-        _log(
+        log(
             session,
-            ticket,
+            on,
             esc.now,
-            Direction.UIT,
-            channel,
-            Party.OPDRACHTGEVER,
+            Entry(Direction.UIT, channel, Party.OPDRACHTGEVER),
             f"Escalatie naar de piket van de opdrachtgever: {name}"
             + ("" if used else " (geen contactgegevens)"),
             clock,
             by=name,
         )
-
-
-def _log(
-    session: Session,
-    ticket: Ticket,
-    now: datetime,
-    direction: Direction,
-    channel: Channel,
-    party: Party,
-    summary: str,
-    clock: SlaClock,
-    by: str | None = None,
-) -> None:
-    record_contact(
-        session,
-        at=now,
-        direction=direction,
-        channel=channel,
-        party=party,
-        kind=ContactKind.ESCALATIE,
-        summary=summary,
-        ticket_id=ticket.id,
-        client_id=ticket.client_id,
-        by=by,
-        ref=f"sla:{clock.id}",
-    )
 
 
 class NotWatched(LookupError):
@@ -350,19 +293,15 @@ def take_on(
         or clock.escalation_step == Step.AANNEMER.value
     ):
         raise NotWatched(str(clock_id))
-    ticket = session.get(Ticket, clock.ticket_id)
-    assert ticket is not None
     clock.state = ClockState.GESTOPT.value
     text = f"Escalatie opgepakt: {CLOCK_LABELS[clock.clock]}" + (
         f" ({note.strip()})" if note and note.strip() else ""
     )
-    _log(
+    log(
         session,
-        ticket,
+        about(session, clock),
         now,
-        Direction.INTERN,
-        Channel.CONSOLE,
-        Party.MEDEWERKER,
+        Entry(Direction.INTERN, Channel.CONSOLE, Party.MEDEWERKER),
         text,
         clock,
         by=by,

@@ -138,12 +138,8 @@ def _order_clocks(session: Session, order_ids: Iterable[int]) -> list[SlaClock]:
     )
 
 
-def open_handover_clock(
-    session: Session, handover: Handover, client: Client | None
-) -> SlaClock | None:
-    """The answer clock of a handover with a ticket (a clock belongs to a ticket)."""
-    if handover.ticket_id is None:
-        return None
+def open_handover_clock(session: Session, handover: Handover, client: Client | None) -> SlaClock:
+    """The answer clock of a handover; a chat without a ticket yet runs it all the same."""
     clock = SlaClock(
         ticket_id=handover.ticket_id,
         handover_id=handover.id,
@@ -174,22 +170,30 @@ def sync(session: Session, registry: ClientRegistry, now: datetime, limit: int =
         select(Handover)
         .where(
             HANDOVERS.status == HandoverStatus.WACHTEND.value,
-            HANDOVERS.ticket_id.is_not(None),
             ~exists().where(CLOCKS.handover_id == HANDOVERS.id),
         )
         .limit(limit)
     )
     for handover in session.execute(waiting).scalars():
-        opened += (
-            open_handover_clock(session, handover, _client(registry, handover.client_id))
-            is not None
-        )
+        open_handover_clock(session, handover, _client(registry, handover.client_id))
+        opened += 1
+    _attach_tickets(session)
     session.flush()
     watched = select(SlaClock).where(CLOCKS.state.in_(WATCHED), CLOCKS.met_at.is_(None))
     for clock in session.execute(watched).scalars():
         settle(session, clock, now)
     session.flush()
     return opened
+
+
+def _attach_tickets(session: Session) -> None:
+    """A chat's clock gets its ticket once the handover has one (for the ticket's SLA list)."""
+    pending = select(SlaClock, HANDOVERS.ticket_id).join(
+        Handover, HANDOVERS.id == CLOCKS.handover_id
+    )
+    pending = pending.where(CLOCKS.ticket_id.is_(None), HANDOVERS.ticket_id.is_not(None))
+    for clock, ticket_id in session.execute(pending).all():
+        clock.ticket_id = ticket_id
 
 
 def clock_dict(clock: SlaClock) -> dict[str, object]:
@@ -219,7 +223,9 @@ class Watched:
     """One clock on the Bewaking page."""
 
     id: int
-    ticket_number: str
+    #: The ticket's number; ``None`` for a handed-over chat that has no ticket yet.
+    ticket_number: str | None
+    handover_id: int | None
     what: str
     who: str
     target_at: datetime
@@ -255,9 +261,13 @@ def _who(session: Session, clock: SlaClock) -> str:
 def watched(session: Session, now: datetime, scope: AgentScope = UNLIMITED) -> list[Watched]:
     """Every clock still watched of ``scope``'s clients, the most at risk first."""
     rows: list[Watched] = []
-    query = select(SlaClock, Ticket.number).join(Ticket, Ticket.id == CLOCKS.ticket_id)
+    tickets = Ticket.__table__.c
+    query = select(SlaClock, tickets.number)
+    query = query.outerjoin(Ticket, tickets.id == CLOCKS.ticket_id)
+    query = query.outerjoin(Handover, HANDOVERS.id == CLOCKS.handover_id)
     query = query.where(CLOCKS.state.in_(WATCHED), CLOCKS.met_at.is_(None))
-    query = query.where(scope.where(Ticket.__table__.c.client_id))
+    # A chat without a ticket belongs to its handover's client.
+    query = query.where(scope.where(func.coalesce(tickets.client_id, HANDOVERS.client_id)))
     # A breach passed to the next contractor is watched through the new work order.
     query = query.where(CLOCKS.escalation_step != Step.AANNEMER.value)
     for clock, number in session.execute(query).all():
@@ -266,6 +276,7 @@ def watched(session: Session, now: datetime, scope: AgentScope = UNLIMITED) -> l
             Watched(
                 id=clock.id,
                 ticket_number=number,
+                handover_id=clock.handover_id,
                 what=CLOCK_LABELS[clock.clock],
                 who=_who(session, clock),
                 target_at=clock.target_at,

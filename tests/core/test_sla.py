@@ -11,10 +11,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from meldkamer.agents.scope import AgentScope
 from meldkamer.clients.store import latest
 from meldkamer.contacts import contacts_for_ticket
+from meldkamer.contacts.models import Contact
 from meldkamer.dispatch.escalation import acknowledge
+from meldkamer.handover.models import Handover
 from meldkamer.handover.service import request_handover, take
+from meldkamer.notify.models import OutboxMessage
 from meldkamer.sla.chain import Step
 from meldkamer.sla.escalate import (
     Escalation,
@@ -197,6 +201,48 @@ def test_a_handed_over_chat_not_answered_in_time_breaches(sessions) -> None:
             ).scalars()
         }
     assert by_handover == {slow_id: "verlopen", quick_id: "gehaald"}
+
+
+def test_a_handed_over_chat_without_ticket_runs_its_answer_clock(sessions) -> None:
+    with sessions.begin() as session:
+        handover_id = request_handover(
+            session,
+            conversation_id="c-zonder",
+            channel="whatsapp",
+            reason="wil een mens",
+            summary={},
+            now=NIGHT,
+            client_id="de-linde",
+        ).id
+    assert round_at(sessions, NIGHT + timedelta(minutes=1)) == []
+    with sessions() as session:
+        (row,) = watched(session, NIGHT + timedelta(minutes=5))
+        assert (row.ticket_number, row.handover_id, row.state) == (None, handover_id, "loopt")
+        # Another client's agent does not see it: the handover's client decides.
+        assert watched(session, NIGHT, AgentScope(frozenset({"anders"}))) == []
+    lines = round_at(sessions, NIGHT + timedelta(minutes=10))
+    assert lines == [
+        "gesprek zonder melding: medewerker neemt gesprek over verlopen, "
+        "naar de supervisor van de meldkamer"
+    ]
+    with sessions() as session:
+        logged = session.execute(
+            select(Contact).where(Contact.conversation_id == "c-zonder")
+        ).scalars()
+        assert {(c.ticket_id, c.kind, c.client_id) for c in logged} == {
+            (None, "escalatie", "de-linde")
+        }
+        sms = session.execute(
+            select(OutboxMessage.body).where(OutboxMessage.recipient == SUPERVISOR.phone)
+        ).scalar_one()
+        assert "gesprek zonder melding" in sms and "WhatsApp" in sms and "/sla/" in sms
+    # The assistant registers the melding later: the clock joins its ticket.
+    number, _ = register(sessions, "cv_storing", URGENT_COLD, NIGHT + timedelta(minutes=11))
+    with sessions.begin() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
+        session.get(Handover, handover_id).ticket_id = ticket.id
+    round_at(sessions, NIGHT + timedelta(minutes=12))
+    assert [c["clock"] for c in clocks(sessions, number)].count("antwoord_medewerker") == 1
 
 
 def test_supervisor_settings_from_the_environment() -> None:
