@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from devstack.stack import BIN, ROOT, free_port, wait_for
+from sqlalchemy.orm import Session, sessionmaker
+
+from devstack.stack import BIN, ROOT, apply_demo_clients, free_port, wait_for
 from tests.console.test_browser_handover import CHROMIUM, CHROMIUM_ARGS
 
 #: A phone's screen (CSS pixels), touch on.
@@ -48,6 +50,29 @@ def console_process(env: dict[str, str], workdir: Path) -> Iterator[str]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def console_site(
+    workdir: Path, before_start: Callable[[dict[str, str]], None] | None = None
+) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    """A console process on a fresh SQLite file with the demo clients; its URL and sessions.
+
+    ``before_start`` gets the console's environment first (to add an agent, say).
+    """
+    from meldkamer.db import make_engine, make_sessionmaker
+
+    url = f"sqlite:///{workdir / 'meldkamer.db'}"
+    apply_demo_clients(url)  # migrated, with clients/*.yml, as `make run` does
+    engine = make_engine(url)
+    env = console_env(url)
+    try:
+        if before_start is not None:
+            before_start(env)
+        with console_process(env, workdir) as console:
+            yield console, make_sessionmaker(engine)
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -9,18 +9,16 @@ unless MELDKAMER_REQUIRE_BROWSER=1).
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from devstack.stack import BIN, ROOT, free_port, wait_for
-from meldkamer.clients.loader import load_client
-from meldkamer.clients.store import apply_all, latest
-from meldkamer.db import make_engine, make_sessionmaker, upgrade
+from devstack.stack import BIN, ROOT
+from meldkamer.clients.store import latest
 from meldkamer.sla.escalate import Escalation, SupervisorSettings, run_sla
+from tests.console.browser import console_site
 from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
 from tests.core.test_dispatch import NO_HEAT_MEDICAL, SETTINGS, register
 
@@ -30,19 +28,8 @@ PASSWORD = "Bewaking-test-wachtwoord"
 WAIT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
-    _need_browser()
-    workdir = tmp_path_factory.mktemp("bewaking")
-    url = f"sqlite:///{workdir / 'meldkamer.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    with sessions.begin() as session:
-        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-        apply_all(session, loaded, by="test", now=datetime.now(timezone.utc))
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    env.pop("CONSOLE_SECURE_COOKIES", None)
+def add_supervisor(env: dict[str, str]) -> None:
+    """Sanne, a supervisor, through the command line as an operator does."""
     add = subprocess.run(
         [str(BIN / "meldkamer"), "agents", "add", "sanne", "--name", "Sanne"]
         + ["--role", "supervisor", "--password-stdin"],
@@ -54,25 +41,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object
         check=False,
     )
     assert add.returncode == 0, add.stderr
-    port = free_port()
-    log = workdir / "console.log"
-    process = subprocess.Popen(
-        [str(BIN / "python"), "-m", "console.app", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", process, log, timeout=60)
-        yield f"http://127.0.0.1:{port}", sessions
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    _need_browser()
+    with console_site(tmp_path_factory.mktemp("bewaking"), add_supervisor) as site:
+        yield site
 
 
 def sla_round(sessions, at: datetime) -> None:  # noqa: ANN001

@@ -19,13 +19,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from devstack.stack import apply_demo_clients
 from meldkamer.contacts import contacts_for_ticket
-from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
-from tests.console.browser import console_env, console_process, phone_page
+from tests.console.browser import console_site, phone_page
 from tests.console.test_browser_handover import ARTIFACTS, _need_browser
 from tests.links import link_token
 from tests.service.conftest import burst_pipe
@@ -40,16 +38,8 @@ Site: TypeAlias = "tuple[str, sessionmaker[Session]]"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _need_browser()
-    workdir = tmp_path_factory.mktemp("werkbon")
-    url = f"sqlite:///{workdir / 'meldkamer.db'}"
-    apply_demo_clients(url)  # migrated, with clients/*.yml, as `make run` does
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    try:
-        with console_process(console_env(url), workdir) as console:
-            yield console, sessions
-    finally:
-        engine.dispose()
+    with console_site(tmp_path_factory.mktemp("werkbon")) as site:
+        yield site
 
 
 def melding(sessions: sessionmaker[Session], key: str, topic: str = "cv_storing") -> WorkOrder:
