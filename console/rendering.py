@@ -19,6 +19,7 @@ from console.identity import signed_in
 from console.keys import CLOCK, TEMPLATES
 from meldkamer.contacts import CHANNEL_LABELS
 from meldkamer.intake.validation import format_phone
+from meldkamer.tickets.models import STATUS_LABELS as TICKET_STATUS_LABELS
 from meldkamer.triage import default_engine
 from meldkamer.triage.officehours import AMSTERDAM
 
@@ -84,6 +85,7 @@ def make_environment() -> jinja2.Environment:
         rang=lambda value: RANK_LABELS.get(int(value), "-"),
         status=lambda value: STATUS_LABELS.get(str(value), str(value)),
         kanaal=lambda value: CHANNEL_LABELS.get(str(value), str(value or "-")),
+        ticketstatus=lambda value: TICKET_STATUS_LABELS.get(str(value), str(value)),
     )
     return environment
 

@@ -1,6 +1,6 @@
-"""SMS intake without a framework: the gateway's inbound webhook and who is texting.
+"""SMS intake without a framework: the gateway's inbound webhook.
 
-:mod:`~meldkamer.smsin.inbound` checks the gateway's signature and reads its JSON;
-:mod:`~meldkamer.smsin.senders` tells a contractor's number from a tenant's (the
-contractors' keywords of the follow-up issue arrive on the same number).
+:mod:`~meldkamer.smsin.inbound` checks the gateway's signature and reads its JSON. A text
+from a contractor's number goes to the work-order keywords
+(:mod:`meldkamer.service.workorder_sms`), every other one to the tenants' assistant.
 """
