@@ -23,6 +23,7 @@ from meldkamer.notify.outbox import enqueue, find_by_key
 from meldkamer.service.context import Collaborators
 from meldkamer.sla.models import Transfer
 from meldkamer.sla.transfer import (
+    CALL_OUTCOMES,
     OUTCOME_LABELS,
     OnDuty,
     Person,
@@ -81,6 +82,11 @@ class Panel:
     may_mail: bool
     history: list[Transfer]
     outcome_labels: dict[str, str]
+    #: The choices of the call's outcome (value, label), and the value of the mail button.
+    call_outcomes: tuple[tuple[str, str], ...] = tuple(
+        (o.value, OUTCOME_LABELS[o.value]) for o in CALL_OUTCOMES
+    )
+    mail_outcome: str = TransferOutcome.SAMENVATTING_GEMAILD.value
 
 
 def _client(ctx: Collaborators, ticket: Ticket | None, where: Where) -> Client | None:
