@@ -161,8 +161,11 @@ def test_the_image_is_small_non_root_python_310_with_the_model() -> None:
     assert users and not users[-1].startswith(("root", "0"))
     assert "models/meldkamer.tar.gz" in final
     assert not re.search(r"^ADD ", text, re.M)
+    # The trained model is built by `make model` before `docker build` (docs/DEPLOY.md),
+    # so on a fresh clone (make lint runs first) it may not exist yet; every other source does.
+    built = {"models/meldkamer.tar.gz"}
     for path in re.findall(r"^COPY (?:--chown=\S+ )?(\S+) ", final, re.M):
-        if not path.startswith("--from"):
+        if not path.startswith("--from") and path not in built:
             assert (ROOT / path).exists(), path
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", "var", "tests", "deploy/secrets"} <= set(ignored)
