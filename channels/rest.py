@@ -42,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common.apology import APOLOGY, action_server_answers, action_url_of
+from meldkamer.logformat import bound
 from rasa_addons.deployment import PRODUCTION_ENV, is_production
 
 logger = logging.getLogger(__name__)
@@ -162,12 +163,15 @@ class RestInput(RasaRestInput):
                     content_type="text/event-stream",
                 )
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=channel))
-            except asyncio.CancelledError:
-                logger.error("rest: handling the message of %s timed out", sender)
-            except Exception:
-                logger.exception("rest: handling the message of %s failed", sender)
+            message = UserMessage(text, collector, sender, input_channel=channel)
+            # The message's id correlates the log lines, up to the action server's.
+            with bound(conversation_id=sender, correlation_id=message.message_id):
+                try:
+                    await on_new_message(message)
+                except asyncio.CancelledError:
+                    logger.error("rest: handling the message of %s timed out", sender)
+                except Exception:
+                    logger.exception("rest: handling the message of %s failed", sender)
             messages = list(collector.messages)
             if not messages and not await action_server_answers(action_url_of(request.app)):
                 logger.error("rest: no answer for %s and the action server is down", sender)

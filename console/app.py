@@ -53,7 +53,7 @@ from console.rendering import make_environment
 from console.security import add_security_headers
 from console.settings import ConsoleSettings
 from console.throttle import Throttle
-from meldkamer import logmask
+from meldkamer import logformat, logmask
 from meldkamer.composition import collaborators, local_now, open_database
 from meldkamer.dispatch.service import DispatchSettings
 
@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logmask.install()  # no phone numbers or e-mail addresses in the console's log
+    logformat.install()  # JSON if MELDKAMER_LOG_FORMAT=json
     settings = ConsoleSettings.from_env()
     if not settings.secure_cookies:
         logger.warning(

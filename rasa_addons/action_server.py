@@ -26,7 +26,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
-from meldkamer import logmask
+from meldkamer import logformat, logmask
 from meldkamer.metrics.conversation import process_metrics
 from rasa_addons.metrics import add_metrics_route
 
@@ -96,12 +96,55 @@ def count_errors(app: Sanic) -> None:
     app.register_middleware(after, "response")
 
 
+def log_context(call: object) -> dict[str, object]:
+    """The conversation, ticket number and correlation id of an action call's tracker.
+
+    The correlation id is the ``message_id`` of the latest user event: the id the
+    channel gave the message (channels/common/correlation.py).
+    """
+    tracker = call.get("tracker") if isinstance(call, dict) else None
+    if not isinstance(tracker, dict):
+        return {}
+    slots, events = tracker.get("slots"), tracker.get("events")
+    users = (
+        [e for e in events if isinstance(e, dict) and e.get("event") == "user"]
+        if isinstance(events, list)
+        else []
+    )
+    return {
+        "conversation_id": tracker.get("sender_id"),
+        "ticket": slots.get("ticket_nummer") if isinstance(slots, dict) else None,
+        "correlation_id": users[-1].get("message_id") if users else None,
+    }
+
+
+def bind_log_context(app: Sanic) -> None:
+    """Every line logged while ``/webhook`` runs an action names its conversation."""
+
+    async def before(request: Request) -> None:
+        if request.path == "/webhook":
+            try:
+                call = request.json if request.body else None
+            except Exception:  # not JSON: rasa_sdk answers it; nothing to bind
+                call = None
+            request.ctx.unbind_log = logformat.bind(**log_context(call))
+
+    async def after(request: Request, answer: BaseHTTPResponse) -> None:
+        unbind = getattr(request.ctx, "unbind_log", None)
+        if unbind is not None:  # the connection's task serves the next request too
+            unbind()
+
+    app.register_middleware(before, "request")
+    app.register_middleware(after, "response")
+
+
 def build_app(actions: str, token: str) -> Sanic:
     """rasa_sdk's application for the ``actions`` package, guarded by ``token``."""
     # No CORS: only Rasa calls this server, never a browser.
     app: Sanic = create_app(actions, cors_origins=None)
     require_token(app, token)
     count_errors(app)
+    bind_log_context(app)
     add_metrics_route(app)
     return app
 
@@ -123,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     token = token_from(os.environ)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logmask.install()
+    logformat.install()  # JSON if MELDKAMER_LOG_FORMAT=json
     utils.update_sanic_log_level()
     app = build_app(args.actions, token)
     logger.info("action server on http://%s:%d (token required)", args.host, args.port)

@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import rasa.core.run
+import rasa.utils.io
 from rasa.__main__ import main as rasa_main
 from sanic import Sanic
 
-from meldkamer import logmask
+from meldkamer import logformat, logmask
 from rasa_addons.deployment import DeploymentError
 from rasa_addons.lock_store import check_lock_config
 from rasa_addons.metrics import add_metrics_route
@@ -73,6 +74,21 @@ def with_metrics(configure: Callable[..., Sanic]) -> Callable[..., Sanic]:
     return configured
 
 
+def with_log_format(configure: Callable[..., None]) -> Callable[..., None]:
+    """Rasa's ``configure_colored_logging``, then JSON on its handler if asked for.
+
+    Rasa sets up its root handler (coloredlogs) only once the command runs, after this
+    wrapper's own start; :func:`meldkamer.logformat.install` must come after that.
+    """
+
+    @functools.wraps(configure)
+    def configured(*args: Any, **kwargs: Any) -> None:
+        configure(*args, **kwargs)
+        logformat.install()
+
+    return configured
+
+
 def main() -> None:
     """Replace this process's arguments and hand over to Rasa's own command line."""
     try:
@@ -83,6 +99,9 @@ def main() -> None:
     # Rasa sets up its own handlers later; the record factory masks their records too.
     logmask.install()
     rasa.core.run.configure_app = with_metrics(rasa.core.run.configure_app)
+    rasa.utils.io.configure_colored_logging = with_log_format(
+        rasa.utils.io.configure_colored_logging
+    )
     rasa_main()
 
 

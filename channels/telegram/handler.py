@@ -14,6 +14,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from channels.common.apology import ActionServer, apologise_if_silent
+from channels.common.correlation import handle
 from channels.common.limits import (
     TOO_MANY_CONVERSATIONS,
     Conversations,
@@ -106,7 +107,8 @@ class UpdateHandler:
         self, chat_id: int, text: str, message_id: str, metadata: dict[str, Any] | None = None
     ) -> None:
         output = TelegramOutput(self.bot, self.payloads)  # one per turn: it counts what was sent
-        await self.on_new_message(
+        await handle(
+            self.on_new_message,
             UserMessage(
                 text,
                 output,
@@ -114,7 +116,7 @@ class UpdateHandler:
                 input_channel="telegram",
                 message_id=message_id,
                 metadata={**self._entry(), **(metadata or {})},
-            )
+            ),
         )
         await apologise_if_silent(
             output.sent, self.action_server, partial(self._tell, chat_id), "Telegram"

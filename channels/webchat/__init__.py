@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 
 from channels.bus import MessageBus, bus_from_env
 from channels.common.apology import APOLOGY, action_server_answers, action_url_of
+from channels.common.correlation import handle
 from channels.common.limits import (
     TOO_MANY_CONVERSATIONS,
     Conversations,
@@ -173,14 +174,15 @@ class WebchatInput(InputChannel):
                 session_id, {"from": "tenant", "text": shown[:MAX_TEXT], "ts": time.time()}
             )
             output = WebchatOutput(self.bus)
-            await on_new_message(
+            await handle(
+                on_new_message,
                 UserMessage(
                     text,
                     output,
                     session_id,
                     input_channel=self.name(),
                     metadata={"entry": {"kind": "webchat", "key": site_key}} if site_key else None,
-                )
+                ),
             )
             await self._apologise_if_silent(request, session_id, output)
             return self._cors(request, response.json({"ok": True}))
@@ -232,7 +234,8 @@ class WebchatInput(InputChannel):
             await self.bus.publish(
                 session_id, {"from": "tenant", "text": "📷 foto verstuurd", "ts": time.time()}
             )
-            await on_new_message(
+            await handle(
+                on_new_message,
                 UserMessage(
                     "/foto",
                     WebchatOutput(self.bus),
@@ -244,7 +247,7 @@ class WebchatInput(InputChannel):
                         "size": stored.size,
                         "sha256": stored.sha256,
                     },
-                )
+                ),
             )
             return self._cors(request, response.json({"ok": True}))
 

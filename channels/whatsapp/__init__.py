@@ -34,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common.apology import ActionServer, apologise_if_silent
+from channels.common.correlation import handle
 from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import (
     TOO_MANY_CONVERSATIONS,
@@ -369,7 +370,7 @@ class WhatsAppInput(InputChannel):
         """One turn of the bot; an apology when it stayed silent with its action server down."""
         output = message.output_channel
         assert isinstance(output, WhatsAppOutput)
-        await on_new_message(message)
+        await handle(on_new_message, message)
         await apologise_if_silent(
             output.sent,
             self.action_server,
@@ -391,6 +392,7 @@ class WhatsAppInput(InputChannel):
             output,
             f"{SENDER_PREFIX}{message.wa_id}",
             input_channel=self.name(),
+            message_id=message.message_id,  # the wamid: the log's correlation id
             metadata={"entry": entry, **(extra or {})},
         )
 

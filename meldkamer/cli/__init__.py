@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from meldkamer import logmask
+from meldkamer import logformat, logmask
 from meldkamer.cli import agents, clients, db, privacy, tickets, triage, werkbon, worker
 
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     logmask.install()  # before any sub-command sets up logging: it masks new records
+    logformat.install()  # JSON if MELDKAMER_LOG_FORMAT=json (the worker applies it again)
     parser = build_parser()
     args = parser.parse_args(argv)
     code: int = args.handler(args)

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from meldkamer import logformat
 from meldkamer.cli.common import positive
 from meldkamer.composition import Collaborators, collaborators, open_database
 from meldkamer.db import database_url, safe_url
@@ -67,6 +68,7 @@ def _configure_logging() -> None:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
+    logformat.install()  # JSON if MELDKAMER_LOG_FORMAT=json
 
 
 async def _drain(sessions: SessionFactory, senders: Mapping[str, Sender]) -> None:

@@ -7,6 +7,7 @@ ticket, so the message is queued if and only if the change is committed.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -31,6 +32,7 @@ MAX_ERROR_LENGTH = 1000
 _EMAIL_RE = re.compile(rf"^{EMAIL_PATTERN}$")
 _PHONE_RE = re.compile(r"^\+\d{8,15}$")
 _LINE_BREAK_RE = re.compile(r"[\r\n]")
+logger = logging.getLogger(__name__)
 # The table's columns, for comparisons mypy cannot check on the annotated attributes.
 _columns: Any = OutboxMessage.__table__.c
 
@@ -170,6 +172,11 @@ def enqueue(
     message = find_by_key(session, key)
     if message is None:  # pragma: no cover - the row was just inserted or already there
         raise RuntimeError(f"bericht {key!r} niet gevonden na invoegen")
+    # With the JSON log this line carries the correlation id of the tenant's message;
+    # the worker logs the same key when it sends, which joins the two.
+    logger.info(
+        "bericht %s (%s, %s) in de wachtrij", key, message.kind, purpose, extra={"outbox_key": key}
+    )
     return message
 
 

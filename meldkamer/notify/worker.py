@@ -126,6 +126,7 @@ async def deliver_due(
                 message.kind,
                 message.purpose,
                 message.attempts,
+                extra={"outbox_key": message.key},
             )
         elif status == OutboxStatus.MISLUKT.value:
             report.failed += 1
