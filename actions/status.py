@@ -58,6 +58,20 @@ def _address(text: str) -> Address | None:
     return found if isinstance(found, Address) else None
 
 
+def extracting(tracker: Tracker) -> bool:
+    """Whether Rasa runs this validation in its slot extraction, right after the message.
+
+    Rasa (3.6) runs a form's validation twice a turn: first within ``action_extract_slots``,
+    whose bot messages it drops, then within the form itself. The lookup says something
+    and logs a contact, so it waits for the second run; the first comes while the tenant's
+    message is still the tracker's last event but for the slots being extracted.
+    """
+    last: dict[str, Any] = next(
+        (e for e in reversed(tracker.events) if e.get("event") != "slot"), {}
+    )
+    return last.get("event") == "user"
+
+
 def _tell(dispatcher: CollectingDispatcher, answer: StatusAnswer) -> None:
     if answer.message:
         dispatcher.utter_message(text=answer.message)
@@ -120,7 +134,7 @@ class ValidateStatusForm(FormValidationAction):
     ) -> list[EventType]:
         events: list[EventType] = await super().get_validation_events(dispatcher, tracker, domain)
         number, address = tracker.slots.get(NUMBER), tracker.slots.get(ADDRESS)
-        if not number or not address or tracker.slots.get(OUTCOME):
+        if not number or not address or tracker.slots.get(OUTCOME) or extracting(tracker):
             return events
         answer = look_up(runtime(), asker(tracker), Proof(number, _address(address)))
         _tell(dispatcher, answer)

@@ -27,8 +27,27 @@ def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-async def validate(dispatcher: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+async def validate(
+    dispatcher: Any, tracker: Any, domain: Any, *, in_form: bool = True
+) -> dict[str, Any]:
+    """The form's validation as the form runs it (``in_form``) or as Rasa's slot extraction."""
+    if in_form:
+        tracker.events.append({"event": "user_featurization", "use_text_for_featurization": True})
     return slots_of(await ValidateStatusForm().run(dispatcher, tracker, domain))
+
+
+async def test_rasas_slot_extraction_takes_the_answer_but_does_not_look_up(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    number = ticket(runtime)
+    tracker = make_tracker(
+        {"status_nummer": number, "requested_slot": "status_adres"},
+        user_message("1234 AB 14"),
+        active_loop=FORM,
+    )
+    slots = await validate(dispatcher, tracker, domain, in_form=False)
+    # Rasa drops what is said here: the address is kept for the form's own run to check.
+    assert slots == {"status_adres": "1234 AB 14"} and texts(dispatcher) == []
 
 
 def address_answer(make_tracker: Any, number: str, text: str) -> Any:
