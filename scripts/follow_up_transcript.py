@@ -51,7 +51,7 @@ def chat(stack: Stack) -> list[str]:
     number, lines = converse(tenant, FIRST, ANSWERS)  # type: ignore[arg-type]
     tenant.read()
     for status, data, shown in STEPS:
-        lines.append(f"[aannemer: meldkamer werkbon status {number} {status}{shown} --by '{BY}']")
+        lines.append(f"[stap: meldkamer werkbon status {number} {status}{shown} --by '{BY}']")
         set_step(stack, number, status, **data)
         deliver(stack, chat_sender(stack))
         lines += bot_lines(tenant.read())
