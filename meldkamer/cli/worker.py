@@ -1,7 +1,8 @@
-"""``meldkamer worker``: send the e-mails and SMS messages waiting in the outbox.
+"""``meldkamer worker``: send the e-mails, SMS and chat messages waiting in the outbox.
 
 Settings come from the environment: ``DATABASE_URL`` (see :mod:`meldkamer.db`),
-``SMTP_*``/``MAIL_FROM`` for e-mail and ``SMS_*`` for SMS. A channel without settings
+``SMTP_*``/``MAIL_FROM`` for e-mail, ``SMS_*`` for SMS, and ``RASA_URL`` with
+``MELDKAMER_RASA_TOKEN`` for the tenants' chat updates. A channel without settings
 is off; its messages wait. SIGTERM or SIGINT stops the worker after the message it
 is sending.
 
