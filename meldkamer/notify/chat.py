@@ -8,15 +8,12 @@ window), Telegram. The same call the console makes for an agent's reply.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-import aiohttp
-
-from meldkamer.notify.delivery import DeliveryError, HttpPool, short
+from meldkamer.notify.delivery import DeliveryError, HttpPool
 from meldkamer.notify.models import MessageKind, OutboxMessage
 from meldkamer.notify.sms import is_permanent
 
@@ -24,7 +21,6 @@ from meldkamer.notify.sms import is_permanent
 RASA_TOKEN_ENV = "MELDKAMER_RASA_TOKEN"
 RASA_URL_ENV = "RASA_URL"
 DEFAULT_TIMEOUT_S = 30.0
-_ERROR_BODY_BYTES = 500
 #: Marks the message as the meldkamer's update (not the bot's answer, not an agent's).
 SENDER_METADATA = {"from": "meldkamer"}
 
@@ -87,19 +83,13 @@ class ChatSender:
         if self.settings.token:
             params["token"] = self.settings.token
         event = {"event": "bot", "text": message.body, "metadata": dict(SENDER_METADATA)}
-        try:
-            async with self._http.session().post(
-                self.url(message.recipient), params=params, json=[event], allow_redirects=False
-            ) as response:
-                status = response.status
-                if 200 <= status < 300:
-                    return
-                detail = short(await response.content.read(_ERROR_BODY_BYTES))
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            raise DeliveryError(f"Rasa niet bereikbaar: {type(error).__name__}") from error
-        # The URL carries the token: the reason names the status only.
-        reason = f"Rasa antwoordde HTTP {status}" + (f": {detail}" if detail else "")
-        raise DeliveryError(reason, permanent=is_permanent(status))
+        await self._http.post(
+            self.url(message.recipient),
+            service="Rasa",
+            permanent=is_permanent,
+            json=[event],
+            params=params,
+        )
 
     async def close(self) -> None:
         """Close the connection pool."""

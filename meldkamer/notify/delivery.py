@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import aiohttp
 
 from meldkamer.notify.models import OutboxMessage
 
 MAX_REASON_LENGTH = 200
+# Enough of an error response to explain it, without reading whatever else comes.
+_ERROR_BODY_BYTES = 500
 
 
 class DeliveryError(Exception):
@@ -66,3 +70,36 @@ class HttpPool:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+    async def post(
+        self,
+        url: str,
+        *,
+        service: str,
+        permanent: Callable[[int], bool],
+        json: Any,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """POST ``json`` to ``url``; return on 2xx.
+
+        Redirects are not followed: a redirect of a POST is a configuration fault, and
+        following it could send a token elsewhere.
+
+        Raises:
+            DeliveryError: ``service`` unreachable, or an answer other than 2xx
+                (``permanent(status)`` says whether trying again can help). The reason
+                names the status and the body's start, never the URL (it may carry a token).
+        """
+        try:
+            async with self.session().post(
+                url, json=json, params=params, headers=headers, allow_redirects=False
+            ) as response:
+                status = response.status
+                if 200 <= status < 300:
+                    return
+                detail = short(await response.content.read(_ERROR_BODY_BYTES))
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise DeliveryError(f"{service} niet bereikbaar: {type(error).__name__}") from error
+        reason = f"{service} antwoordde HTTP {status}" + (f": {detail}" if detail else "")
+        raise DeliveryError(reason, permanent=permanent(status))

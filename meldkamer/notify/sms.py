@@ -7,20 +7,15 @@ references can drop a message sent again after a crash.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import aiohttp
-
-from meldkamer.notify.delivery import DeliveryError, HttpPool, short
+from meldkamer.notify.delivery import DeliveryError, HttpPool
 from meldkamer.notify.models import MessageKind, OutboxMessage
 
 DEFAULT_TIMEOUT_S = 15.0
-# Enough of an error response to explain it, without reading whatever else comes.
-_ERROR_BODY_BYTES = 500
 # An alphanumeric sender ID may have at most 11 characters (GSM 03.38); a number is
 # written in full.
 _SENDER_RE = re.compile(r"^(\+?\d{3,15}|[A-Za-z0-9][A-Za-z0-9 .-]{0,10})$")
@@ -111,24 +106,13 @@ class SmsSender:
             "reference": message.key,
         }
         headers = {"Authorization": f"Bearer {self.settings.token}"}
-        try:
-            async with self._http.session().post(
-                self.settings.gateway_url,
-                json=payload,
-                headers=headers,
-                # A redirect of a POST is a configuration fault; following it could
-                # send the token elsewhere.
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                if 200 <= status < 300:
-                    return
-                detail = short(await response.content.read(_ERROR_BODY_BYTES))
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            reason = f"SMS-gateway niet bereikbaar: {type(error).__name__}"
-            raise DeliveryError(reason) from error
-        reason = f"SMS-gateway antwoordde HTTP {status}" + (f": {detail}" if detail else "")
-        raise DeliveryError(reason, permanent=is_permanent(status))
+        await self._http.post(
+            self.settings.gateway_url,
+            service="SMS-gateway",
+            permanent=is_permanent,
+            json=payload,
+            headers=headers,
+        )
 
     async def close(self) -> None:
         """Close the connection pool."""
