@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from meldkamer.clients.models import ClientVersion
 from meldkamer.clients.retention import RetentionAction
+from meldkamer.contacts.models import Contact
 from meldkamer.handover.models import Handover
 from meldkamer.privacy import events, scrub
+from meldkamer.privacy.followup import scrub_follow_up
 from meldkamer.privacy.holdings import Holdings, gather, spool_files
 from meldkamer.privacy.models import PrivacyActionKind
 from meldkamer.privacy.subject import Erased, PrivacyError, record, refuse_open
@@ -81,6 +83,7 @@ def erase_client(
         "notities": scrub.scrub_notes(session, holdings.notes, remove),
         "overdrachten": scrub.scrub_handovers(session, holdings.handovers, remove),
         "berichten": scrub.scrub_messages(session, holdings.messages, remove),
+        "contacten": _delete_contacts(session, client_id, holdings),
         "tickets": _delete_all(session, holdings.tickets),
         "klantbestanden": _delete_all(session, holdings.client_versions),
         "spool": len(holdings.spool_files),
@@ -95,3 +98,20 @@ def _delete_all(session: Session, rows: list[Any]) -> int:
         session.delete(row)
     session.flush()
     return len(rows)
+
+
+def _delete_contacts(session: Session, client_id: str, holdings: Holdings) -> int:
+    # Contacts outlive their ticket (SET NULL): delete them first, with the client's own.
+    count = scrub_follow_up(
+        session,
+        ticket_ids=[t.id for t in holdings.tickets],
+        conversations=holdings.conversations,
+        delete=True,
+    )
+    for contact in session.execute(
+        select(Contact).where(Contact.__table__.c.client_id == client_id)
+    ).scalars():
+        session.delete(contact)
+        count += 1
+    session.flush()
+    return count

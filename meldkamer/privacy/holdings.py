@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from meldkamer.attachments.models import Attachment
 from meldkamer.clients.models import ClientVersion
+from meldkamer.contacts.models import Contact
 from meldkamer.handover.models import Handover, Note
 from meldkamer.intake.spool import FAILED_SUFFIX, SUFFIX
 from meldkamer.notify.models import OutboxMessage
-from meldkamer.privacy import events, scrub
+from meldkamer.privacy import events, followup, scrub
 from meldkamer.tickets.models import Ticket, TicketEdit, TicketStatusChange
 
 #: The file :func:`export` writes next to the ``fotos/`` folder.
@@ -40,6 +41,7 @@ class Holdings:
     notes: list[Note] = field(default_factory=list)
     handovers: list[Handover] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
     events: int = 0
     spool_files: list[Path] = field(default_factory=list)
     client_versions: list[ClientVersion] = field(default_factory=list)
@@ -53,6 +55,7 @@ class Holdings:
             "notities": len(self.notes),
             "overdrachten": len(self.handovers),
             "berichten": len(self.messages),
+            "contacten": len(self.contacts),
             "spool": len(self.spool_files),
             "klantbestanden": len(self.client_versions),
         }
@@ -90,6 +93,9 @@ def gather(
             )
         ).scalars()
     )
+    holdings.contacts = [
+        c for c in _linked(session, Contact, ids, talks) if c.summary != followup.REMOVED
+    ]
     holdings.events = len(events.events_of(session, talks))
     return holdings
 
@@ -162,6 +168,7 @@ def export(session: Session, holdings: Holdings, photo_root: Path, out: Path) ->
         "notities": _rows(holdings.notes),
         "overdrachten": _rows(holdings.handovers),
         "berichten": _rows(holdings.messages),
+        "contacten": _rows(holdings.contacts),
         "spool": [json.loads(path.read_text("utf-8")) for path in holdings.spool_files],
         "klantbestanden": _rows(holdings.client_versions),
     }

@@ -36,7 +36,7 @@ from meldkamer.clients.store import latest
 from meldkamer.handover.models import Handover, Note
 from meldkamer.intake.spool import FAILED_SUFFIX, spool_dir
 from meldkamer.notify.models import OutboxMessage
-from meldkamer.privacy import events, scrub
+from meldkamer.privacy import events, followup, scrub
 from meldkamer.privacy.models import PrivacyAction, PrivacyActionKind
 from meldkamer.privacy.policy import PolicyFileError, RetentionPolicy, Term, load_policy
 from meldkamer.tickets.models import Ticket
@@ -151,6 +151,9 @@ def _apply_scope(
     )
     report.add("berichten", scrub.scrub_messages(session, messages, terms["berichten"].action))
     _handovers(session, scope, cutoff("overdrachten"), report)
+    # The contact log of a conversation that never became a ticket goes with its text.
+    lonely = followup.unlinked_contacts(session, cutoff("gesprekken"), scope.owns)
+    report.add("gesprekken", followup.anonymise_contacts(session, lonely))
     return files
 
 

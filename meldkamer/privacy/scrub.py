@@ -26,6 +26,7 @@ from meldkamer.attachments.models import Attachment
 from meldkamer.clients.retention import RetentionAction
 from meldkamer.handover.models import Handover, Note
 from meldkamer.notify.models import OutboxMessage
+from meldkamer.privacy.followup import scrub_follow_up
 from meldkamer.tickets.models import Ticket, TicketEdit, TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -69,9 +70,13 @@ def anonymous_conversation(ticket: Ticket) -> str:
 def anonymise_tickets(session: Session, tickets: Iterable[Ticket]) -> int:
     """Remove the personal data of tickets and of their edit history."""
     count = 0
+    done: list[Ticket] = []
+    conversations: set[str] = set()
     for ticket in tickets:
         if is_anonymised(ticket):
             continue
+        done.append(ticket)
+        conversations.add(ticket.conversation_id)
         ticket.naam = ANONYMOUS_NAME
         ticket.telefoon = ""
         ticket.email = None
@@ -89,6 +94,8 @@ def anonymise_tickets(session: Session, tickets: Iterable[Ticket]) -> int:
         for edit in edits:
             edit.old = edit.new = None
         count += 1
+    # The contact log, work-order notes and transfers of these tickets quote the tenant too.
+    scrub_follow_up(session, ticket_ids=[t.id for t in done], conversations=conversations)
     session.flush()
     return count
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from meldkamer.clients.retention import RetentionAction
 from meldkamer.intake.validation import Invalid, normalise_email, normalise_phone
 from meldkamer.privacy import events, scrub
+from meldkamer.privacy.followup import scrub_follow_up
 from meldkamer.privacy.holdings import Holdings, gather, is_waiting, spool_files
 from meldkamer.privacy.models import PrivacyAction, PrivacyActionKind
 from meldkamer.tickets.models import Ticket
@@ -152,6 +153,12 @@ def erase(
         "overdrachten": scrub.scrub_handovers(session, holdings.handovers, anonymise),
         "berichten": scrub.scrub_messages(session, holdings.messages, anonymise),
         "contactgegevens": scrub.anonymise_tickets(session, holdings.tickets),
+        # What a conversation left without a ticket (a status question, a handover).
+        "contacten": scrub_follow_up(
+            session,
+            ticket_ids=[t.id for t in holdings.tickets],
+            conversations=holdings.conversations,
+        ),
         "spool": len(holdings.spool_files),
     }
     record(session, kind, by, now, counts, client_id)
