@@ -63,6 +63,18 @@ class Running:
         return self.stack.uploads
 
 
+def whatsapp_env(graph: FakeGraphApi) -> dict[str, str]:
+    """The WhatsApp channel's settings, pointed at the Graph API fake."""
+    return {
+        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
+        "WHATSAPP_API_URL": graph.url,
+    }
+
+
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     workdir = tmp_path_factory.mktemp("whatsapp")
@@ -74,14 +86,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             channels=("rest", "channels.whatsapp.WhatsAppInput"),
             # This test keeps its state in the server's memory, and sets WhatsApp itself.
             unset=("REDIS_URL", "WHATSAPP_*"),
-            env={
-                "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
-                "WHATSAPP_APP_SECRET": APP_SECRET,
-                "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-                "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-                "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
-                "WHATSAPP_API_URL": graph.url,
-            },
+            env=whatsapp_env(graph),
         )
         try:
             stack.start()

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from console.app import ConsoleSettings, init_app
 from devstack.followup import WebchatTenant, chat_sender, deliver
@@ -40,6 +41,11 @@ from tests.links import link_token
 pytestmark = pytest.mark.e2e
 
 BURST = {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
+#: The agent who sets ter plaatse for a contractor who calls in; the report on gereed.
+AGENT = "Sanne"
+REPORT = "leiding gerepareerd"
+#: What each update tells the tenant (H2's texts), in the order of the steps.
+HEARD = ("heeft de opdracht aangenomen", "is onderweg", "aangekomen", "afgerond")
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +84,38 @@ def wait_for_sms(gateway: SmsGateway, number: str, count: int) -> list[str]:
         time.sleep(0.1)
 
 
+def werkbon_cli(stack: Stack, number: str, status: str, by: str) -> None:
+    """The agent's ``meldkamer werkbon status ... --by`` for a contractor who calls in."""
+    env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": str(ROOT)}
+    cli = subprocess.run(
+        [str(BIN / "meldkamer"), "werkbon", "status", number, status, "--by", by],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stderr
+
+
+def assert_the_rounds(session: Session, order_id: int) -> None:
+    """The order's history: the page, the SMS keyword, the agent (by name), the page's report."""
+    events = session.execute(
+        select(WorkOrderEvent.status_to, WorkOrderEvent.via, WorkOrderEvent.by)
+        .where(WorkOrderEvent.work_order_id == order_id)
+        .order_by(WorkOrderEvent.id)
+    ).all()
+    assert [(e.status_to, e.via) for e in events] == [
+        ("bevestigd", "pagina"),
+        ("onderweg", "sms"),
+        ("ter_plaatse", "cli"),
+        ("gereed", "pagina"),
+    ]
+    assert events[2].by == AGENT
+    done = session.get(WorkOrder, order_id)
+    assert done is not None and done.report == REPORT
+
+
 def test_webchat_melding_through_page_sms_and_cli_to_done(
     running: tuple[Stack, SmsGateway],
 ) -> None:
@@ -102,37 +140,15 @@ def test_webchat_melding_through_page_sms_and_cli_to_done(
         answers = wait_for_sms(gateway, contractor.sms_number, 1)
         assert answers[-1] == f"{number}: genoteerd, onderweg. Dank u.", stack.log()[-3000:]
 
-        env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": str(ROOT)}
-        cli = subprocess.run(
-            [str(BIN / "meldkamer"), "werkbon", "status", number, "ter_plaatse", "--by", "Sanne"],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            check=False,
-        )
-        assert cli.returncode == 0, cli.stderr
+        werkbon_cli(stack, number, "ter_plaatse", AGENT)
 
-        form = {"status": "gereed", "note": "leiding gerepareerd"}
+        form = {"status": "gereed", "note": REPORT}
         assert "gereed gemeld" in asyncio.run(_page_step(stack, sessions, token, form))
 
         with sessions() as session:
-            events = session.execute(
-                select(WorkOrderEvent.status_to, WorkOrderEvent.via, WorkOrderEvent.by)
-                .where(WorkOrderEvent.work_order_id == order.id)
-                .order_by(WorkOrderEvent.id)
-            ).all()
-            done = session.get(WorkOrder, order.id)
+            assert_the_rounds(session, order.id)
             ticket = get_ticket(session, number)
             log = [(c.channel, c.kind) for c in contacts_for_ticket(session, order.ticket_id)]
-        assert [(e.status_to, e.via) for e in events] == [
-            ("bevestigd", "pagina"),
-            ("onderweg", "sms"),
-            ("ter_plaatse", "cli"),
-            ("gereed", "pagina"),
-        ]
-        assert events[2].by == "Sanne"
-        assert done is not None and done.report == "leiding gerepareerd"
         assert ticket is not None and ticket.status == "afgerond"
         assert ("webchat", "gesprek") in log  # the melding itself
         assert log.count(("pagina", "status")) == 2 and ("sms", "status") in log
@@ -141,7 +157,7 @@ def test_webchat_melding_through_page_sms_and_cli_to_done(
         # The worker delivers the tenant's updates into the web chat (H2's texts).
         assert deliver(stack, chat_sender(stack)) >= 4
         heard = " ".join(m.get("text", "") for m in tenant.read(timeout=10))
-        for part in ("heeft de opdracht aangenomen", "is onderweg", "aangekomen", "afgerond"):
+        for part in HEARD:
             assert f"Melding {number}" in heard and part in heard, heard
     finally:
         engine.dispose()
