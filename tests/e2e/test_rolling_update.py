@@ -11,45 +11,21 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from devstack.stack import Stack
 from devstack.stored import database
 from devstack.tenant import MELDINGEN, next_message, said, ticket_in
-from meldkamer import db
 from meldkamer.tickets import Ticket
+from tests.e2e.test_two_servers import stacks  # noqa: F401  (the two servers' fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
 FIRST_SERVER = 1  # Stack.processes: the action server, then the Rasa servers in order
 FIRST, ANSWERS = MELDINGEN[0]  # a burst pipe: triage questions before the contact details
-
-
-@pytest.fixture(scope="module")
-def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]:
-    from tests.conftest import create_pg_database
-
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis is needed at {REDIS_URL}: {error}")
-    url, drop = create_pg_database()
-    db.upgrade(url)
-    stack = Stack(
-        database_url=url, workdir=tmp_path_factory.mktemp("rolling"), env={"REDIS_URL": REDIS_URL}
-    )
-    stack.start()
-    try:
-        yield stack, stack.add_rasa_server()
-    finally:
-        stack.stop()
-        drop()
 
 
 def _restart_in_background(stack: Stack) -> threading.Thread:
@@ -64,7 +40,9 @@ def _restart_in_background(stack: Stack) -> threading.Thread:
     return restart
 
 
-def test_a_tenant_mid_melding_survives_a_rolling_restart(stacks: tuple[Stack, str]) -> None:
+def test_a_tenant_mid_melding_survives_a_rolling_restart(
+    stacks: tuple[Stack, str],  # noqa: F811
+) -> None:
     stack, second = stacks
     sender = f"rolling-{uuid.uuid4().hex[:8]}"
     asked: list[str] = []
