@@ -34,6 +34,25 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 logger = logging.getLogger(__name__)
+#: The intent of a message nothing can be said about (Rasa's own convention).
+NO_INTENT = {"name": None, "confidence": 0.0}
+
+
+def _skops_io() -> Any:
+    """``skops.io``, imported without letting it change the process's log level.
+
+    Importing it sets the root logger to WARNING, which silenced every INFO line of the
+    Rasa server (channels, requests) once the model was loaded.
+    """
+    root = logging.getLogger()
+    level = root.level
+    try:
+        import skops.io
+
+        return skops.io
+    finally:
+        root.setLevel(level)
+
 
 _FILE = "topic_classifier.skops"
 #: The types a saved model holds that skops does not trust by default; anything else in
@@ -153,8 +172,20 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Set `intent` and `intent_ranking` on every message with text."""
-        todo = [m for m in messages if str(m.get(TEXT) or "").strip()]
+        """Set `intent` and `intent_ranking` on every message; one without text gets none.
+
+        The same for every message while the model is untrained (too little data).
+
+        A message without text still gets an (empty) intent, as Rasa's own classifiers do:
+        the FallbackClassifier after this step reads it and fails on a message without one.
+        """
+        todo = []
+        for message in messages:
+            if self.model is not None and str(message.get(TEXT) or "").strip():
+                todo.append(message)
+            else:
+                message.set(INTENT, NO_INTENT, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if self.model is None or not todo:
             return messages
         rankings = self.model.rank([str(m.get(TEXT)) for m in todo], self.config["ranking_length"])
@@ -165,7 +196,7 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def persist(self) -> None:
-        import skops.io as sio
+        sio = _skops_io()
 
         if self.model is None:
             return
@@ -182,7 +213,7 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> TopicClassifier:
         """The trained component; untrained (no intents set) when nothing was saved."""
-        import skops.io as sio
+        sio = _skops_io()
 
         merged = {**cls.get_default_config(), **config}
         try:
