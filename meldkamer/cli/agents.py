@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -134,44 +135,52 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_update(args: argparse.Namespace) -> int:
-    """Set the clients an account works for (``--client``) or make it unlimited."""
+def _change(
+    username: str,
+    change: Callable[[Session, str | None], str],
+    ask: Callable[[], str | None] = lambda: None,
+) -> int:
+    """Run one change to an account in a transaction; print what it says, or why not.
+
+    ``ask`` reads input (a password) before the transaction, so no prompt holds a lock.
+    """
     try:
+        answer = ask()
         with database_session(transaction=True) as session:
-            agent = find_agent(session, args.username)
-            if agent is None:
-                raise UnknownAgent(args.username)
-            scope = _apply_scope(session, agent, None if args.all_clients else args.clients)
-            username = agent.username
+            done = change(session, answer)
     except UnknownAgent:
-        print(f"Geen account met gebruikersnaam {args.username!r}.", file=sys.stderr)
+        print(f"Geen account met gebruikersnaam {username!r}.", file=sys.stderr)
         return EXIT_NOT_FOUND
     except AccountError as error:
         print(f"Niet gewijzigd: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except SQLAlchemyError as error:
         return database_error(error)
-    print(f"{username} ziet nu: {scope.describe()}.")
+    print(done)
     return 0
+
+
+def run_update(args: argparse.Namespace) -> int:
+    """Set the clients an account works for (``--client``) or make it unlimited."""
+
+    def update(session: Session, _: str | None) -> str:
+        agent = find_agent(session, args.username)
+        if agent is None:
+            raise UnknownAgent(args.username)
+        scope = _apply_scope(session, agent, None if args.all_clients else args.clients)
+        return f"{agent.username} ziet nu: {scope.describe()}."
+
+    return _change(args.username, update)
 
 
 def run_passwd(args: argparse.Namespace) -> int:
     """Set a new password."""
-    try:
-        password = read_password(args.password_stdin)
-        with database_session(transaction=True) as session:
-            agent = set_password(session, args.username, password)
-            username = agent.username
-    except UnknownAgent:
-        print(f"Geen account met gebruikersnaam {args.username!r}.", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    except AccountError as error:
-        print(f"Niet gewijzigd: {error}", file=sys.stderr)
-        return EXIT_REFUSED
-    except SQLAlchemyError as error:
-        return database_error(error)
-    print(f"Wachtwoord van {username} gewijzigd.")
-    return 0
+
+    def passwd(session: Session, password: str | None) -> str:
+        agent = set_password(session, args.username, password or "")
+        return f"Wachtwoord van {agent.username} gewijzigd."
+
+    return _change(args.username, passwd, ask=lambda: read_password(args.password_stdin))
 
 
 def run_list(args: argparse.Namespace) -> int:
