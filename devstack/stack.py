@@ -21,7 +21,9 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "models" / "meldkamer.tar.gz"
+#: The trained model; MELDKAMER_TEST_MODEL lets a branch with changed training data run
+#: the end-to-end tests on its own model without replacing the shared one.
+MODEL = Path(os.environ.get("MELDKAMER_TEST_MODEL") or ROOT / "models" / "meldkamer.tar.gz")
 BIN = Path(sys.executable).parent
 #: The agent whose messages :meth:`Stack.agent_says` sends.
 AGENT = "Sanne"

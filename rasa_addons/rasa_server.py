@@ -54,7 +54,9 @@ def rasa_argv(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
             raise DeploymentError(f"{arg.split('=', 1)[0]} is set from the environment here")
     check_lock_config(env)
     host = env.get(HOST_ENV, "").strip() or DEFAULT_HOST
-    return ["rasa", "run", "--enable-api", "--auth-token", token, "--interface", host, *args]
+    # One argument with "=": token_urlsafe may start with "-", which argparse would
+    # otherwise read as an option ("--auth-token: expected one argument").
+    return ["rasa", "run", "--enable-api", f"--auth-token={token}", "--interface", host, *args]
 
 
 def with_metrics(configure: Callable[..., Sanic]) -> Callable[..., Sanic]:

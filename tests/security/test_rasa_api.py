@@ -21,7 +21,7 @@ ARGS = ["--port", "5005", "--model", "models/meldkamer.tar.gz"]
 def test_api_token_and_loopback_by_default() -> None:
     argv = rasa_argv(ARGS, {"MELDKAMER_RASA_TOKEN": TOKEN})
     assert argv[:2] == ["rasa", "run"] and "--enable-api" in argv
-    assert argv[argv.index("--auth-token") + 1] == TOKEN
+    assert f"--auth-token={TOKEN}" in argv
     assert argv[argv.index("--interface") + 1] == "127.0.0.1"
     assert argv[-len(ARGS) :] == ARGS
 
@@ -29,6 +29,20 @@ def test_api_token_and_loopback_by_default() -> None:
 def test_the_public_host_opens_another_interface() -> None:
     argv = rasa_argv(ARGS, {"MELDKAMER_RASA_TOKEN": TOKEN, "MELDKAMER_PUBLIC_HOST": "0.0.0.0"})
     assert argv[argv.index("--interface") + 1] == "0.0.0.0"
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa_as_the_token() -> None:
+    # secrets.token_urlsafe gives such a token one time in 64: Rasa's argparse must not
+    # take it for an option (a CI run failed on "-6xN-...").
+    from rasa.cli.arguments.run import add_server_arguments
+    import argparse
+
+    token = "-6xN-SwRdaWDV_uc1FC7jiF6cYQmgL3W"
+    argv = rasa_argv(ARGS, {"MELDKAMER_RASA_TOKEN": token})
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    parser.add_argument("--model")
+    assert parser.parse_args(argv[2:]).auth_token == token
 
 
 @pytest.mark.parametrize("token", [None, "", "   ", "kort"])
