@@ -15,6 +15,7 @@ from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
 from meldkamer.handover.models import Handover, Note
 from meldkamer.metrics.heartbeat import WorkerHeartbeat
 from meldkamer.notify.models import OutboxMessage
+from meldkamer.portal.models import ChangeRequest, PortalSession, PortalUser
 from meldkamer.privacy.models import PrivacyAction
 from meldkamer.sla.models import SlaClock, Transfer
 from meldkamer.tickets.models import Ticket, TicketCounter, TicketEdit, TicketStatusChange
@@ -24,12 +25,15 @@ __all__ = [
     "AgentClient",
     "Attachment",
     "Base",
+    "ChangeRequest",
     "ClientVersion",
     "ConsoleSession",
     "Contact",
     "Handover",
     "Note",
     "OutboxMessage",
+    "PortalSession",
+    "PortalUser",
     "PrivacyAction",
     "SlaClock",
     "Ticket",

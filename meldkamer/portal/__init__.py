@@ -1,0 +1,1 @@
+"""The client portal: accounts of a client's staff, sessions and change requests."""
