@@ -1,0 +1,160 @@
+"""Portal accounts of a client's staff: creating, listing, disabling, passwords, signing in.
+
+Passwords, usernames and display names follow the console's accounts exactly: the same
+scrypt hashing and the same rules, called from :mod:`meldkamer.agents.accounts`, not
+copied. A portal account belongs to one client (opdrachtgever) that must exist.
+Signing in answers only "this user" or ``None``, like the console's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from meldkamer.agents.accounts import (
+    AccountError,
+    _clean_display_name,
+    _dummy_hash,
+    check_password_strength,
+    hash_password,
+    needs_rehash,
+    normalise_username,
+    verify_password,
+)
+from meldkamer.portal.models import PortalSession, PortalUser
+
+USERS = PortalUser.__table__.c
+
+__all__ = [
+    "AccountError",
+    "UnknownPortalUser",
+    "authenticate",
+    "create_user",
+    "find_user",
+    "list_users",
+    "set_active",
+    "set_password",
+]
+
+
+class UnknownPortalUser(LookupError):
+    """No portal account with this username."""
+
+
+def find_user(session: Session, username: str) -> PortalUser | None:
+    """The portal account with this username (any case), or ``None``."""
+    try:
+        name = normalise_username(username)
+    except AccountError:
+        return None
+    user: PortalUser | None = session.execute(
+        select(PortalUser).where(USERS.username == name)
+    ).scalar_one_or_none()
+    return user
+
+
+def _existing(session: Session, username: str) -> PortalUser:
+    user = find_user(session, username)
+    if user is None:
+        raise UnknownPortalUser(username)
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    client_id: str,
+    password: str,
+    clients: Collection[str],
+    now: datetime,
+) -> PortalUser:
+    """Add a portal account for a client's staff member (the caller commits).
+
+    ``clients`` holds the ids of the clients that exist; ``client_id`` must be one.
+
+    Raises:
+        AccountError: a bad username, name, password or client, or the username is taken.
+    """
+    name = normalise_username(username)
+    if client_id not in clients:
+        raise AccountError(f"opdrachtgever {client_id!r} bestaat niet")
+    check_password_strength(password)
+    if find_user(session, name) is not None:
+        raise AccountError(f"gebruikersnaam {name!r} bestaat al")
+    user = PortalUser(
+        username=name,
+        display_name=_clean_display_name(display_name),
+        client_id=client_id,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=now,
+        last_seen_at=None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> PortalUser:
+    """A new password; every open session of the account ends (the caller commits).
+
+    Raises:
+        UnknownPortalUser: no such account.
+        AccountError: the password is too short or too long.
+    """
+    user = _existing(session, username)
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    _end_sessions(session, user)
+    session.flush()
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> PortalUser:
+    """Enable or disable an account; disabling ends its sessions at once (caller commits).
+
+    Raises:
+        UnknownPortalUser: no such account.
+    """
+    user = _existing(session, username)
+    user.active = active
+    if not active:
+        _end_sessions(session, user)
+    session.flush()
+    return user
+
+
+def _end_sessions(session: Session, user: PortalUser) -> None:
+    # A reset password or a disabled account must not leave a stolen session working.
+    for row in session.execute(
+        select(PortalSession).where(PortalSession.user_id == user.id)
+    ).scalars():
+        session.delete(row)
+
+
+def authenticate(session: Session, username: str, password: str) -> PortalUser | None:
+    """The active account these credentials belong to, or ``None`` (no reason given)."""
+    user = find_user(session, username)
+    if user is None or not user.active:
+        # The same work as a real check: timing must not tell which names exist.
+        verify_password(password, _dummy_hash())
+        return None
+    if not verify_password(password, user.password_hash):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.flush()
+    return user
+
+
+def list_users(session: Session, client_id: str | None = None) -> list[PortalUser]:
+    """Every portal account (of one client when given), by client and username."""
+    query = select(PortalUser).order_by(USERS.client_id, USERS.username)
+    if client_id is not None:
+        query = query.where(USERS.client_id == client_id)
+    return list(session.execute(query).scalars())
