@@ -14,6 +14,7 @@ from meldkamer.db import Base
 from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
 from meldkamer.handover.models import Handover, Note
 from meldkamer.metrics.heartbeat import WorkerHeartbeat
+from meldkamer.notify.attachments import OutboxAttachment
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.portal.models import ChangeRequest, PortalSession, PortalUser
 from meldkamer.privacy.models import PrivacyAction
@@ -31,6 +32,7 @@ __all__ = [
     "Contact",
     "Handover",
     "Note",
+    "OutboxAttachment",
     "OutboxMessage",
     "PortalSession",
     "PortalUser",

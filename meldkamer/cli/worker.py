@@ -27,6 +27,7 @@ from meldkamer.cli.common import positive
 from meldkamer.composition import Collaborators, collaborators, open_database
 from meldkamer.db import database_url, safe_url
 from meldkamer.metrics.heartbeat import heartbeat_job
+from meldkamer.notify.attachments import session_loader
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
 from meldkamer.privacy.retention import RetentionJob
@@ -127,13 +128,14 @@ def run(args: argparse.Namespace) -> int:
     _configure_logging()
     url = database_url()
     logger.info("database: %s", safe_url(url))
-    senders = senders_from_env()
-    logger.info("kanalen aan: %s", ", ".join(sorted(senders)) or "geen")
     try:
         database = open_database(url)
     except SQLAlchemyError as error:
         logger.error("database bijwerken mislukt: %s", error)
         return 1
+    # E-mails read their attachments (the monthly report's PDF) from the database.
+    senders = senders_from_env(attachments=session_loader(database.sessions))
+    logger.info("kanalen aan: %s", ", ".join(sorted(senders)) or "geen")
     try:
         asyncio.run(_main(collaborators(database.sessions, clock=_now), senders, args))
     except SQLAlchemyError as error:

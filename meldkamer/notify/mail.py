@@ -10,13 +10,20 @@ import asyncio
 import hashlib
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
+from typing import TYPE_CHECKING
 
 from meldkamer.notify.delivery import DeliveryError, short
 from meldkamer.notify.models import MessageKind, OutboxMessage
+
+if TYPE_CHECKING:
+    from meldkamer.notify.attachments import MailAttachment
+
+#: Reads an outbox message's attachments by its id (meldkamer.notify.attachments).
+AttachmentLoader = Callable[[int], Sequence["MailAttachment"]]
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_TIMEOUT_S = 30.0
@@ -109,8 +116,12 @@ def message_id(key: str, settings: SmtpSettings) -> str:
     return f"<outbox.{digest}@{domain}>"
 
 
-def build_email(message: OutboxMessage, settings: SmtpSettings) -> EmailMessage:
-    """Return ``message`` as a plain-text UTF-8 e-mail."""
+def build_email(
+    message: OutboxMessage,
+    settings: SmtpSettings,
+    attachments: Sequence[MailAttachment] = (),
+) -> EmailMessage:
+    """Return ``message`` as a plain-text UTF-8 e-mail, with ``attachments`` if any."""
     email = EmailMessage()
     email["From"] = settings.mail_from
     email["To"] = message.recipient
@@ -120,6 +131,11 @@ def build_email(message: OutboxMessage, settings: SmtpSettings) -> EmailMessage:
     # Asks out-of-office robots not to answer (RFC 3834).
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body, charset="utf-8", cte="quoted-printable")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return email
 
 
@@ -193,10 +209,18 @@ def delivery_error(error: smtplib.SMTPException | OSError) -> DeliveryError:
 
 
 class EmailSender:
-    """Sends outbox e-mails; one SMTP connection per message."""
+    """Sends outbox e-mails; one SMTP connection per message.
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    Args:
+        settings: how to reach the SMTP server.
+        attachments: reads a message's attachments (the worker passes one on its
+            database); without it mails go without their files, so only tests that
+            send no attachments leave it out.
+    """
+
+    def __init__(self, settings: SmtpSettings, attachments: AttachmentLoader | None = None) -> None:
         self.settings = settings
+        self.attachments = attachments
 
     async def send(self, message: OutboxMessage) -> None:
         """Deliver ``message`` to the SMTP server.
@@ -206,7 +230,8 @@ class EmailSender:
         """
         if message.kind != MessageKind.EMAIL.value:
             raise DeliveryError(f"geen e-mail maar {message.kind}", permanent=True)
-        email = build_email(message, self.settings)
+        files = self.attachments(message.id) if self.attachments is not None else ()
+        email = build_email(message, self.settings, files)
         try:
             await asyncio.to_thread(_deliver, self.settings, email)
         except (smtplib.SMTPException, OSError) as error:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from meldkamer.notify.chat import ChatSender, ChatSettings
 from meldkamer.notify.delivery import DeliveryError, Sender
-from meldkamer.notify.mail import EmailSender, SmtpSettings
+from meldkamer.notify.mail import AttachmentLoader, EmailSender, SmtpSettings
 from meldkamer.notify.models import MessageKind
 from meldkamer.notify.sms import SmsSender, SmsSettings
 
@@ -26,7 +26,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def senders_from_env(env: Mapping[str, str] | None = None) -> dict[str, Sender]:
+def senders_from_env(
+    env: Mapping[str, str] | None = None, attachments: AttachmentLoader | None = None
+) -> dict[str, Sender]:
     """Return a sender for every channel that is configured in ``env``.
 
     A channel without settings is left out: its messages wait in the outbox. A
@@ -35,6 +37,7 @@ def senders_from_env(env: Mapping[str, str] | None = None) -> dict[str, Sender]:
 
     Args:
         env: The environment to read; ``os.environ`` when omitted.
+        attachments: Reads an e-mail's attachments (see :class:`EmailSender`).
     """
     environ = os.environ if env is None else env
     senders: dict[str, Sender] = {}
@@ -44,7 +47,7 @@ def senders_from_env(env: Mapping[str, str] | None = None) -> dict[str, Sender]:
         logger.error("e-mail staat uit: instellingen onjuist: %s", error)
     else:
         if smtp is not None:
-            senders[MessageKind.EMAIL.value] = EmailSender(smtp)
+            senders[MessageKind.EMAIL.value] = EmailSender(smtp, attachments)
     try:
         sms = SmsSettings.from_env(environ)
     except ValueError as error:
