@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from meldkamer.agents.scope import AgentScope
 from meldkamer.clients.store import latest
@@ -159,31 +160,28 @@ def test_urgent_not_done_in_24_hours_is_flagged_and_escalated(sessions) -> None:
     assert any("naar de supervisor" in line for line in lines), lines
 
 
+def wants_a_person(
+    session: Session, conversation_id: str, channel: str, ticket_id: int | None = None
+) -> int:
+    """A De Linde tenant asks for a person at NIGHT; the handover's id."""
+    return request_handover(
+        session,
+        conversation_id=conversation_id,
+        channel=channel,
+        reason="wil een mens",
+        summary={},
+        now=NIGHT,
+        client_id="de-linde",
+        ticket_id=ticket_id,
+    ).id
+
+
 def test_a_handed_over_chat_not_answered_in_time_breaches(sessions) -> None:
     number, _ = register(sessions, "cv_storing", URGENT_COLD, NIGHT)
     with sessions.begin() as session:
         ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
-        slow = request_handover(
-            session,
-            conversation_id="c-slow",
-            channel="webchat",
-            reason="wil een mens",
-            summary={},
-            now=NIGHT,
-            client_id="de-linde",
-            ticket_id=ticket.id,
-        )
-        quick = request_handover(
-            session,
-            conversation_id="c-quick",
-            channel="webchat",
-            reason="wil een mens",
-            summary={},
-            now=NIGHT,
-            client_id="de-linde",
-            ticket_id=ticket.id,
-        )
-        slow_id, quick_id = slow.id, quick.id
+        slow_id = wants_a_person(session, "c-slow", "webchat", ticket.id)
+        quick_id = wants_a_person(session, "c-quick", "webchat", ticket.id)
     round_at(sessions, NIGHT + timedelta(minutes=1))
     with sessions.begin() as session:
         take(session, quick_id, "Ahmed", NIGHT + timedelta(minutes=4))
@@ -205,15 +203,7 @@ def test_a_handed_over_chat_not_answered_in_time_breaches(sessions) -> None:
 
 def test_a_handed_over_chat_without_ticket_runs_its_answer_clock(sessions) -> None:
     with sessions.begin() as session:
-        handover_id = request_handover(
-            session,
-            conversation_id="c-zonder",
-            channel="whatsapp",
-            reason="wil een mens",
-            summary={},
-            now=NIGHT,
-            client_id="de-linde",
-        ).id
+        handover_id = wants_a_person(session, "c-zonder", "whatsapp")
     assert round_at(sessions, NIGHT + timedelta(minutes=1)) == []
     with sessions() as session:
         (row,) = watched(session, NIGHT + timedelta(minutes=5))
