@@ -202,7 +202,7 @@ def _complex(r: Reader, raw: Any, path: FieldPath, known: set[str] | None) -> _C
 
 
 def _address(r: Reader, raw: Any, path: FieldPath) -> AddressRange | None:
-    data = r.mapping(raw, path, ("postcode", "van", "tot"), required=("postcode",))
+    data = r.mapping(raw, path, ("postcode", "van", "tot", "straat", "plaats"), required=("postcode",))
     if data is None:
         return None
     postcode = None
@@ -222,7 +222,11 @@ def _address(r: Reader, raw: Any, path: FieldPath) -> AddressRange | None:
     bad_end = any(data.get(key) is not None and ends[key] is None for key in ("van", "tot"))
     if postcode is None or bad_end:
         return None
-    return AddressRange(postcode, start, end)
+    names = {
+        key: r.text(data[key], (*path, key)) if data.get(key) is not None else None
+        for key in ("straat", "plaats")
+    }
+    return AddressRange(postcode, start, end, names["straat"], names["plaats"])
 
 
 def _check_address_overlaps(r: Reader, parts: Sequence[_ComplexParts]) -> None:

@@ -96,6 +96,10 @@ class AddressRange:
     postcode: str
     start: int | None = None
     end: int | None = None
+    #: The street of these addresses (straat), so a tenant without postcode is found.
+    street: str | None = None
+    #: The town (plaats), to tell streets of the same name apart.
+    town: str | None = None
 
     @property
     def low(self) -> int:
