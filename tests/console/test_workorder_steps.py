@@ -6,20 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from console.app import ConsoleSettings, init_app
 from meldkamer.contacts import contacts_for_ticket
+from tests.console.test_workorders import workorder_app
 from tests.core.test_dispatch import NIGHT, NO_HEAT_MEDICAL, orders, register
 from tests.links import link_token
 
 
 @pytest.fixture
 async def client(aiohttp_client, demo_sessions):
-    app = init_app(
-        ConsoleSettings(database_url="unused"),
-        sessions=demo_sessions,
-        clock=lambda: NIGHT + timedelta(minutes=5),
-    )
-    return await aiohttp_client(app)
+    return await aiohttp_client(workorder_app(demo_sessions))
 
 
 async def test_the_contractor_goes_through_every_step(client, demo_sessions) -> None:

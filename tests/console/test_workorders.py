@@ -6,6 +6,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp import web
+from sqlalchemy.orm import Session, sessionmaker
 
 from console.app import ConsoleSettings, init_app
 from tests.core.test_dispatch import NIGHT, NO_HEAT_MEDICAL, orders, register
@@ -19,14 +21,18 @@ def sessions(demo_sessions):
     return demo_sessions
 
 
-@pytest.fixture
-async def client(aiohttp_client, sessions):
-    app = init_app(
+def workorder_app(sessions: sessionmaker[Session]) -> web.Application:
+    """The console on ``sessions``, five minutes after the night's meldingen."""
+    return init_app(
         ConsoleSettings(database_url="unused"),
         sessions=sessions,
         clock=lambda: NIGHT + timedelta(minutes=5),
     )
-    return await aiohttp_client(app)
+
+
+@pytest.fixture
+async def client(aiohttp_client, sessions):
+    return await aiohttp_client(workorder_app(sessions))
 
 
 async def test_opening_the_link_does_not_acknowledge(client, sessions) -> None:
