@@ -17,21 +17,37 @@ from aiohttp import web
 
 from console.identity import signed_in
 from console.keys import CLOCK, TEMPLATES
-from meldkamer.contacts import CHANNEL_LABELS
+from meldkamer.contacts import LABELS as CONTACT_LABELS
+from meldkamer.dispatch.lifecycle import STATUS_LABELS as WORK_ORDER_LABELS
+from meldkamer.dispatch.lifecycle import VIA_LABELS
+from meldkamer.handover.models import STATUS_LABELS
 from meldkamer.intake.validation import format_phone
+from meldkamer.labels import LabelTable
+from meldkamer.notify.models import KIND_LABELS as MESSAGE_KIND_LABELS
+from meldkamer.notify.models import PURPOSE_LABELS as MESSAGE_PURPOSE_LABELS
+from meldkamer.notify.models import STATUS_LABELS as MESSAGE_STATUS_LABELS
 from meldkamer.tickets.models import STATUS_LABELS as TICKET_STATUS_LABELS
 from meldkamer.triage import default_engine
 from meldkamer.triage.officehours import AMSTERDAM
+from meldkamer.triage.table import URGENCY_LABELS
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
-URGENCY_LABELS = {"acuut": "Acuut", "urgent": "Urgent", "niet_urgent": "Niet urgent"}
 RANK_LABELS = {2: "Acuut", 1: "Urgent", 0: "Niet urgent / onbekend"}
-STATUS_LABELS = {
-    "wachtend": "Wachtend",
-    "in_behandeling": "In behandeling",
-    "terug_naar_bot": "Terug naar assistent",
-    "gesloten": "Afgesloten",
+#: One filter per labelled enum (meldkamer.labels): templates never print a stored value.
+LABEL_FILTERS: dict[str, LabelTable[Any]] = {
+    "urgentie": URGENCY_LABELS,
+    "status": STATUS_LABELS,
+    "kanaal": CONTACT_LABELS["channel"],
+    "ticketstatus": TICKET_STATUS_LABELS,
+    "werkbonstatus": WORK_ORDER_LABELS,
+    "via": VIA_LABELS,
+    "richting": CONTACT_LABELS["direction"],
+    "partij": CONTACT_LABELS["party"],
+    "contactsoort": CONTACT_LABELS["kind"],
+    "berichtsoort": MESSAGE_KIND_LABELS,
+    "berichtdoel": MESSAGE_PURPOSE_LABELS,
+    "berichtstatus": MESSAGE_STATUS_LABELS,
 }
 
 
@@ -81,11 +97,8 @@ def make_environment() -> jinja2.Environment:
         tijd=_time,
         telefoon=_phone,
         onderwerp=_topic,
-        urgentie=lambda value: URGENCY_LABELS.get(str(value), str(value or "-")),
         rang=lambda value: RANK_LABELS.get(int(value), "-"),
-        status=lambda value: STATUS_LABELS.get(str(value), str(value)),
-        kanaal=lambda value: CHANNEL_LABELS.get(str(value), str(value or "-")),
-        ticketstatus=lambda value: TICKET_STATUS_LABELS.get(str(value), str(value)),
+        **{name: table.label for name, table in LABEL_FILTERS.items()},
     )
     return environment
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.contacts.models import Contact
+from meldkamer.labels import LabelTable
 
 
 class Direction(str, enum.Enum):
@@ -61,45 +62,57 @@ class ContactKind(str, enum.Enum):
 
 
 # What agents read on the ticket page: one label per value, never the raw value.
-DIRECTION_LABELS: dict[str, str] = {
-    Direction.IN.value: "binnengekomen",
-    Direction.UIT.value: "verstuurd",
-    Direction.INTERN.value: "intern",
-}
-CHANNEL_LABELS: dict[str, str] = {
-    Channel.WEBCHAT.value: "webchat",
-    Channel.WHATSAPP.value: "WhatsApp",
-    Channel.TELEGRAM.value: "Telegram",
-    Channel.REST.value: "app (REST)",
-    Channel.SMS.value: "sms",
-    Channel.EMAIL.value: "e-mail",
-    Channel.TELEFOON.value: "telefoon",
-    Channel.PAGINA.value: "werkbonpagina",
-    Channel.CONSOLE.value: "console",
-    Channel.SYSTEEM.value: "systeem",
-}
-PARTY_LABELS: dict[str, str] = {
-    Party.HUURDER.value: "huurder",
-    Party.AANNEMER.value: "aannemer",
-    Party.OPDRACHTGEVER.value: "opdrachtgever",
-    Party.MEDEWERKER.value: "medewerker",
-    Party.ASSISTENT.value: "assistent",
-    Party.MELDKAMER.value: "meldkamer",
-}
-KIND_LABELS: dict[str, str] = {
-    ContactKind.BERICHT.value: "bericht",
-    ContactKind.SMS.value: "sms",
-    ContactKind.EMAIL.value: "e-mail",
-    ContactKind.GESPREK.value: "gesprek",
-    ContactKind.STATUS.value: "statuswijziging",
-    ContactKind.OVERDRACHT.value: "overdracht aan medewerker",
-    ContactKind.DOORVERBINDING.value: "doorverbinding",
-    ContactKind.ESCALATIE.value: "escalatie",
-    ContactKind.STATUSVRAAG.value: "vraag naar de status",
-}
+DIRECTION_LABELS: LabelTable[Direction] = LabelTable(
+    Direction,
+    {
+        Direction.IN: "binnengekomen",
+        Direction.UIT: "verstuurd",
+        Direction.INTERN: "intern",
+    },
+)
+CHANNEL_LABELS: LabelTable[Channel] = LabelTable(
+    Channel,
+    {
+        Channel.WEBCHAT: "webchat",
+        Channel.WHATSAPP: "WhatsApp",
+        Channel.TELEGRAM: "Telegram",
+        Channel.REST: "app (REST)",
+        Channel.SMS: "sms",
+        Channel.EMAIL: "e-mail",
+        Channel.TELEFOON: "telefoon",
+        Channel.PAGINA: "werkbonpagina",
+        Channel.CONSOLE: "console",
+        Channel.SYSTEEM: "systeem",
+    },
+)
+PARTY_LABELS: LabelTable[Party] = LabelTable(
+    Party,
+    {
+        Party.HUURDER: "huurder",
+        Party.AANNEMER: "aannemer",
+        Party.OPDRACHTGEVER: "opdrachtgever",
+        Party.MEDEWERKER: "medewerker",
+        Party.ASSISTENT: "assistent",
+        Party.MELDKAMER: "meldkamer",
+    },
+)
+KIND_LABELS: LabelTable[ContactKind] = LabelTable(
+    ContactKind,
+    {
+        ContactKind.BERICHT: "bericht",
+        ContactKind.SMS: "sms",
+        ContactKind.EMAIL: "e-mail",
+        ContactKind.GESPREK: "gesprek",
+        ContactKind.STATUS: "statuswijziging",
+        ContactKind.OVERDRACHT: "overdracht aan medewerker",
+        ContactKind.DOORVERBINDING: "doorverbinding",
+        ContactKind.ESCALATIE: "escalatie",
+        ContactKind.STATUSVRAAG: "vraag naar de status",
+    },
+)
 
 #: The four label tables by column, for pages that show the whole log.
-LABELS: dict[str, dict[str, str]] = {
+LABELS: dict[str, LabelTable[Any]] = {
     "direction": DIRECTION_LABELS,
     "channel": CHANNEL_LABELS,
     "party": PARTY_LABELS,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from meldkamer.dispatch.models import WorkOrderStatus as S
+from meldkamer.labels import LabelTable
 
 
 class Actor(str, enum.Enum):
@@ -37,14 +38,15 @@ class Via(str, enum.Enum):
 
 
 #: Where a change was made, as agents read it (the ticket page, ``tickets show``).
-VIA_LABELS: Mapping[str, str] = MappingProxyType(
+VIA_LABELS: LabelTable[Via] = LabelTable(
+    Via,
     {
-        Via.PAGINA.value: "werkbonpagina",
-        Via.SMS.value: "sms",
-        Via.CLI.value: "telefoon (opdrachtregel)",
-        Via.CONSOLE.value: "telefoon (console)",
-        Via.SYSTEEM.value: "systeem",
-    }
+        Via.PAGINA: "werkbonpagina",
+        Via.SMS: "sms",
+        Via.CLI: "telefoon (opdrachtregel)",
+        Via.CONSOLE: "telefoon (console)",
+        Via.SYSTEEM: "systeem",
+    },
 )
 
 #: Who works through which way in.
@@ -135,9 +137,7 @@ STEPS: Mapping[S, Step] = MappingProxyType(
 )
 
 #: Every status with its Dutch label: what pages and the command line show.
-STATUS_LABELS: Mapping[str, str] = MappingProxyType(
-    {status.value: step.label for status, step in STEPS.items()}
-)
+STATUS_LABELS: LabelTable[S] = LabelTable(S, {status: step.label for status, step in STEPS.items()})
 #: What the contractor can set on the work-order page, in the order of the work.
 CONTRACTOR_STEPS = (S.BEVESTIGD, S.ONDERWEG, S.TER_PLAATSE, S.GEREED, S.NIET_GELUKT)
 #: A step back to the start of the chain is "ik kan niet": the next contractor is asked.

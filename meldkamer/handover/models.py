@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text
 
 from meldkamer.db import Base, UTCDateTime
+from meldkamer.labels import LabelTable
 
 
 class HandoverStatus(str, enum.Enum):
@@ -21,6 +22,16 @@ class HandoverStatus(str, enum.Enum):
 
 
 OPEN_STATUSES = (HandoverStatus.WACHTEND.value, HandoverStatus.IN_BEHANDELING.value)
+#: What agents read for each status.
+STATUS_LABELS: LabelTable[HandoverStatus] = LabelTable(
+    HandoverStatus,
+    {
+        HandoverStatus.WACHTEND: "Wachtend",
+        HandoverStatus.IN_BEHANDELING: "In behandeling",
+        HandoverStatus.TERUG_NAAR_BOT: "Terug naar assistent",
+        HandoverStatus.GESLOTEN: "Afgesloten",
+    },
+)
 
 
 class Handover(Base):

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Text
 
+from meldkamer.labels import LabelTable
 from meldkamer.tickets.models import Base, UTCDateTime
 
 
@@ -31,6 +32,44 @@ class OutboxStatus(str, enum.Enum):
     BEZIG = "bezig"
     VERZONDEN = "verzonden"
     MISLUKT = "mislukt"
+
+
+class MessagePurpose(str, enum.Enum):
+    """What a message is for (``outbox.purpose``); senders pass the value as text."""
+
+    WERKBON = "werkbon"
+    BEVESTIGING_HUURDER = "bevestiging_huurder"
+    UPDATE_HUURDER = "update_huurder"
+    OPDRACHTGEVER = "opdrachtgever"
+    ESCALATIE = "escalatie"
+    CONFIGURATIE = "configuratie"
+
+
+# What agents read on the ticket page for each column of a message.
+KIND_LABELS: LabelTable[MessageKind] = LabelTable(
+    MessageKind,
+    {MessageKind.EMAIL: "E-mail", MessageKind.SMS: "Sms", MessageKind.CHAT: "Chatbericht"},
+)
+STATUS_LABELS: LabelTable[OutboxStatus] = LabelTable(
+    OutboxStatus,
+    {
+        OutboxStatus.WACHTRIJ: "wacht op verzending",
+        OutboxStatus.BEZIG: "wordt verzonden",
+        OutboxStatus.VERZONDEN: "verzonden",
+        OutboxStatus.MISLUKT: "mislukt",
+    },
+)
+PURPOSE_LABELS: LabelTable[MessagePurpose] = LabelTable(
+    MessagePurpose,
+    {
+        MessagePurpose.WERKBON: "werkbon aan de aannemer",
+        MessagePurpose.BEVESTIGING_HUURDER: "bevestiging aan de huurder",
+        MessagePurpose.UPDATE_HUURDER: "stand van zaken aan de huurder",
+        MessagePurpose.OPDRACHTGEVER: "bericht aan de opdrachtgever",
+        MessagePurpose.ESCALATIE: "escalatie",
+        MessagePurpose.CONFIGURATIE: "wijziging van de instellingen",
+    },
+)
 
 
 class OutboxMessage(Base):

@@ -29,6 +29,7 @@ from meldkamer.tickets import (
     find_by_melding_id,
     flag_attention,
 )
+from meldkamer.tickets.store import CREATED_BY
 from meldkamer.triage import Outcome, TriageEngine, TriageSettings
 
 #: The note on a melding an agent took by phone.
@@ -94,8 +95,11 @@ def register_melding(
     engine: TriageEngine,
     settings: TriageSettings,
     now: datetime,
+    by: str = CREATED_BY,
 ) -> tuple[Ticket, Outcome, bool]:
     """Classify a melding and store it as a ticket (the caller commits).
+
+    ``by`` is who made it (the status history's first line): the assistant, or the agent.
 
     Returns:
         the ticket, the outcome, and whether the ticket is new (``False`` when this
@@ -125,6 +129,7 @@ def register_melding(
             telefoon=melding.telefoon,
             email=melding.email,
             beschrijving=melding.beschrijving,
+            created_by=by,
         ),
         now,
     )
@@ -147,7 +152,12 @@ def register_confirmed(
     client, complex_ = ctx.place(melding.client_id, melding.complex_id)
     settings = ctx.settings_for(melding.client_id)
     ticket, outcome, new = register_melding(
-        session, melding, engine=ctx.engine, settings=settings, now=origin.received_at or now
+        session,
+        melding,
+        engine=ctx.engine,
+        settings=settings,
+        now=origin.received_at or now,
+        by=origin.note.author if origin.note else CREATED_BY,
     )
     if not new:
         return Registered(ticket, outcome, False)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import relationship
 # The base and the UTC timestamp live in meldkamer.db; imported here for the models
 # that still import them from the ticket store.
 from meldkamer.db import Base, UTCDateTime, metadata
+from meldkamer.labels import LabelTable
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -45,14 +46,17 @@ class TicketStatus(str, enum.Enum):
 
 
 #: What agents read for each status: one label per value, never the raw value.
-STATUS_LABELS: dict[str, str] = {
-    TicketStatus.NIEUW.value: "Nieuw",
-    TicketStatus.DOORGEZET.value: "Doorgezet",
-    TicketStatus.IN_BEHANDELING.value: "In behandeling",
-    TicketStatus.WACHT_OP_TERUGBELLEN.value: "Wacht op terugbellen",
-    TicketStatus.AFGEROND.value: "Afgerond",
-    TicketStatus.GEANNULEERD.value: "Geannuleerd",
-}
+STATUS_LABELS: LabelTable[TicketStatus] = LabelTable(
+    TicketStatus,
+    {
+        TicketStatus.NIEUW: "Nieuw",
+        TicketStatus.DOORGEZET: "Doorgezet",
+        TicketStatus.IN_BEHANDELING: "In behandeling",
+        TicketStatus.WACHT_OP_TERUGBELLEN: "Wacht op terugbellen",
+        TicketStatus.AFGEROND: "Afgerond",
+        TicketStatus.GEANNULEERD: "Geannuleerd",
+    },
+)
 
 
 _OPEN = frozenset(

@@ -64,6 +64,8 @@ class NewTicket:
     attention: str | None = None
     huisnummer_toevoeging: str | None = None
     email: str | None = None
+    #: Who made the ticket, for its status history: the agent's username on the phone.
+    created_by: str = CREATED_BY
 
     def __post_init__(self) -> None:
         if not self.melding_id:
@@ -209,7 +211,7 @@ def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
             status_from=None,
             status_to=TicketStatus.NIEUW.value,
             changed_at=created_at,
-            changed_by=CREATED_BY,
+            changed_by=new.created_by,
             reason=None,
         )
     )

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from meldkamer.labels import LabelTable
+
 FactValue = bool | str
 
 #: Facts the engine derives from the moment of the melding; they are never asked.
@@ -43,6 +45,11 @@ class Urgency(str, Enum):
 
 
 _URGENCY_ORDER = [Urgency.NIET_URGENT, Urgency.URGENT, Urgency.ACUUT]
+#: What people read for each urgency.
+URGENCY_LABELS: LabelTable[Urgency] = LabelTable(
+    Urgency,
+    {Urgency.ACUUT: "Acuut", Urgency.URGENT: "Urgent", Urgency.NIET_URGENT: "Niet urgent"},
+)
 
 
 class TableError(ValueError):
