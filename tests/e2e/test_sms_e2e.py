@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.error
-import urllib.request
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,8 +17,9 @@ import pytest
 from devstack.stack import Stack
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.tickets import get_ticket
+from tests.e2e.smsstack import post, sent_to, sms_stack, text_in
 from tests.fakes.mail import SmsGateway
-from tests.fakes.sms_inbound import INBOUND_SECRET, inbound_webhook, threaded_sms_gateway
+from tests.fakes.sms_inbound import inbound_webhook
 
 pytestmark = pytest.mark.e2e
 
@@ -30,35 +28,8 @@ TICKET = re.compile(r"MK-\d{4}-\d{6}")
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, SmsGateway]]:
-    workdir = tmp_path_factory.mktemp("sms")
-    with threaded_sms_gateway() as gateway:
-        stack = Stack(
-            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
-            workdir=workdir,
-            channels=("rest", "channels.sms.SmsInput"),
-            unset=("SMS_*", "REDIS_URL"),
-            rasa_env={**gateway.env(), "SMS_INBOUND_SECRET": INBOUND_SECRET},
-        )
-        try:
-            stack.start()
-            yield stack, gateway
-        finally:
-            stack.stop()
-
-
-def post(stack: Stack, body: bytes, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(
-        f"{stack.url}/webhooks/sms/inbound", data=body, headers=headers, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return int(reply.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-
-
-def sent_to(gateway: SmsGateway, number: str) -> list[str]:
-    return [str(r["text"]) for r in list(gateway.requests) if r["to"] == number]
+    with sms_stack(tmp_path_factory.mktemp("sms"), ("rest", "channels.sms.SmsInput")) as running:
+        yield running
 
 
 def text_and_wait(
@@ -66,8 +37,7 @@ def text_and_wait(
 ) -> str:
     """The tenant texts ``text``; the bot's answer SMS."""
     before = len(sent_to(gateway, number))
-    message_id = message_id or f"in-{uuid.uuid4().hex[:10]}"
-    assert post(stack, *inbound_webhook(message_id, number, text)) == 200
+    assert text_in(stack, number, text, message_id) == 200
     deadline = time.monotonic() + 60
     while len(sent_to(gateway, number)) == before:
         assert time.monotonic() < deadline, stack.log()[-3000:]
@@ -144,7 +114,7 @@ def test_a_repeated_delivery_is_handled_once(running: tuple[Stack, SmsGateway]) 
     number = "+31633334444"
     text_and_wait(stack, gateway, number, "ik ben buitengesloten", message_id="in-dubbel-1")
     # The gateway delivers the same SMS again (it did not see our 200, say).
-    assert post(stack, *inbound_webhook("in-dubbel-1", number, "ik ben buitengesloten")) == 200
+    assert text_in(stack, number, "ik ben buitengesloten", "in-dubbel-1") == 200
     # A later SMS of the same tenant is answered after the first: then all were handled.
     text_and_wait(stack, gateway, number, "medewerker")
     assert len(sent_to(gateway, number)) == 2

@@ -15,9 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import time
-import urllib.request
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,8 +31,8 @@ from meldkamer.contacts import contacts_for_ticket
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
 from meldkamer.tickets import get_ticket
+from tests.e2e.smsstack import sms_stack, text_in, wait_for_sms
 from tests.fakes.mail import SmsGateway
-from tests.fakes.sms_inbound import INBOUND_SECRET, inbound_webhook, threaded_sms_gateway
 from tests.links import link_token
 
 pytestmark = pytest.mark.e2e
@@ -50,38 +47,13 @@ HEARD = ("heeft de opdracht aangenomen", "is onderweg", "aangekomen", "afgerond"
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, SmsGateway]]:
-    workdir = tmp_path_factory.mktemp("werkbon-e2e")
-    with threaded_sms_gateway() as gateway:
-        stack = Stack(
-            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
-            workdir=workdir,
-            channels=("channels.webchat.WebchatInput", "channels.sms.SmsInput"),
-            unset=("SMS_*", "REDIS_URL"),
-            rasa_env={**gateway.env(), "SMS_INBOUND_SECRET": INBOUND_SECRET},
-        )
-        try:
-            stack.start()
-            yield stack, gateway
-        finally:
-            stack.stop()
+    channels = ("channels.webchat.WebchatInput", "channels.sms.SmsInput")
+    with sms_stack(tmp_path_factory.mktemp("werkbon-e2e"), channels) as running:
+        yield running
 
 
 def sms_to_webhook(stack: Stack, sender: str, text: str) -> None:
-    body, headers = inbound_webhook(f"in-{uuid.uuid4().hex[:10]}", sender, text)
-    request = urllib.request.Request(
-        f"{stack.url}/webhooks/sms/inbound", data=body, headers=headers, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        assert reply.status == 200
-
-
-def wait_for_sms(gateway: SmsGateway, number: str, count: int) -> list[str]:
-    deadline = time.monotonic() + 60
-    while True:
-        texts = [str(r["text"]) for r in list(gateway.requests) if r["to"] == number]
-        if len(texts) >= count or time.monotonic() > deadline:
-            return texts
-        time.sleep(0.1)
+    assert text_in(stack, sender, text) == 200
 
 
 def werkbon_cli(stack: Stack, number: str, status: str, by: str) -> None:
