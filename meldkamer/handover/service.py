@@ -8,7 +8,7 @@ edits: :mod:`meldkamer.tickets.edits`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -20,6 +20,16 @@ from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.contacts import Channel, ContactKind, Direction, Party, record_contact
 from meldkamer.handover.models import OPEN_STATUSES, Handover, HandoverStatus, Note
 from meldkamer.handover.summary import HandoverSummary
+from meldkamer.handover.waiting import (
+    WaitingRules,
+    default_rules,
+    estimate_minutes,
+    handling_minutes,
+    rounded,
+)
+from meldkamer.handover.waiting import (
+    tenant_message as waiting_message,
+)
 from meldkamer.triage.officehours import OfficeHours
 
 # Column expressions (the models annotate attributes with their Python value types).
@@ -39,24 +49,50 @@ class HandoverNotFound(LookupError):
 
 @dataclass(frozen=True)
 class Availability:
-    """Whether a person can take over now, and roughly how long it takes."""
+    """Whether a person can take over now, and roughly how long it takes.
+
+    Attributes:
+        waiting: live conversations waiting (call-backs are in ``callbacks``).
+        minutes: the estimate the tenant hears, rounded and capped
+            (:func:`meldkamer.handover.waiting.rounded`).
+        estimate: the unrounded estimate (``math.inf`` with nobody present).
+        handling: the typical handling time it rests on, in minutes.
+        measured: how many recent live conversations were measured (0: the default).
+    """
 
     available: bool
     waiting: int
     minutes: int
+    estimate: float = 0.0
+    handling: float = 0.0
+    measured: int = 0
+    agents: int = 0
+    busy: int = 0
+    callbacks: int = 0
+    rules: WaitingRules = field(default_factory=default_rules, repr=False, compare=False)
 
-    def tenant_message(self, phone: str | None) -> str:
-        """What the bot tells the tenant."""
-        if not self.available:
-            back = f" op {phone}" if phone else ""
-            return (
-                "Er is op dit moment geen medewerker beschikbaar. We bellen u zo snel mogelijk "
-                f"terug{back}. Bij gevaar: bel 112."
-            )
-        return (
-            "Ik verbind u met een medewerker van de meldkamer. Dat duurt ongeveer "
-            f"{self.minutes} minuten. U kunt hier gewoon blijven typen."
+    def tenant_message(self, phone: str | None, *, acute: bool = False) -> str:
+        """What the bot tells the tenant (texts in ``wachttijd.yml``)."""
+        return waiting_message(
+            self.rules, available=self.available, minutes=self.estimate, phone=phone, acute=acute
         )
+
+
+def recent_handling_minutes(session: Session, now: datetime, rules: WaitingRules) -> list[float]:
+    """Handling times (taken to closed) of the latest live conversations, in minutes."""
+    found = session.execute(
+        select(HANDOVERS.taken_at, HANDOVERS.closed_at)
+        .where(
+            HANDOVERS.callback.is_(False),
+            HANDOVERS.taken_at.is_not(None),
+            HANDOVERS.closed_at.is_not(None),
+            HANDOVERS.closed_at >= now - rules.window,
+            HANDOVERS.closed_at <= now,
+        )
+        .order_by(HANDOVERS.closed_at.desc(), HANDOVERS.id.desc())
+        .limit(rules.sample)
+    ).all()
+    return [max(0.0, (closed - taken).total_seconds() / 60) for taken, closed in found]
 
 
 def availability(
@@ -65,29 +101,74 @@ def availability(
     hours: OfficeHours | None = None,
     *,
     serving: ColumnElement[bool] | None = None,
+    rank: int = 0,
+    rules: WaitingRules | None = None,
 ) -> Availability:
     """Agents present in the console (and, when set, within the agents' working hours).
 
     ``serving`` (:func:`meldkamer.agents.scope.serving`) counts only the agents who may
-    see the conversation's client: others present cannot take it.
+    see the conversation's client: others present cannot take it. ``rank`` is the
+    conversation's urgency rank: live conversations of a lower rank wait behind it.
     """
-    present = session.execute(
-        select(Agent.id).where(
-            AGENTS.active.is_(True),
-            AGENTS.last_seen_at >= now - PRESENCE,
-            *([serving] if serving is not None else []),
+    rules = rules or default_rules()
+    present = [
+        username
+        for (username,) in session.execute(
+            select(AGENTS.username).where(
+                AGENTS.active.is_(True),
+                AGENTS.last_seen_at >= now - PRESENCE,
+                *([serving] if serving is not None else []),
+            )
+        )
+    ]
+    in_hours = hours is None or hours.is_open(now)
+    counts = _open_counts(session, rank, present)
+    measured = recent_handling_minutes(session, now, rules)
+    handling = handling_minutes(measured, rules)
+    estimate = estimate_minutes(
+        handling=handling, agents=len(present), busy=counts.busy, ahead=counts.ahead
+    )
+    return Availability(
+        available=bool(present) and in_hours,
+        waiting=counts.waiting,
+        minutes=rounded(estimate, rules),
+        estimate=estimate,
+        handling=handling,
+        measured=len(measured),
+        agents=len(present),
+        busy=counts.busy,
+        callbacks=counts.callbacks,
+        rules=rules,
+    )
+
+
+@dataclass(frozen=True)
+class _Counts:
+    waiting: int  # live conversations waiting
+    ahead: int  # of those, the ones an agent takes before a conversation of the rank
+    busy: int  # agents present in a live conversation now
+    callbacks: int  # call-back items waiting (never in the estimate)
+
+
+def _open_counts(session: Session, rank: int, present: list[str]) -> _Counts:
+    rows = session.execute(
+        select(HANDOVERS.status, HANDOVERS.callback, HANDOVERS.urgency_rank, HANDOVERS.agent).where(
+            HANDOVERS.status.in_(OPEN_STATUSES)
         )
     ).all()
-    in_hours = hours is None or hours.is_open(now)
-    waiting = len(
-        session.execute(
-            select(Handover.id).where(Handover.status == HandoverStatus.WACHTEND.value)
-        ).all()
+    waiting = [r for r in rows if r.status == HandoverStatus.WACHTEND.value]
+    live = [r for r in waiting if not r.callback]
+    busy = {
+        r.agent
+        for r in rows
+        if r.status == HandoverStatus.IN_BEHANDELING.value and not r.callback and r.agent in present
+    }
+    return _Counts(
+        waiting=len(live),
+        ahead=sum(1 for r in live if r.urgency_rank >= rank),
+        busy=len(busy),
+        callbacks=len(waiting) - len(live),
     )
-    agents = len(present)
-    # Four minutes per conversation ahead, shared by the agents present; at least two.
-    minutes = max(2, (4 * (waiting + 1)) // max(agents, 1))
-    return Availability(available=bool(agents) and in_hours, waiting=waiting, minutes=minutes)
 
 
 def request_handover(
@@ -140,15 +221,44 @@ def request_handover(
     return handover
 
 
-def queue(session: Session, scope: AgentScope = UNLIMITED) -> list[Handover]:
-    """Open handovers of ``scope``'s clients: most urgent first, then the longest waiting."""
-    return list(
+@dataclass(frozen=True)
+class Lanes:
+    """The queue in two lanes, each in the order agents should take it.
+
+    Attributes:
+        live: a tenant is waiting in the chat now.
+        callbacks: a person promised to call the tenant back.
+    """
+
+    live: list[Handover]
+    callbacks: list[Handover]
+
+
+def _in_order() -> list[ColumnElement[object]]:
+    # Waiting before taken (those have an agent already), then acuut, urgent, the rest;
+    # within one urgency the longest waiting first.
+    waiting_first = HANDOVERS.status != HandoverStatus.WACHTEND.value
+    return [waiting_first, HANDOVERS.urgency_rank.desc(), HANDOVERS.requested_at, HANDOVERS.id]
+
+
+def lanes(session: Session, scope: AgentScope = UNLIMITED) -> Lanes:
+    """Open handovers of ``scope``'s clients: live conversations and call-backs apart."""
+    found = list(
         session.execute(
             select(Handover)
             .where(HANDOVERS.status.in_(OPEN_STATUSES), scope.where(HANDOVERS.client_id))
-            .order_by(HANDOVERS.urgency_rank.desc(), Handover.requested_at, Handover.id)
+            .order_by(*_in_order())
         ).scalars()
     )
+    return Lanes(
+        live=[h for h in found if not h.callback], callbacks=[h for h in found if h.callback]
+    )
+
+
+def queue(session: Session, scope: AgentScope = UNLIMITED) -> list[Handover]:
+    """Open handovers of ``scope``'s clients: the live lane, then the call-back lane."""
+    both = lanes(session, scope)
+    return both.live + both.callbacks
 
 
 def history(session: Session, limit: int, scope: AgentScope = UNLIMITED) -> list[Handover]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from meldkamer.agents.scope import serving
 from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
-from meldkamer.handover.service import availability, request_handover
+from meldkamer.handover.service import URGENCY_RANK, availability, request_handover
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.texts import HANDOVER_FAILED
 from meldkamer.intake.validation import format_phone
@@ -91,7 +91,12 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
     summary = with_outcome(ctx, request.summary)
     try:
         with ctx.sessions.begin() as session:
-            available = availability(session, now, serving=serving(summary.client_id))
+            available = availability(
+                session,
+                now,
+                serving=serving(summary.client_id),
+                rank=URGENCY_RANK.get(summary.urgency or "", 0),
+            )
             ticket = get_ticket(session, summary.ticket) if summary.ticket else None
             request_handover(
                 session,
@@ -114,5 +119,5 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
     return HandedOver(
         queued=True,
         agent_available=available.available,
-        message=available.tenant_message(phone),
+        message=available.tenant_message(phone, acute=summary.urgency == "acuut"),
     )
