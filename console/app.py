@@ -27,6 +27,7 @@ from console import (
     metrics,
     phone,
     queue,
+    supervisor,
     ticket,
     transfer,
     workorders,
@@ -128,6 +129,7 @@ def init_app(
     phone.setup_routes(app)
     beheer.setup_routes(app)
     bewaking.setup_routes(app)
+    supervisor.setup_routes(app)
     workorders.setup_routes(app)
     transfer.setup_routes(app)
     metrics.setup_routes(app)

@@ -20,6 +20,10 @@ class Role(str, enum.Enum):
     SUPERVISOR = "supervisor"
 
 
+#: How pages name the roles.
+ROLE_LABELS = {Role.AGENT.value: "medewerker", Role.SUPERVISOR.value: "supervisor"}
+
+
 class Agent(Base):
     """A person of the meldkamer. Passwords are stored only as salted scrypt hashes.
 

@@ -56,6 +56,8 @@ PROTECTED = {
     "phone-step": "phone mode: the wizard's steps (reads the clients' addresses)",
     "phone-confirm": "phone mode: registering and dispatching a melding (sends work orders)",
     "beheer": "supervisor page: agents, presence and the handover history",
+    "supervisor": "supervisor page: queue figures, agents present and their load",
+    "supervisor-events": "the supervisor figures' live stream (SSE): the same data, pushed",
     "bewaking": "Bewaking: every open SLA clock with ticket numbers and contractors",
     "bewaking-events": "Bewaking's live stream (SSE): the same data, pushed",
     "bewaking-opgepakt": "taking a breach on: stops the escalation in the meldkamer's name",
