@@ -73,6 +73,8 @@ _TOP_KEYS = (
     "soort",
     "contact",
     "notificatie_email",
+    # Where the monthly report goes (docs/REPORTS.md).
+    "rapportage_email",
     "kantoortijden",
     "sluitingsdagen",
     "stookseizoen",
@@ -162,6 +164,11 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
         if has(data, "notificatie_email")
         else None
     )
+    report_emails = (
+        r.each(data["rapportage_email"], ("rapportage_email",), r.email, non_empty=True)
+        if has(data, "rapportage_email")
+        else []
+    )
     office = _office(r, data)
     season = _season(r, data["stookseizoen"]) if has(data, "stookseizoen") else _DEFAULT_SEASON
     protocol = parse_protocol(r, optional(data, "protocol", {}), table)
@@ -196,7 +203,7 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     assert season is not None and protocol is not None and notices is not None
     assert escalation is not None and entries is not None and contractors is not None
     assert defaults is not None and complexes is not None and retention is not None
-    assert messages is not None
+    assert messages is not None and report_emails is not None
     assert sla is not None and piket is not None
     return Client(
         id=client_id,
@@ -204,6 +211,7 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
         kind=kind,
         contact=contact,
         notification_emails=tuple(emails),
+        report_emails=tuple(report_emails),
         office=office,
         heating_season=season,
         protocol=protocol,

@@ -242,6 +242,7 @@ class Client:
         id: slug, e.g. ``de-linde``.
         kind: one of :data:`CLIENT_KINDS` (soort).
         notification_emails: where ``inform_client`` messages go (notificatie_email).
+        report_emails: where the monthly report goes (rapportage_email); none: not mailed.
         office: office hours and closing days (kantoortijden, sluitingsdagen).
         heating_season: the stookseizoen.
         protocol: the client's rows of the matrix as written in the file, by topic code;
@@ -286,6 +287,8 @@ class Client:
     # controle_na_gereed: a work order's "gereed" leaves the ticket open for the client
     # to check the work (docs/FOLLOW-UP.md).
     check_after_done: bool = False
+    # rapportage_email: the monthly report is mailed here (docs/REPORTS.md).
+    report_emails: tuple[str, ...] = ()
 
     @property
     def escalation(self) -> timedelta:

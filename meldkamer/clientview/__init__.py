@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from meldkamer.clientview.followup import (
+    OUTCOME_LABELS,
+    ClientClock,
+    ClientContact,
+    ClientWorkOrder,
+    client_clocks,
+    client_contacts,
+    client_work_orders,
+    ticket_contacts,
+)
 from meldkamer.clientview.labels import (
     URGENCY_LABELS,
     URGENCY_ORDER,
@@ -14,13 +24,21 @@ from meldkamer.clientview.labels import (
 from meldkamer.clientview.meldingen import ClientMelding, client_melding, client_meldingen
 
 __all__ = [
+    "OUTCOME_LABELS",
     "URGENCY_LABELS",
     "URGENCY_ORDER",
+    "ClientClock",
+    "ClientContact",
     "ClientMelding",
+    "ClientWorkOrder",
     "channel_label",
+    "client_clocks",
+    "client_contacts",
     "client_melding",
     "client_meldingen",
+    "client_work_orders",
     "status_label",
+    "ticket_contacts",
     "topic_label",
     "topic_labels",
     "urgency_label",
