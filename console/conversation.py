@@ -30,6 +30,7 @@ from meldkamer.agents.sessions import SignedIn
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
 from meldkamer.handover.summary import HandoverSummary
+from meldkamer.handover.texts import handover_texts
 from meldkamer.service.transfer import transfer_panel
 from meldkamer.tickets import Ticket, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edits
@@ -295,12 +296,19 @@ async def back_to_bot(request: web.Request) -> web.StreamResponse:
 
 
 async def close_conversation(request: web.Request) -> web.StreamResponse:
-    """Afsluiten: the agent is done. The assistant stays silent now but listens again.
+    """Afsluiten: the agent says goodbye (``teksten.yml``) and the session ends.
 
-    Rasa is resumed without a question: without it a tenant who writes again tomorrow
-    would talk to no one.
+    The tenant's next message starts a new session with the assistant (introduction,
+    empty slots): without it a tenant who writes again would get the assistant's
+    "Sorry, dat begreep ik niet" in the middle of the old conversation.
     """
-    return await _finish(request, RasaClient.resume, close, "Afsluiten lukte niet")
+    name = current(request).display_name
+
+    async def goodbye(rasa: RasaClient, conversation_id: str) -> None:
+        await rasa.send_agent_reply(conversation_id, handover_texts().closed, name)
+        await rasa.close_session(conversation_id)
+
+    return await _finish(request, goodbye, close, "Afsluiten lukte niet")
 
 
 def setup_routes(app: web.Application) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from console.events import stream
 from console.identity import current
 from console.keys import CLOCK, SESSIONS
+from console.rasa_client import announce_agent
 from console.rendering import render, render_string
 from meldkamer.agents.accounts import display_names
 from meldkamer.agents.scope import UNLIMITED, AgentScope
@@ -107,7 +108,7 @@ async def take_handover(request: web.Request) -> web.StreamResponse:
     now = request.app[CLOCK]()
     try:
         with request.app[SESSIONS].begin() as session:
-            take(session, handover_id, me.username, now)
+            conversation_id = take(session, handover_id, me.username, now).conversation_id
     except HandoverNotFound:
         raise web.HTTPNotFound(text="Dit gesprek bestaat niet.") from None
     except AlreadyTaken:
@@ -125,6 +126,7 @@ async def take_handover(request: web.Request) -> web.StreamResponse:
         return render(
             request, "queue.html", {"rows": _rows_for(request), "error": error}, status=409
         )
+    await announce_agent(request.app, conversation_id, me.display_name)
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}")
 
 

@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from console.keys import RASA, SETTINGS
+from meldkamer.handover.texts import handover_texts
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,31 @@ class RasaClient:
             RESUME_EVENTS,
         )
 
+    async def close_session(self, conversation_id: str) -> None:
+        """Un-pause and end the session: the tenant's next message starts a clean one.
+
+        ``session_started`` empties the slots, and Rasa runs ``action_session_start``
+        (the introduction) before the next message, as for a new chat; so a tenant who
+        writes again is neither misunderstood nor put back in the queue.
+        """
+        await self._call(
+            "POST",
+            self._url(conversation_id, "tracker/events"),
+            self._params(),
+            [*RESUME_EVENTS, {"event": "session_started"}],
+        )
+
+    async def set_slots(self, conversation_id: str, slots: Mapping[str, Any]) -> None:
+        """Put an agent's corrections into the conversation (before handing back)."""
+        if not slots:
+            return
+        await self._call(
+            "POST",
+            self._url(conversation_id, "tracker/events"),
+            self._params(),
+            [{"event": "slot", "name": name, "value": value} for name, value in slots.items()],
+        )
+
     async def hand_back(self, conversation_id: str) -> None:
         """Un-pause and let the bot continue where it was (intent ``hervat``)."""
         await self.resume(conversation_id)
@@ -112,6 +138,20 @@ class RasaClient:
             self._params(output_channel="latest"),
             {"name": RESUME_INTENT},
         )
+
+
+async def announce_agent(app: web.Application, conversation_id: str, agent_name: str) -> None:
+    """Tell the tenant who took over ("U praat nu met <naam>, ..."), as the agent's message.
+
+    A Rasa failure is logged and does not undo the take: the agent's replies carry the
+    name as well.
+    """
+    try:
+        await app[RASA].send_agent_reply(
+            conversation_id, handover_texts().announce(agent_name), agent_name
+        )
+    except RasaError:
+        logger.warning("could not announce the agent in %s", conversation_id)
 
 
 async def rasa_context(app: web.Application) -> AsyncIterator[None]:

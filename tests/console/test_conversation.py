@@ -10,6 +10,7 @@ from sqlalchemy import select
 from console.app import ConsoleSettings, init_app
 from meldkamer.attachments.models import Attachment
 from meldkamer.handover.models import Handover, Note
+from meldkamer.handover.texts import handover_texts
 from meldkamer.tickets import get_ticket
 from meldkamer.tickets.models import TicketEdit
 from tests.console.conftest import NOW, Agent, hand_over, login
@@ -20,12 +21,44 @@ CONVERSATION = "web-" + "a" * 32
 RESUME = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 
 
+ANNOUNCED = "U praat nu met Sanne de Vries, medewerker van de meldkamer."
+
+
 @pytest.fixture
-async def taken(sanne, sessions) -> int:
-    """A handover Sanne has taken."""
+async def taken(sanne, sessions, fake_rasa) -> int:
+    """A handover Sanne has taken (the tenant was told her name; the records start empty)."""
     handover_id = hand_over(sessions, CONVERSATION)
     assert (await sanne.post(f"/overnemen/{handover_id}")).status == 303
+    assert [events for _, events, _ in fake_rasa.posted] == [
+        [
+            {
+                "event": "bot",
+                "text": ANNOUNCED,
+                "metadata": {"from": "agent", "agent": "Sanne de Vries"},
+            }
+        ]
+    ]
+    fake_rasa.posted.clear()
+    fake_rasa.events.pop(CONVERSATION, None)
     return handover_id
+
+
+async def test_taking_over_tells_the_tenant_who_answers(sanne, sessions, fake_rasa) -> None:
+    handover_id = hand_over(sessions, CONVERSATION)
+    assert (await sanne.post(f"/overnemen/{handover_id}")).status == 303
+    ((conversation, events, query),) = fake_rasa.posted
+    assert conversation == CONVERSATION and events[0]["text"] == ANNOUNCED
+    # through the tenant's own channel, as the agent's message (the widget shows the name)
+    assert query["output_channel"] == "latest" and events[0]["metadata"]["from"] == "agent"
+
+
+async def test_taking_over_works_while_rasa_is_down(sanne, sessions, fake_rasa) -> None:
+    fake_rasa.down = True
+    handover_id = hand_over(sessions, CONVERSATION)
+    response = await sanne.post(f"/overnemen/{handover_id}")
+    assert response.status == 303 and response.headers["Location"] == f"/gesprek/{handover_id}"
+    with sessions() as session:
+        assert session.get(Handover, handover_id).agent == "sanne"
 
 
 async def test_the_summary_shows_what_the_bot_knew(sanne, sessions, taken) -> None:
@@ -169,10 +202,16 @@ async def test_hand_back_resumes_and_triggers_hervat(sanne, fake_rasa, sessions,
         assert session.get(Handover, taken).status == "terug_naar_bot"
 
 
-async def test_close_lets_the_bot_listen_again(sanne, fake_rasa, sessions, taken) -> None:
+async def test_close_says_goodbye_and_starts_a_new_session(
+    sanne, fake_rasa, sessions, taken
+) -> None:
     response = await sanne.post(f"/gesprek/{taken}/afsluiten")
     assert response.status == 303
-    assert fake_rasa.posted == [(CONVERSATION, RESUME, {})]
+    goodbye, new_session = fake_rasa.posted
+    assert goodbye[1][0]["text"] == handover_texts().closed  # the text of teksten.yml
+    assert goodbye[1][0]["metadata"] == {"from": "agent", "agent": "Sanne de Vries"}
+    # resumed, and a new session: the next message gets the introduction and empty slots
+    assert new_session == (CONVERSATION, [*RESUME, {"event": "session_started"}], {})
     assert fake_rasa.intents == []  # the bot says nothing now
     with sessions() as session:
         assert session.get(Handover, taken).status == "gesloten"
