@@ -168,11 +168,13 @@ class WebchatInput(InputChannel):
                 self.intake, self.conversations, session_id, f"ip:{address}", self.intake.per_ip
             ):
                 return self._cors(request, _error(429, TOO_MANY_CONVERSATIONS))
-            # A button shows what the tenant clicked (its title), not its payload.
+            # A button shows what the tenant clicked (its title), not its payload; the
+            # widget's opening message is none the tenant typed, so it is not shown.
             shown = title if isinstance(title, str) and title.strip() else text
-            await self.bus.publish(
-                session_id, {"from": "tenant", "text": shown[:MAX_TEXT], "ts": time.time()}
-            )
+            if body.get("opening") is not True:
+                await self.bus.publish(
+                    session_id, {"from": "tenant", "text": shown[:MAX_TEXT], "ts": time.time()}
+                )
             output = WebchatOutput(self.bus)
             await handle(
                 on_new_message,

@@ -38,7 +38,9 @@
   var titles = el("div", { "class": "mk-titles" });
   titles.appendChild(el("h2", { "class": "mk-title" }, title));
   // In view all the time: the chat is a computer, and danger goes to 112, not to a chat.
-  titles.appendChild(el("p", { "class": "mk-sub" }, "Digitale assistent · Bij gevaar: bel 112"));
+  // Who answers now: the assistant, or the agent who took over (named by the agent's messages).
+  var sub = el("p", { "class": "mk-sub" }, "Digitale assistent · Bij gevaar: bel 112");
+  titles.appendChild(sub);
   var close = el("button", { type: "button", "class": "mk-close", "aria-label": "Chat sluiten" }, "×");
   header.appendChild(titles); header.appendChild(close);
   var log = el("div", { "class": "mk-log", role: "log", "aria-live": "polite", "aria-label": "Gesprek", tabindex: "0" });
@@ -70,12 +72,27 @@
     typing.hidden = state.waiting <= 0;
   }
 
+  function showSpeaker(msg) {
+    if (msg.from === "agent") {
+      sub.textContent = "U praat met " + (msg.agent || "een medewerker") + ", medewerker van de meldkamer · Bij gevaar: bel 112";
+    } else if (msg.from === "bot") {
+      sub.textContent = "Digitale assistent · Bij gevaar: bel 112";
+    }
+  }
+
   function render(entryId, msg) {
     if (state.seen[entryId]) { return; }
     state.seen[entryId] = true;
+    showSpeaker(msg);
     var who = msg.from === "tenant" ? "U" : (msg.from === "agent" ? "Medewerker" + (msg.agent ? " " + msg.agent : "") : "Assistent");
     var item = el("div", { "class": "mk-msg mk-" + (msg.from || "bot"), "data-id": entryId });
-    item.appendChild(el("span", { "class": "mk-sr" }, who + ": "));
+    if (msg.from === "agent") {
+      // A person wrote this: the name in view, not only for screen readers.
+      item.appendChild(el("span", { "class": "mk-name" }, who));
+      item.appendChild(el("span", { "class": "mk-sr" }, ": "));
+    } else {
+      item.appendChild(el("span", { "class": "mk-sr" }, who + ": "));
+    }
     if (msg.text) {
       msg.text.split("\n").forEach(function (line, i) {
         if (i) { item.appendChild(el("br")); }
@@ -131,11 +148,12 @@
     });
   }
 
-  function post(text, shownTitle) {
+  // opening: the chat's own first message (the tenant typed nothing, so nothing is shown).
+  function post(text, shownTitle, opening) {
     showError("");
     setWaiting(true);
     return ensureSession()
-      .then(function (session) { return request("/message", { session_id: session, site_key: siteKey, text: text, title: shownTitle || null }); })
+      .then(function (session) { return request("/message", { session_id: session, site_key: siteKey, text: text, title: shownTitle || null, opening: !!opening }); })
       .catch(function () { showError("Het versturen lukte niet. Controleer uw internet en probeer het opnieuw. Bij gevaar: bel 112."); })
       .then(function () { setWaiting(false); input.focus(); });
   }
@@ -162,7 +180,7 @@
     launcher.setAttribute("aria-expanded", "true");
     state.open = true;
     save();
-    if (!state.session) { post("/greet", "Hallo"); } else { listen(); }
+    if (!state.session) { post("/greet", null, true); } else { listen(); }
     scrollDown();
     if (byTenant) { input.focus(); }
   }
