@@ -20,9 +20,17 @@ from actions.state import (
     slot_asked,
     unknown_facts,
 )
+from meldkamer.clients.streets import Ask, resolve_address
+from meldkamer.intake.digressions import default_digressions
 from meldkamer.intake.fields import CHECKS, UNKNOWN, check
-from meldkamer.intake.texts import ADDRESS_NOT_SERVED, DONT_KNOW, NOT_UNDERSTOOD_ANSWER
-from meldkamer.intake.validation import Invalid, parse_address
+from meldkamer.intake.texts import (
+    ADDRESS_NOT_SERVED,
+    DONT_KNOW,
+    EMAIL_INVALID,
+    EMAIL_SKIPPED,
+    NOT_UNDERSTOOD_ANSWER,
+)
+from meldkamer.intake.validation import Invalid, normalise_email
 from meldkamer.triage.answers import facts_from_text, is_unknown, parse_answer
 
 #: The address comes first: it tells which client (and so which protocol, office hours
@@ -30,6 +38,10 @@ from meldkamer.triage.answers import facts_from_text, is_unknown, parse_answer
 ADDRESS_SLOT = "adres"
 CONTACT_SLOTS = list(CHECKS)
 _YES_NO_INTENTS = {"affirm": True, "deny": False}
+#: The safety instructions of a topic, as the domain's responses say them.
+SAFETY_RESPONSES = {"gas": "utter_veiligheid_gas", "brand": "utter_veiligheid_brand"}
+#: After this many wrong e-mail addresses the optional field is skipped.
+EMAIL_TRIES = 2
 Extract = Callable[..., Awaitable[dict[str, Any]]]
 Validate = Callable[..., dict[str, Any]]
 
@@ -51,6 +63,47 @@ def next_triage_question(tracker: Tracker) -> str | None:
 
 def _asked(tracker: Tracker, slot: str) -> bool:
     return slot_asked(tracker) == slot and not is_interruption(tracker)
+
+
+def earlier_answers(tracker: Tracker, slot: str) -> list[str]:
+    """What the tenant sent to ``slot``'s question before the latest message, this melding."""
+    answers: list[str] = []
+    requested: str | None = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "action" and event.get("name") == "action_start_melding":
+            answers, requested = [], None
+        elif kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif kind == "user" and requested == slot:
+            answers.append(str(event.get("text") or ""))
+    # The latest message is the one being validated now.
+    return answers[:-1] if answers and answers[-1] == latest_text(tracker) else answers
+
+
+def answered_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer a question asked in the middle of the form ("wie betaalt dit?"), if it is one.
+
+    The caller then clears its slot, so the form asks its own question again.
+    """
+    rt = runtime()
+    code = tracker.get_slot("topic")
+    topic = rt.engine.table.topics.get(code) if code else None
+    client = rt.client(tracker.get_slot("opdrachtgever"))
+    reply = default_digressions().reply(
+        latest_text(tracker),
+        topic=code,
+        safety=topic.safety if topic else None,
+        notice=client.notice_for(code) if client and code else None,
+        channel=tracker.get_latest_input_channel() or "",
+    )
+    if reply is None:
+        return False
+    if reply.safety in SAFETY_RESPONSES:
+        dispatcher.utter_message(response=SAFETY_RESPONSES[reply.safety])
+    for text in reply.texts:
+        dispatcher.utter_message(text=text)
+    return True
 
 
 class ValidateMeldingForm(FormValidationAction):
@@ -103,6 +156,8 @@ class ValidateMeldingForm(FormValidationAction):
         if value is None:
             # Rasa may validate a slot again after it was reset; nothing new was said.
             return {}
+        if answered_digression(dispatcher, tracker):
+            return {"triage_antwoord": None}
         if value == UNCLEAR or not fact_name:
             dispatcher.utter_message(text=NOT_UNDERSTOOD_ANSWER)
             return {"triage_antwoord": None}
@@ -122,19 +177,23 @@ class ValidateMeldingForm(FormValidationAction):
     def validate_adres(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        address = parse_address(str(value))
-        if isinstance(address, Invalid):
-            dispatcher.utter_message(text=address.message)
+        if answered_digression(dispatcher, tracker):
             return {"adres": None}
+        registry = runtime().registry()
+        result = resolve_address(registry, str(value), earlier_answers(tracker, ADDRESS_SLOT))
+        if isinstance(result, Ask):
+            buttons = [{"title": title, "payload": payload} for title, payload in result.choices]
+            dispatcher.utter_message(text=result.message, buttons=buttons)
+            return {"adres": None}
+        address = result.address
         slots: dict[str, Any] = {
-            "adres": str(address),
+            "adres": result.label,
             "postcode": address.postcode,
             "huisnummer": address.huisnummer,
             "huisnummer_toevoeging": address.toevoeging,
         }
-        found = runtime().registry().find_by_address(address.postcode, address.huisnummer)
-        if found:
-            client, complex_ = found
+        if result.place:
+            client, complex_ = result.place
             slots.update(opdrachtgever=client.id, complex=complex_.id)
         elif not tracker.get_slot("opdrachtgever"):
             # Never a dead end: the melding is still taken, a person calls back.
@@ -163,7 +222,11 @@ def _validator(slot: str) -> Validate:
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
+        if answered_digression(dispatcher, tracker):
+            return {slot: None}
         checked = check(slot, str(value))
+        if isinstance(checked, Invalid) and slot == "email":
+            return _wrong_email(dispatcher, tracker)
         if isinstance(checked, Invalid):
             dispatcher.utter_message(text=checked.message)
             return {slot: None}
@@ -171,6 +234,21 @@ def _validator(slot: str) -> Validate:
         return {slot: NO_EMAIL if checked is None else checked}
 
     return validate
+
+
+def _wrong_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """The e-mail is optional: after the second wrong address the form goes on without."""
+    digressions = default_digressions()
+    wrong = [
+        text
+        for text in earlier_answers(tracker, "email")
+        if isinstance(normalise_email(text), Invalid) and digressions.find(text) is None
+    ]
+    if len(wrong) + 1 >= EMAIL_TRIES:
+        dispatcher.utter_message(text=EMAIL_SKIPPED)
+        return {"email": NO_EMAIL}
+    dispatcher.utter_message(text=EMAIL_INVALID)
+    return {"email": None}
 
 
 # The contact slots read and check their answer alike, with the checks every way in

@@ -9,13 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form import SAFETY_RESPONSES
 from actions.runtime import runtime
 from actions.state import latest_text
+from meldkamer.intake.channel import phone_from_sender
 from meldkamer.intake.texts import helping_with
 from meldkamer.intake.validation import Invalid, clean_description
 from meldkamer.triage.answers import facts_from_text
 
-_SAFETY_RESPONSES = {"gas": "utter_veiligheid_gas", "brand": "utter_veiligheid_brand"}
 #: A first message this long describes the problem well enough to be the description.
 _DESCRIPTIVE_WORDS = 4
 
@@ -52,8 +53,8 @@ class ActionStartMelding(Action):
             # No topic yet: wait for the description instead of opening the form.
             return [FollowupAction("action_listen")]
         topic = table.topic(code)
-        if topic.safety in _SAFETY_RESPONSES:
-            dispatcher.utter_message(response=_SAFETY_RESPONSES[topic.safety])
+        if topic.safety in SAFETY_RESPONSES:
+            dispatcher.utter_message(response=SAFETY_RESPONSES[topic.safety])
 
         text = latest_text(tracker)
         from_button = text.startswith("/")
@@ -73,6 +74,10 @@ class ActionStartMelding(Action):
             SlotSet("beschrijving", description),
             SlotSet("wacht_op_bevestiging", False),
         ]
+        phone = phone_from_sender(tracker.sender_id, tracker.get_latest_input_channel())
+        if phone and not tracker.get_slot("telefoon"):
+            # WhatsApp and SMS: the number the tenant writes from; the summary shows it.
+            events.append(SlotSet("telefoon", phone))
         client_id = tracker.get_slot("opdrachtgever") or client_from_entry(tracker)
         if client_id:
             events.append(SlotSet("opdrachtgever", client_id))

@@ -188,3 +188,43 @@ PHOTO_FIRST = "Dank u voor de foto. Vertel ook in een paar woorden wat er aan de
 def helping_with(topic_name: str) -> str:
     """The bot's first words once it recognised the topic."""
     return f"Ik help u met uw melding: {topic_name}. Ik stel u een paar korte vragen."
+
+
+# --- The address without postcode, and the optional e-mail ----------------------------
+
+
+def street_not_found(address: str) -> str:
+    """Asked when the street and number are in no client's list."""
+    return (
+        f"Ik vind {address} niet in onze lijst. Wat is de postcode? Bijvoorbeeld: 1234 AB. "
+        "Weet u de postcode niet? Typ dan 'weet ik niet'."
+    )
+
+
+def street_needs_number(street: str) -> str:
+    """A street without house number."""
+    return f"Wat is uw huisnummer aan de {street}? Bijvoorbeeld: {street} 12."
+
+
+#: The same street and number in more than one place: the tenant picks.
+WHICH_ADDRESS = "Dat adres staat bij ons in meer plaatsen. Welk adres is het?"
+#: The tenant does not know the postcode: street and number (and town) are enough for us.
+POSTCODE_UNKNOWN = (
+    "Geen probleem. Stuur dan uw straat en huisnummer, en de plaats, bijvoorbeeld: "
+    "Lindelaan 12, Lindendam."
+)
+#: Neither the postcode nor the street is in a list: a person helps on.
+ADDRESS_NEEDS_PERSON = (
+    "Zonder postcode kan ik dit adres niet vastleggen. De postcode staat op uw huurcontract "
+    "of op een brief van uw verhuurder. Of typ 'medewerker', dan helpt een medewerker u verder."
+)
+#: A wrong e-mail address, the first time (the question that follows says "Kies 'Geen e-mail'").
+EMAIL_INVALID = (
+    "Dat e-mailadres klopt niet. Een e-mailadres ziet er zo uit: naam@voorbeeld.nl. "
+    "Lukt het nog een keer niet, dan ga ik verder zonder e-mail."
+)
+#: A wrong e-mail address the second time: the optional field is skipped.
+EMAIL_SKIPPED = (
+    "Dat e-mailadres klopt ook niet. Ik ga verder zonder e-mail. Uw meldnummer krijgt u "
+    "hier in het gesprek."
+)
