@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 
 from meldkamer.contacts import contacts_for_ticket
-from tests.console.test_workorders import workorder_app
-from tests.core.test_dispatch import NIGHT, NO_HEAT_MEDICAL, orders, register
-from tests.links import link_token
+from tests.console.test_workorders import night_order, workorder_app
+from tests.core.test_dispatch import NIGHT, orders
 
 
 @pytest.fixture
@@ -18,9 +17,7 @@ async def client(aiohttp_client, demo_sessions):
 
 
 async def test_the_contractor_goes_through_every_step(client, demo_sessions) -> None:
-    number, _ = register(demo_sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
-    (order,) = orders(demo_sessions, number)
-    token = link_token(demo_sessions, order)
+    number, token = night_order(demo_sessions)
     page = await (await client.get(f"/werkbon/{token}")).text()
     for part in (number, "1234 AB 12", "Fatima el Amrani", "06 12345678", "Ik kan niet"):
         assert part in page
@@ -44,9 +41,7 @@ async def test_the_contractor_goes_through_every_step(client, demo_sessions) -> 
 
 
 async def test_a_step_without_its_data_or_unknown_is_refused(client, demo_sessions) -> None:
-    number, _ = register(demo_sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
-    (order,) = orders(demo_sessions, number)
-    token = link_token(demo_sessions, order)
+    number, token = night_order(demo_sessions)
     assert (await client.post(f"/werkbon/{token}", data={"status": "onderweg"})).status == 409
     assert (await client.post(f"/werkbon/{token}", data={"status": "niet_gelukt"})).status == 409
     assert (await client.post(f"/werkbon/{token}", data={"status": "klaar"})).status == 400
@@ -56,9 +51,7 @@ async def test_a_step_without_its_data_or_unknown_is_refused(client, demo_sessio
 
 
 async def test_ik_kan_niet_asks_the_next_contractor_at_once(client, demo_sessions) -> None:
-    number, _ = register(demo_sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
-    (first,) = orders(demo_sessions, number)
-    token = link_token(demo_sessions, first)
+    number, token = night_order(demo_sessions)
     response = await client.post(f"/werkbon/{token}", data={"status": "geescaleerd"})
     assert response.status == 200 and "andere aannemer" in await response.text()
     old, new = orders(demo_sessions, number)

@@ -30,15 +30,21 @@ def workorder_app(sessions: sessionmaker[Session]) -> web.Application:
     )
 
 
+def night_order(sessions: sessionmaker[Session]) -> tuple[str, str]:
+    """A night's cv melding with medical need: its number and its one work order's link token."""
+    number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
+    (order,) = orders(sessions, number)
+    return number, link_token(sessions, order)
+
+
 @pytest.fixture
 async def client(aiohttp_client, sessions):
     return await aiohttp_client(workorder_app(sessions))
 
 
 async def test_opening_the_link_does_not_acknowledge(client, sessions) -> None:
-    number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
-    (order,) = orders(sessions, number)
-    page = await client.get(f"/werkbon/{link_token(sessions, order)}")
+    number, token = night_order(sessions)
+    page = await client.get(f"/werkbon/{token}")
     assert page.status == 200
     text = await page.text()
     assert number in text and '<form method="post"' in text
@@ -46,9 +52,7 @@ async def test_opening_the_link_does_not_acknowledge(client, sessions) -> None:
 
 
 async def test_the_button_acknowledges_once(client, sessions) -> None:
-    number, _ = register(sessions, "cv_storing", NO_HEAT_MEDICAL, NIGHT)
-    (order,) = orders(sessions, number)
-    token = link_token(sessions, order)
+    number, token = night_order(sessions)
     first = await client.post(f"/werkbon/{token}")
     assert first.status == 200 and "De meldkamer weet dat u gaat" in await first.text()
     again = await client.post(f"/werkbon/{token}")
