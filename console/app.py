@@ -19,6 +19,7 @@ from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from console import (
+    accounts_admin,
     attachments,
     auth,
     beheer,
@@ -130,6 +131,7 @@ def init_app(
     beheer.setup_routes(app)
     bewaking.setup_routes(app)
     supervisor.setup_routes(app)
+    accounts_admin.setup_routes(app)
     workorders.setup_routes(app)
     transfer.setup_routes(app)
     metrics.setup_routes(app)

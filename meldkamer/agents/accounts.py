@@ -223,6 +223,23 @@ def set_password(session: Session, username: str, password: str) -> Agent:
     return agent
 
 
+def set_active(session: Session, username: str, active: bool) -> Agent:
+    """Enable or disable an account (the caller commits).
+
+    A disabled account cannot sign in, and its open sessions stop working at their next
+    request (:func:`meldkamer.agents.sessions.resolve` checks ``active``).
+
+    Raises:
+        UnknownAgent: no such account.
+    """
+    agent = find_agent(session, username)
+    if agent is None:
+        raise UnknownAgent(username)
+    agent.active = active
+    session.flush()
+    return agent
+
+
 def authenticate(session: Session, username: str, password: str) -> Agent | None:
     """The active account these credentials belong to, or ``None`` (no reason given).
 
