@@ -24,9 +24,12 @@ from console import (
     auth,
     beheer,
     bewaking,
+    change_requests,
     conversation,
     metrics,
     phone,
+    portal,
+    portal_accounts,
     queue,
     supervisor,
     ticket,
@@ -135,6 +138,9 @@ def init_app(
     workorders.setup_routes(app)
     transfer.setup_routes(app)
     metrics.setup_routes(app)
+    change_requests.setup_routes(app)
+    portal_accounts.setup_routes(app)
+    portal.mount(app)  # the client portal under /portaal, with its own sign-in
     return app
 
 

@@ -78,6 +78,11 @@ def wants_api_answer(request: web.Request) -> bool:
     return request.path.startswith("/api/") or "text/event-stream" in accept
 
 
+def is_portal(request: web.Request) -> bool:
+    """Whether the request is for the client portal (``/portaal``, its own sign-in)."""
+    return bool(getattr(request.match_info.handler, "portal", False))
+
+
 def _refuse(request: web.Request) -> web.StreamResponse:
     if wants_api_answer(request):
         return web.json_response({"error": "niet ingelogd"}, status=401)
@@ -90,6 +95,9 @@ def _refuse(request: web.Request) -> web.StreamResponse:
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Attach the signed-in agent, record presence, refuse protected routes without one."""
     name = request.match_info.route.name
+    if is_portal(request):
+        # The client portal signs in its own users (console/portal/auth.py).
+        return await handler(request)
     if name in _SESSIONLESS or request.match_info.http_exception is not None:
         # Public, or no such route (404/405: there is nothing to protect, and sending
         # the browser's /favicon.ico to the login page would replace its login token).
