@@ -24,10 +24,19 @@ from meldkamer.intake.fields import UNKNOWN, check
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.validation import Address, Invalid, parse_address
 from meldkamer.triage import Outcome, TriageEngine, TriageInputError, TriageSettings
-from meldkamer.triage.table import FactValue
+from meldkamer.triage.table import DecisionTable, FactValue, Topic
 
 CHANNEL = "telefoon"
-__all__ = ["CHANGES", "CHANNEL", "STEPS", "UNKNOWN", "Context", "Step", "WizardState"]
+__all__ = [
+    "CHANGES",
+    "CHANNEL",
+    "STEPS",
+    "UNKNOWN",
+    "Context",
+    "Step",
+    "WizardState",
+    "topics_by_danger",
+]
 #: The steps that ask a contact detail, each checked as the bot checks it.
 CONTACT_STEPS = ("naam", "telefoon", "email", "beschrijving")
 STEPS = ("onderwerp", "adres", "vraag", "naam", "telefoon", "email", "beschrijving", "samenvatting")
@@ -41,6 +50,30 @@ CHANGES: dict[str, tuple[str, ...]] = {
     "email": ("email", "email_asked"),
     "beschrijving": ("beschrijving",),
 }
+
+
+#: Safety kinds in the order a caller is in danger: gas first (a spark ignites it, the
+#: caller must act now), then fire (112 has it). Kinds not listed come after these.
+SAFETY_ORDER = ("gas", "brand")
+
+
+def _danger(topic: Topic) -> tuple[int, int, int, str]:
+    # Safety topics first, then the topics that can be acuut, then those acuut even
+    # when nothing is known; the name only breaks ties.
+    safety = (
+        len(SAFETY_ORDER) + 1
+        if topic.safety is None
+        else SAFETY_ORDER.index(topic.safety)
+        if topic.safety in SAFETY_ORDER
+        else len(SAFETY_ORDER)
+    )
+    highest = max(rule.urgency.rank for rule in (*topic.rules, topic.otherwise))
+    return (safety, -highest, -topic.otherwise.urgency.rank, topic.name)
+
+
+def topics_by_danger(table: DecisionTable) -> list[tuple[str, str]]:
+    """``(code, name)`` of every topic, the dangerous ones first: the order on the phone."""
+    return [(t.code, t.name) for t in sorted(table.topics.values(), key=_danger)]
 
 
 @dataclass(frozen=True)

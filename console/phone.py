@@ -15,19 +15,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
 
 from console.forms import read_form
 from console.identity import current
-from console.intake_wizard import CHANGES, UNKNOWN, Context, Step, WizardState
-from console.keys import CLIENTS, CLOCK, COLLABORATORS, ENGINE, SIGNING_KEY
+from console.intake_wizard import CHANGES, UNKNOWN, Context, Step, WizardState, topics_by_danger
+from console.keys import CLIENTS, CLOCK, COLLABORATORS, ENGINE, SESSIONS, SIGNING_KEY
 from console.rendering import render
 from console.scope import OUTSIDE_CLIENTS
 from console.signing import BadSignature, sign, unsign
 from console.summary import fact_lines, unknown_lines
+from meldkamer.contact import EMERGENCY_PHONE
+from meldkamer.intake.safety import safety_lines
 from meldkamer.intake.validation import Invalid, normalise_phone
 from meldkamer.service.confirm import Stored, confirm_melding
 from meldkamer.service.registration import Origin
 from meldkamer.service.status_lookup import CallerTicket, caller_tickets
+from meldkamer.tickets import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +79,7 @@ def _render(
             "fact": fact,
             "options": options,
             "unknown_value": UNKNOWN,
-            "topics": sorted(
-                ((code, topic.name) for code, topic in table.topics.items()), key=lambda t: t[1]
-            ),
+            "topics": topics_by_danger(table),
             "client": client,
             "complex": complex_,
             "facts": fact_lines(table, state.facts),
@@ -86,7 +88,9 @@ def _render(
             "error": error,
             "entered": entered or {},
             "changes": list(CHANGES),
-            "safety": table.topics[state.topic].safety if state.topic else None,
+            # The bot's own instructions, read out before any question is asked.
+            "safety": safety_lines(table.topics[state.topic].safety if state.topic else None),
+            "emergency_phone": EMERGENCY_PHONE,
             "caller": caller,
         },
         status=status,
@@ -126,12 +130,32 @@ def _caller(request: web.Request) -> Caller | None:
     phone = normalise_phone(asked[:40])
     if isinstance(phone, Invalid):
         return asked[:40], phone.message, []
-    return asked[:40], None, caller_tickets(request.app[COLLABORATORS], phone)
+    return asked[:40], None, _in_scope(request, caller_tickets(request.app[COLLABORATORS], phone))
+
+
+def _in_scope(request: web.Request, found: list[CallerTicket]) -> list[CallerTicket]:
+    """Only the tickets of the agent's clients: a number may have called for several."""
+    scope = current(request).scope
+    if not scope.limited or not found:
+        return found
+    numbers = [ticket.number for ticket in found]
+    with request.app[SESSIONS]() as session:
+        rows = session.execute(
+            select(Ticket.number, Ticket.client_id).where(Ticket.number.in_(numbers))
+        )
+        owners: dict[str, str | None] = {number: client for number, client in rows}
+    return [ticket for ticket in found if scope.allows(owners.get(ticket.number))]
 
 
 async def start(request: web.Request) -> web.StreamResponse:
-    """A fresh wizard; with ``?beller=`` the caller's tickets above it."""
-    return _render(request, WizardState(), caller=_caller(request))
+    """A fresh wizard; with ``?beller=`` the caller's tickets above it and the number kept.
+
+    The number the agent looked up is the caller's: the wizard does not ask it again.
+    """
+    caller = _caller(request)
+    phone = normalise_phone(caller[0]) if caller is not None else None
+    state = WizardState(telefoon=phone if isinstance(phone, str) else None)
+    return _render(request, state, caller=caller)
 
 
 async def step(request: web.Request) -> web.StreamResponse:
