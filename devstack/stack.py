@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,14 +58,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
-    """Wait until ``url`` answers 200, failing with the log if the process dies or time runs out."""
+def wait_for(
+    url: str,
+    process: subprocess.Popen[bytes],
+    log: Path | Callable[[], str],
+    timeout: float = 180,
+) -> None:
+    """Wait until ``url`` answers 200, failing with the log if the process dies or time runs out.
+
+    ``log``: the process's log file (its end is shown), or what to show instead.
+    """
+
+    def tail() -> str:
+        return log.read_text()[-3000:] if isinstance(log, Path) else log()
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"{process.args!r} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
-            )
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}:\n{tail()}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -73,7 +83,7 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: flo
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
+    raise TimeoutError(f"{url} did not come up in {timeout} s:\n{tail()}")
 
 
 def new_token() -> str:
@@ -275,15 +285,7 @@ class Stack:
 
     def say(self, sender: str, message: str, url: str | None = None) -> list[dict[str, Any]]:
         """Send one message over the REST channel; returns the bot's messages."""
-        body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(
-            f"{url or self.url}/webhooks/rest/webhook",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            assert response.status == 200
-            return list(json.loads(response.read()))
+        return rest_say(url or self.url, sender, message)
 
     def agent_says(
         self, conversation_id: str, text: str, channel: str, url: str | None = None
@@ -309,6 +311,19 @@ def webchat_session(base_url: str) -> str:
     status, body = post_json(f"{base_url}/webhooks/webchat/session", {"site_key": DEMO_SITE_KEY})
     assert status == 200, body
     return str(body["session_id"])
+
+
+def rest_say(base_url: str, sender: str, message: str) -> list[dict[str, Any]]:
+    """One message over the REST channel of the Rasa server at ``base_url``; its answers."""
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(
+        f"{base_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        return list(json.loads(response.read()))
 
 
 def webchat_send(base_url: str, session_id: str, text: str) -> None:

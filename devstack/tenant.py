@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from devstack.stack import Stack
 
@@ -43,6 +43,12 @@ MELDINGEN: list[tuple[str, dict[str, Any]]] = [
 
 class Stuck(AssertionError):
     """The bot asked something the tenant cannot answer."""
+
+
+class Talks(Protocol):
+    """A channel a tenant says things on (a :class:`Stack`'s REST channel, a web chat...)."""
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]: ...
 
 
 def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -104,6 +110,23 @@ def next_message(
     if "Klopt dit?" in text:
         return "ja"
     raise Stuck(f"the bot asked nothing the tenant can answer: {text!r}")
+
+
+def answer_until(
+    tenant: Talks, sender: str, first: str, answers: dict[str, Any], last: str, turns: int = 10
+) -> list[dict[str, Any]]:
+    """Start a melding with ``first``, answer until the next message would be ``last``.
+
+    ``last`` is not sent: the caller sends it, into a fault or twice at once. Returns the
+    bot's replies that ask for it; :class:`Stuck` when the tenant never gets there.
+    """
+    replies = tenant.say(sender, first)
+    for _ in range(turns):
+        message = next_message(replies, answers)
+        if message == last:
+            return replies
+        replies = tenant.say(sender, message)
+    raise Stuck(f"the tenant never got to say {last!r}; the bot said: {said(replies)!r}")
 
 
 def converse(

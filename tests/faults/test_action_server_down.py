@@ -15,7 +15,7 @@ import pytest
 from channels.rest import APOLOGY
 from devstack.stack import Stack, read_events, webchat_send
 from devstack.stored import ticket_numbers
-from devstack.tenant import MELDINGEN, converse, next_message, said, ticket_in
+from devstack.tenant import MELDINGEN, answer_until, converse, said, ticket_in
 from tests.faults.servers import kill_action_server, restart_action_server, tracker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -43,17 +43,8 @@ def tickets_of(stack: Stack, conversation_id: str) -> int:
 def test_killed_action_server_gets_an_apology_and_the_melding_goes_on(stack: Stack) -> None:
     sender = f"kill-{uuid.uuid4().hex[:8]}"
     first, answers = MELDINGEN[0]
-    replies = stack.say(sender, first)
-    asked_before: list[str] = []
     # Play until the bot asks the name: the problem and the address are known by then.
-    for _ in range(10):
-        message = next_message(replies, answers)
-        asked_before.append(said(replies))
-        if message == "Fatima el Amrani":
-            break
-        replies = stack.say(sender, message)
-    else:
-        pytest.fail("the bot never asked the name")
+    answer_until(stack, sender, first, answers, "Fatima el Amrani")
     slots_before = tracker(stack, sender)["slots"]
     assert slots_before["adres"] == "1234 AB 12" and slots_before["feiten"]
 
@@ -84,12 +75,7 @@ def test_the_apology_is_only_for_an_action_server_that_is_down(stack: Stack) -> 
 def test_confirming_twice_is_one_ticket(stack: Stack) -> None:
     sender = f"twice-{uuid.uuid4().hex[:8]}"
     first, answers = MELDINGEN[1]
-    replies = stack.say(sender, first)
-    for _ in range(20):
-        message = next_message(replies, answers)
-        if message == "ja":
-            break
-        replies = stack.say(sender, message)
+    answer_until(stack, sender, first, answers, "ja", turns=20)
     # The same confirmation delivered twice at once (a retrying client or proxy)...
     results: list[list[dict]] = []
     threads = [

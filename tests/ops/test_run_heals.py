@@ -8,7 +8,6 @@ server is down and then ends with its ticket.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -21,8 +20,8 @@ from typing import Any, cast
 import pytest
 
 from channels.rest import APOLOGY
-from devstack.stack import Stack
-from devstack.tenant import MELDINGEN, converse, next_message, said
+from devstack.stack import Stack, rest_say
+from devstack.tenant import MELDINGEN, answer_until, converse, said
 from tests.security.runstack import (
     RunStack,
     make_run_stack,  # noqa: F401
@@ -42,14 +41,7 @@ class RestTenant:
         self.stack = stack
 
     def say(self, sender: str, message: str) -> list[dict[str, Any]]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(
-            f"{self.stack.rasa}/webhooks/rest/webhook",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return list(json.loads(answer.read()))
+        return rest_say(self.stack.rasa, sender, message)
 
 
 def process_of(stack: RunStack, marker: str) -> int:
@@ -105,14 +97,7 @@ def test_a_killed_action_server_comes_back_and_the_melding_goes_on(
     tenant = RestTenant(stack)
     sender = f"heal-{uuid.uuid4().hex[:8]}"
     first, facts = MELDINGEN[0]
-    replies = tenant.say(sender, first)
-    for _ in range(10):
-        message = next_message(replies, facts)
-        if message == "Fatima el Amrani":
-            break
-        replies = tenant.say(sender, message)
-    else:
-        pytest.fail("the bot never asked the name")
+    answer_until(tenant, sender, first, facts, "Fatima el Amrani")
 
     old = kill(stack, "rasa_addons.action_server")
     assert [r.get("text") for r in tenant.say(sender, "Fatima el Amrani")] == [APOLOGY]

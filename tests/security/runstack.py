@@ -13,9 +13,6 @@ import os
 import signal
 import subprocess
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from devstack.stack import MODEL, ROOT, free_port
+from devstack.stack import MODEL, ROOT, free_port, wait_for
 
 #: Seconds scripts/run.sh gets to bring everything up (Rasa loads the model).
 START_TIMEOUT = 300
@@ -92,25 +89,9 @@ class RunStack:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # one process group: stop() ends all of it
         )
-        self._wait(f"{self.rasa}/version")
-        self._wait(f"{self.actions}/health")
-        self._wait(f"{self.console}/health")
+        for url in (f"{self.rasa}/version", f"{self.actions}/health", f"{self.console}/health"):
+            wait_for(url, self.process, self.logs, START_TIMEOUT)
         return self
-
-    def _wait(self, url: str) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        assert self.process is not None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"scripts/run.sh stopped:\n{self.logs()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.5)
-        raise TimeoutError(f"{url} did not come up:\n{self.logs()}")
 
     def logs(self) -> str:
         return "\n".join(
