@@ -1,12 +1,16 @@
-"""The queue (``/``): open handovers, most urgent first, then the longest waiting.
+"""The queue (``/``): two lanes, live conversations and call-backs, lives first.
 
-New handovers appear without a reload (``/api/queue/events``). Taking one is a POST
-and one conditional UPDATE in :func:`meldkamer.handover.service.take`, so of two
-agents clicking at once exactly one gets the conversation; the other is told who.
+Each lane lists the waiting items first, acuut on top, then urgent, then the rest, the
+longest waiting first within one urgency; taken items follow. The page updates in place
+(``/api/queue/events``); a new acuut item raises the alert of ``static/queue.js``
+(sound, title count, highlight, desktop notification). Taking one is a POST and one
+conditional UPDATE in :func:`meldkamer.handover.service.take`, so of two agents clicking
+at once exactly one gets the conversation; the other is told who.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,14 +20,16 @@ from sqlalchemy.orm import Session
 
 from console.events import stream
 from console.identity import current
-from console.keys import CLOCK, SESSIONS
+from console.keys import CLIENTS, CLOCK, SESSIONS
 from console.rasa_client import announce_agent
 from console.rendering import render, render_string
 from meldkamer.agents.accounts import display_names
 from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.handover.models import Handover, HandoverStatus
-from meldkamer.handover.service import AlreadyTaken, HandoverNotFound, queue, take
+from meldkamer.handover.service import AlreadyTaken, HandoverNotFound, lanes, take
 from meldkamer.handover.summary import HandoverSummary
+
+ACUTE_RANK = 2
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class QueueRow:
     urgency_rank: int
     topic: str | None
     address: str | None
+    phone: str | None
+    client: str | None
     waiting_minutes: int
     reason: str
     callback: bool
@@ -44,59 +52,118 @@ class QueueRow:
     taken_by_me: bool
     ticket: str | None
 
+    @property
+    def waiting(self) -> bool:
+        """No agent has it yet."""
+        return self.status == HandoverStatus.WACHTEND.value
+
+    @property
+    def acute_waiting(self) -> bool:
+        """Acuut and nobody has it: the alert is for these."""
+        return self.waiting and self.urgency_rank >= ACUTE_RANK
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """Both lanes of the queue."""
+
+    live: list[QueueRow]
+    callbacks: list[QueueRow]
+
+    @property
+    def rows(self) -> list[QueueRow]:
+        return self.live + self.callbacks
+
+    def data(self) -> dict[str, Any]:
+        """The counts the page's script shows: title, status line, alert."""
+        return {
+            "count": len(self.rows),
+            "waiting": sum(1 for row in self.rows if row.waiting),
+            "live_waiting": sum(1 for row in self.live if row.waiting),
+            "callbacks_waiting": sum(1 for row in self.callbacks if row.waiting),
+            "acute": [row.id for row in self.rows if row.acute_waiting],
+        }
+
 
 def agent_names(session: Session) -> dict[str, str]:
     """Display names by username (handovers, notes and edits record the username)."""
     return display_names(session)
 
 
-def rows(session: Session, now: datetime, me: str, scope: AgentScope = UNLIMITED) -> list[QueueRow]:
-    """The open handovers of ``scope``'s clients in queue order."""
+def _row(
+    handover: Handover, now: datetime, me: str, names: Mapping[str, str], clients: Mapping[str, str]
+) -> QueueRow:
+    summary = HandoverSummary.from_dict(handover.summary)
+    client_id = handover.client_id or summary.client_id
+    return QueueRow(
+        id=handover.id,
+        urgency=summary.urgency,
+        urgency_rank=handover.urgency_rank,
+        topic=summary.topic,
+        address=summary.address,
+        phone=summary.phone,
+        client=clients.get(client_id, client_id) if client_id else None,
+        waiting_minutes=max(0, int((now - handover.requested_at).total_seconds() // 60)),
+        reason=handover.reason,
+        callback=handover.callback,
+        channel=handover.channel,
+        status=handover.status,
+        taken_by=names.get(handover.agent, handover.agent) if handover.agent else None,
+        taken_by_me=handover.agent == me,
+        ticket=summary.ticket,
+    )
+
+
+def view(
+    session: Session,
+    now: datetime,
+    me: str,
+    scope: AgentScope = UNLIMITED,
+    clients: Mapping[str, str] | None = None,
+) -> QueueView:
+    """The open handovers of ``scope``'s clients in two lanes; ``clients``: names by id."""
     names = agent_names(session)
-    result = []
-    for handover in queue(session, scope):
-        summary = HandoverSummary.from_dict(handover.summary)
-        result.append(
-            QueueRow(
-                id=handover.id,
-                urgency=summary.urgency,
-                urgency_rank=handover.urgency_rank,
-                topic=summary.topic,
-                address=summary.address,
-                waiting_minutes=max(0, int((now - handover.requested_at).total_seconds() // 60)),
-                reason=handover.reason,
-                callback=handover.callback,
-                channel=handover.channel,
-                status=handover.status,
-                taken_by=names.get(handover.agent, handover.agent) if handover.agent else None,
-                taken_by_me=handover.agent == me,
-                ticket=summary.ticket,
-            )
-        )
-    return result
+    found = lanes(session, scope)
+    known = clients or {}
+    return QueueView(
+        live=[_row(h, now, me, names, known) for h in found.live],
+        callbacks=[_row(h, now, me, names, known) for h in found.callbacks],
+    )
 
 
-def _rows_for(request: web.Request) -> list[QueueRow]:
+def _client_names(request: web.Request) -> dict[str, str]:
+    return {client.id: client.name for client in request.app[CLIENTS].registry()}
+
+
+def _view_for(request: web.Request) -> QueueView:
+    clients = _client_names(request)
     with request.app[SESSIONS]() as session:
         me = current(request)
-        return rows(session, request.app[CLOCK](), me.username, me.scope)
+        return view(session, request.app[CLOCK](), me.username, me.scope, clients)
+
+
+def _page(request: web.Request, error: str | None, status: int = 200) -> web.StreamResponse:
+    queue = _view_for(request)
+    return render(
+        request,
+        "queue.html",
+        {"queue": queue, "counts": queue.data(), "error": error},
+        status=status,
+    )
 
 
 async def page(request: web.Request) -> web.StreamResponse:
     """The queue page."""
-    return render(request, "queue.html", {"rows": _rows_for(request), "error": None})
+    return _page(request, None)
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """The queue's rows as an HTML fragment, whenever they change."""
+    """The queue's lanes as an HTML fragment with their counts, whenever they change."""
 
     async def produce() -> dict[str, Any]:
-        found = _rows_for(request)
-        return {
-            "html": render_string(request, "_queue_rows.html", {"rows": found}),
-            "count": len(found),
-            "waiting": sum(1 for row in found if row.status == HandoverStatus.WACHTEND.value),
-        }
+        queue = _view_for(request)
+        html = render_string(request, "_queue_rows.html", {"queue": queue})
+        return {"html": html, **queue.data()}
 
     return await stream(request, "wachtrij", produce)
 
@@ -123,9 +190,7 @@ async def take_handover(request: web.Request) -> web.StreamResponse:
             error = f"Dit gesprek is al overgenomen door {who}."
         else:
             error = "Dit gesprek staat niet meer in de wachtrij."
-        return render(
-            request, "queue.html", {"rows": _rows_for(request), "error": error}, status=409
-        )
+        return _page(request, error, status=409)
     await announce_agent(request.app, conversation_id, me.display_name)
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}")
 
