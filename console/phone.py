@@ -35,6 +35,7 @@ from meldkamer.tickets import Ticket
 
 logger = logging.getLogger(__name__)
 
+TICKETS = Ticket.__table__.c
 STATE_FIELD = "staat"
 #: What the agent reads when the melding did not become a ticket right away.
 NOT_REGISTERED = {
@@ -141,7 +142,7 @@ def _in_scope(request: web.Request, found: list[CallerTicket]) -> list[CallerTic
     numbers = [ticket.number for ticket in found]
     with request.app[SESSIONS]() as session:
         rows = session.execute(
-            select(Ticket.number, Ticket.client_id).where(Ticket.number.in_(numbers))
+            select(TICKETS.number, TICKETS.client_id).where(TICKETS.number.in_(numbers))
         )
         owners: dict[str, str | None] = {number: client for number, client in rows}
     return [ticket for ticket in found if scope.allows(owners.get(ticket.number))]
