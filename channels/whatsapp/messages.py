@@ -146,22 +146,22 @@ def image_body(url: str) -> dict[str, Any]:
     return {"type": "image", "image": {"link": url}}
 
 
+def _interactive(kind: str, text: str, action: dict[str, Any]) -> dict[str, Any]:
+    """An interactive message of ``kind`` (button, list); its body text may not be empty."""
+    return {
+        "type": "interactive",
+        "interactive": {"type": kind, "body": {"text": text or DEFAULT_BODY}, "action": action},
+    }
+
+
 def button_body(text: str, choices: list[Choice], ids: list[str]) -> dict[str, Any]:
     """Reply buttons for at most :data:`MAX_BUTTONS` choices."""
     titles = _unique_titles([shorten(c.title, MAX_BUTTON_TITLE) for c in choices], MAX_BUTTON_TITLE)
-    return {
-        "type": "interactive",
-        "interactive": {
-            "type": "button",
-            "body": {"text": text or DEFAULT_BODY},
-            "action": {
-                "buttons": [
-                    {"type": "reply", "reply": {"id": identifier, "title": title}}
-                    for identifier, title in zip(ids, titles, strict=True)
-                ]
-            },
-        },
-    }
+    buttons = [
+        {"type": "reply", "reply": {"id": identifier, "title": title}}
+        for identifier, title in zip(ids, titles, strict=True)
+    ]
+    return _interactive("button", text, {"buttons": buttons})
 
 
 def list_body(text: str, choices: list[Choice], ids: list[str]) -> dict[str, Any]:
@@ -173,17 +173,8 @@ def list_body(text: str, choices: list[Choice], ids: list[str]) -> dict[str, Any
         if title != " ".join(choice.title.split()):
             row["description"] = shorten(choice.title, MAX_ROW_DESCRIPTION)
         rows.append(row)
-    return {
-        "type": "interactive",
-        "interactive": {
-            "type": "list",
-            "body": {"text": text or DEFAULT_BODY},
-            "action": {
-                "button": LIST_BUTTON,
-                "sections": [{"title": SECTION_TITLE, "rows": rows}],
-            },
-        },
-    }
+    sections = [{"title": SECTION_TITLE, "rows": rows}]
+    return _interactive("list", text, {"button": LIST_BUTTON, "sections": sections})
 
 
 def numbered_text(text: str, choices: list[Choice]) -> str:
