@@ -7,7 +7,17 @@ import sys
 from collections.abc import Sequence
 
 from meldkamer import logformat, logmask
-from meldkamer.cli import agents, clients, db, privacy, tickets, triage, werkbon, worker
+from meldkamer.cli import (
+    agents,
+    clients,
+    db,
+    privacy,
+    reports,
+    tickets,
+    triage,
+    werkbon,
+    worker,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Meldkamer: intake and dispatch for 24/7 property-maintenance emergencies.",
     )
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
-    for module in (triage, tickets, werkbon, db, worker, clients, agents, privacy):
+    for module in (triage, tickets, werkbon, db, worker, clients, agents, privacy, reports):
         module.register(groups)
     return parser
 

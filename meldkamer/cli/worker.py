@@ -31,6 +31,7 @@ from meldkamer.notify.attachments import session_loader
 from meldkamer.notify.senders import Sender, senders_from_env
 from meldkamer.notify.worker import SessionFactory, deliver_due, run_worker, warn_unconfigured
 from meldkamer.privacy.retention import RetentionJob
+from meldkamer.service.monthly_report import monthly_report_job
 from meldkamer.service.spool import spool_job
 from meldkamer.sla.escalate import sla_job
 
@@ -102,6 +103,8 @@ async def _serve(ctx: Collaborators, senders: Mapping[str, Sender], interval: fl
                 sla_job(dispatch=ctx.dispatch),
                 spool_job(ctx),
                 RetentionJob(),
+                # Last month's report to each client, on the first days (docs/REPORTS.md).
+                monthly_report_job(ctx),
                 heartbeat_job(),
             ),
         )
