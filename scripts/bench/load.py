@@ -46,20 +46,16 @@ REDIS_URL = os.environ.get("MELDKAMER_LOAD_REDIS_URL", "redis://127.0.0.1:6379/7
 def tickets_by_conversation(database_url: str, prefix: str) -> dict[str, list[str]]:
     from sqlalchemy import select
 
-    from meldkamer.db import make_engine, make_sessionmaker
+    from devstack.stored import database
     from meldkamer.tickets import Ticket
 
-    engine = make_engine(database_url)
     found: dict[str, list[str]] = {}
-    try:
-        with make_sessionmaker(engine)() as session:
-            rows = session.execute(
-                select(Ticket.conversation_id, Ticket.number).where(
-                    Ticket.conversation_id.like(f"{prefix}%")
-                )
-            ).all()
-    finally:
-        engine.dispose()
+    with database(database_url) as session:
+        rows = session.execute(
+            select(Ticket.conversation_id, Ticket.number).where(
+                Ticket.conversation_id.like(f"{prefix}%")
+            )
+        ).all()
     for conversation_id, number in rows:
         found.setdefault(conversation_id, []).append(number)
     return found
