@@ -28,6 +28,7 @@ from meldkamer.dispatch.models import WorkOrder
 from meldkamer.notify.sms import SmsSender
 from tests.console.browser import console_env, console_process, phone_page
 from tests.console.test_browser_handover import _need_browser
+from tests.e2e.smsstack import sms_stack, wait_for_sms
 from tests.e2e.test_whatsapp_e2e import Running, WhatsAppTenant, whatsapp_env
 from tests.e2e.test_workorder_e2e import (
     AGENT,
@@ -36,12 +37,10 @@ from tests.e2e.test_workorder_e2e import (
     REPORT,
     assert_the_rounds,
     sms_to_webhook,
-    wait_for_sms,
     werkbon_cli,
 )
 from tests.fakes.graph_api import MetaWebhooks, running_graph_api
 from tests.fakes.mail import SmsGateway
-from tests.fakes.sms_inbound import INBOUND_SECRET, threaded_sms_gateway
 from tests.links import link_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -64,21 +63,16 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _need_browser()
     workdir = tmp_path_factory.mktemp("werkbon-whatsapp")
-    with running_graph_api() as graph, threaded_sms_gateway() as gateway:
-        stack = Stack(
-            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
-            workdir=workdir,
-            channels=("rest", "channels.whatsapp.WhatsAppInput", "channels.sms.SmsInput"),
-            unset=("REDIS_URL", "WHATSAPP_*", "SMS_*"),
-            env=whatsapp_env(graph),
-            rasa_env={**gateway.env(), "SMS_INBOUND_SECRET": INBOUND_SECRET},
-        )
-        try:
-            stack.start()
-            with console_process(console_env(stack.database_url), workdir) as console:
-                yield Site(Running(stack, graph, MetaWebhooks(graph=graph)), gateway, console)
-        finally:
-            stack.stop()
+    channels = ("rest", "channels.whatsapp.WhatsAppInput", "channels.sms.SmsInput")
+    with (
+        running_graph_api() as graph,
+        sms_stack(workdir, channels, env=whatsapp_env(graph), unset=("WHATSAPP_*",)) as (
+            stack,
+            gateway,
+        ),
+    ):
+        with console_process(console_env(stack.database_url), workdir) as console:
+            yield Site(Running(stack, graph, MetaWebhooks(graph=graph)), gateway, console)
 
 
 def order_of(stack: Stack, number: str) -> tuple[WorkOrder, str, str]:
