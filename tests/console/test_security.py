@@ -18,6 +18,7 @@ from meldkamer.attachments.models import Attachment
 from meldkamer.handover.models import Handover, Note
 from meldkamer.handover.service import availability
 from tests.console.conftest import NOW, PASSWORDS, hand_over
+from tests.portal.fixtures import anna, portal_data  # noqa: F401  (fixtures)
 
 # Every route of the application, read from its router: a route added later is in
 # these lists by itself, and the test below fails until someone says why it is safe.
@@ -28,6 +29,13 @@ _SAMPLE = {
     "attachment_id": "1",
     "token": "x",
     "clock_id": "1",
+    # The client portal and its supervisor pages (tests/portal walks them per client).
+    "request_id": "1",
+    "decision": "doorvoeren",
+    "username": "linde-anna",
+    "action": "uitschakelen",
+    "month": "2026-11",
+    "fmt": "pdf",
 }
 ROUTES = sorted(
     {
@@ -70,6 +78,30 @@ PROTECTED = {
     "ticket-doorverbinden": "registering a transfer to the client; mails them the ticket summary",
     "gesprek-doorverbinden": "registering a transfer of a conversation to the client's employee",
     "logout": "signing out: only meaningful with a session (and must not be forged)",
+    "beheer-wijzigingen": "clients' change requests: their client files' contents",
+    "beheer-wijziging": "one change request with its diff against the file in force",
+    "beheer-wijziging-besluit": "applying or rejecting a client's change (mails the client)",
+    "beheer-portaal": "the portal's accounts: names and clients of the clients' staff",
+    "beheer-portaal-toevoegen": "adding a portal account: access to a client's meldingen",
+    "beheer-portaal-wijzigen": "disabling an account or setting its password",
+}
+
+#: The client portal's routes: its own sign-in (console/portal/auth.py), one line each.
+PORTAL_PUBLIC = frozenset({"portaal-inloggen", "portaal-inloggen-post"})
+PORTAL_PROTECTED = {
+    "portaal-start": "the portal's start: a redirect, but only for a signed-in client",
+    "portaal-overzicht": "the client's month so far: counts of its tenants' meldingen",
+    "portaal-meldingen": "the client's meldingen: tenants' names and addresses",
+    "portaal-melding": "one melding: the tenant's contact details, work orders, contacts",
+    "portaal-foto": "tenants' photos, taken inside their homes",
+    "portaal-klantdossier": "the client file: contractors, rosters, piket phone numbers",
+    "portaal-rapporten": "the monthly reports of the client",
+    "portaal-rapport": "one monthly report: every melding of the month",
+    "portaal-wijzigingen": "the client's change requests",
+    "portaal-wijziging-nieuw": "the form of a change request: the client's file in force",
+    "portaal-wijziging-controle": "checking and submitting a change to the client's file",
+    "portaal-wijziging": "one change request with its diff",
+    "portaal-uitloggen": "signing out of the portal (must not be forged)",
 }
 
 
@@ -79,7 +111,7 @@ def _url(canonical: str) -> str:
 
 def test_every_route_is_either_public_or_listed() -> None:
     names = {name for _, name, _ in ROUTES}
-    assert names - PUBLIC_ROUTES == set(PROTECTED)
+    assert names - PUBLIC_ROUTES - PORTAL_PUBLIC == set(PROTECTED) | set(PORTAL_PROTECTED)
     assert PUBLIC_ROUTES <= names
 
 
@@ -88,7 +120,7 @@ def test_every_route_is_either_public_or_listed() -> None:
     [
         pytest.param(method, name, _url(canonical), id=f"{method} {name}")
         for method, name, canonical in ROUTES
-        if name not in PUBLIC_ROUTES
+        if name not in PUBLIC_ROUTES | PORTAL_PUBLIC
     ],
 )
 async def test_every_console_page_and_api_refuses_without_a_session(
@@ -99,6 +131,9 @@ async def test_every_console_page_and_api_refuses_without_a_session(
     if path.startswith("/api/"):
         assert response.status == 401, PROTECTED[name]
         assert await response.json() == {"error": "niet ingelogd"}
+    elif name in PORTAL_PROTECTED:  # the portal sends strangers to its own sign-in
+        assert response.status == 303, PORTAL_PROTECTED[name]
+        assert response.headers["Location"].startswith("/portaal/inloggen")
     else:
         assert response.status == 303, PROTECTED[name]
         assert response.headers["Location"].startswith("/login")
@@ -148,16 +183,46 @@ async def test_public_routes_with_their_own_credential_refuse_strangers(anonymou
 POSTS = [
     (name, _url(canonical))
     for method, name, canonical in ROUTES
-    if method == "POST" and name not in {"werkbon-bevestigen", "sla-opgepakt", "login-post"}
+    if method == "POST"
+    and name not in {"werkbon-bevestigen", "sla-opgepakt", "login-post"}
+    and name not in PORTAL_PUBLIC | set(PORTAL_PROTECTED)
+]
+#: The portal's POSTs, refused without the portal session's own token (a portal user's).
+PORTAL_POSTS = [
+    (name, _url(canonical))
+    for method, name, canonical in ROUTES
+    if method == "POST" and name in PORTAL_PROTECTED
 ]
 
 
 def test_every_post_route_is_covered() -> None:
     # werkbon-bevestigen, sla-opgepakt: public, the link's secret token is the credential;
     # login-post: its own double-submit token, tested below.
-    assert {name for name, _ in POSTS} == {
+    # portaal-inloggen-post: the portal's sign-in form, its own double-submit token.
+    assert {name for name, _ in POSTS + PORTAL_POSTS} == {
         name for method, name, _ in ROUTES if method == "POST"
-    } - {"werkbon-bevestigen", "sla-opgepakt", "login-post"}
+    } - {"werkbon-bevestigen", "sla-opgepakt", "login-post", "portaal-inloggen-post"}
+
+
+@pytest.mark.parametrize(("name", "path"), PORTAL_POSTS, ids=[name for name, _ in PORTAL_POSTS])
+@pytest.mark.parametrize("token", [None, "verkeerd", "console"], ids=["zonder", "fout", "console"])
+async def test_portal_posts_without_the_portal_csrf_token_are_refused(
+    anna,  # noqa: F811  (the fixture)
+    sanne,
+    sessions,
+    name: str,
+    path: str,
+    token: str | None,
+) -> None:
+    from meldkamer.portal.models import ChangeRequest, PortalSession
+
+    sent = sanne.csrf if token == "console" else token  # a console token is not the portal's
+    data = {"csrf_token": sent, "onderdeel": "stookseizoen", "actie": "indienen"} if sent else {}
+    response = await anna.client.post(path, data=data, allow_redirects=False)
+    assert response.status == 403, name
+    with sessions() as session:
+        assert session.query(PortalSession).count() == 1  # still signed in: nothing was done
+        assert session.query(ChangeRequest).count() == 2  # the two of the fixture
 
 
 @pytest.mark.parametrize(("name", "path"), POSTS, ids=[name for name, _ in POSTS])
