@@ -33,6 +33,7 @@ from console import (
     queue,
     supervisor,
     ticket,
+    tickets_list,
     transfer,
     workorders,
 )
@@ -134,6 +135,7 @@ def init_app(
     beheer.setup_routes(app)
     bewaking.setup_routes(app)
     supervisor.setup_routes(app)
+    tickets_list.setup_routes(app)
     accounts_admin.setup_routes(app)
     workorders.setup_routes(app)
     transfer.setup_routes(app)

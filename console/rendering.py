@@ -73,7 +73,8 @@ def _phone(value: str | None) -> str:
     return format_phone(value) if value else "-"
 
 
-def _topic(code: str | None) -> str:
+def topic_name(code: str | None) -> str:
+    """A topic code as people read it, capitalised."""
     if not code:
         return "Nog onbekend"
     table = default_engine().table
@@ -96,7 +97,7 @@ def make_environment() -> jinja2.Environment:
         iso=_iso,
         tijd=_time,
         telefoon=_phone,
-        onderwerp=_topic,
+        onderwerp=topic_name,
         rang=lambda value: RANK_LABELS.get(int(value), "-"),
         **{name: table.label for name, table in LABEL_FILTERS.items()},
     )
