@@ -78,6 +78,8 @@ PROTECTED = {
     "ticket-doorverbinden": "registering a transfer to the client; mails them the ticket summary",
     "gesprek-doorverbinden": "registering a transfer of a conversation to the client's employee",
     "logout": "signing out: only meaningful with a session (and must not be forged)",
+    "tickets": "the ticket list and search: tenants' names, phone numbers and addresses",
+    "tickets-csv": "the ticket list as CSV: the same data, for a spreadsheet",
     "beheer-wijzigingen": "clients' change requests: their client files' contents",
     "beheer-wijziging": "one change request with its diff against the file in force",
     "beheer-wijziging-besluit": "applying or rejecting a client's change (mails the client)",
