@@ -1,10 +1,12 @@
-"""Every cell of the seed's urgency matrix (section 2.1), one case each."""
+"""Every cell of the seed's urgency matrix (section 2.1), one case each (triage_cells.yml)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
 from meldkamer.triage import TriageEngine, TriageSettings, Urgency, default_engine
 from meldkamer.triage.engine import with_override
@@ -26,151 +28,22 @@ def engine() -> TriageEngine:
     return default_engine()
 
 
+#: The moments the cells name (tests/core/triage_cells.yml ``at``).
+MOMENTS = {
+    "winter_open": WINTER_OPEN,
+    "zomer_open": SUMMER_OPEN,
+    "winter_weekend": WINTER_WEEKEND,
+    "zomer_weekend": SUMMER_WEEKEND,
+}
+SEED = yaml.safe_load(Path(__file__).with_name("triage_cells.yml").read_text())
 CELLS = [
-    # cv-storing zomer, acuut: geen warm water en medische noodzaak
-    (
-        "cv_storing",
-        {"geen_warm_water": True, "medische_noodzaak": True, "geen_verwarming": False},
-        SUMMER_OPEN,
-        ACUUT,
-    ),
-    # cv-storing zomer, urgent: geen warm water zonder medische noodzaak
-    (
-        "cv_storing",
-        {"geen_warm_water": True, "medische_noodzaak": False, "geen_verwarming": False},
-        SUMMER_OPEN,
-        URGENT,
-    ),
-    # cv-storing zomer, niet urgent: geen verwarming
-    ("cv_storing", {"geen_verwarming": True, "geen_warm_water": False}, SUMMER_OPEN, NIET),
-    # cv-storing winter, acuut: geen warm water en medische noodzaak
-    (
-        "cv_storing",
-        {"geen_warm_water": True, "medische_noodzaak": True, "geen_verwarming": True},
-        WINTER_OPEN,
-        ACUUT,
-    ),
-    # cv-storing winter, urgent: geen warm water zonder medische noodzaak
-    (
-        "cv_storing",
-        {"geen_warm_water": True, "medische_noodzaak": False, "geen_verwarming": False},
-        WINTER_OPEN,
-        URGENT,
-    ),
-    # cv-storing winter, urgent: geen verwarming
-    ("cv_storing", {"geen_verwarming": True, "geen_warm_water": False}, WINTER_OPEN, URGENT),
-    # Lekkage aan woning, acuut: zeer groot gevolgschade risico
-    (
-        "lekkage_woning",
-        {"groot_gevolgschade_risico": True, "te_beperken": False},
-        WINTER_OPEN,
-        ACUUT,
-    ),
-    # Lekkage aan woning, urgent: kantoor niet binnen 24 uur bereikbaar
-    ("lekkage_woning", {"groot_gevolgschade_risico": False}, WINTER_WEEKEND, URGENT),
-    # Lekkage aan woning, niet urgent: beperkt gevolgschade risico
-    ("lekkage_woning", {"groot_gevolgschade_risico": False}, WINTER_OPEN, NIET),
-    # Lekkage aan woning, niet urgent: te beperken door afdekken of opvangen
-    (
-        "lekkage_woning",
-        {"groot_gevolgschade_risico": False, "te_beperken": True},
-        WINTER_OPEN,
-        NIET,
-    ),
-    # Lekkage aanvoerleidingen water, acuut: gesprongen (spuitende) niet afsluitbare leiding
-    (
-        "lekkage_waterleiding",
-        {"leiding_gesprongen": True, "leiding_afsluitbaar": False},
-        WINTER_OPEN,
-        ACUUT,
-    ),
-    # Lekkage aanvoerleidingen water, urgent: gesprongen leiding wel afsluitbaar
-    (
-        "lekkage_waterleiding",
-        {"leiding_gesprongen": True, "leiding_afsluitbaar": True},
-        WINTER_OPEN,
-        URGENT,
-    ),
-    # Druppelende waterleiding (in de seed bij gas, hoort bij water): niet urgent
-    ("lekkage_waterleiding", {"leiding_gesprongen": False}, WINTER_WEEKEND, NIET),
-    # Lekkage aanvoerleidingen gas, acuut: gaslek (of vermoeden tot)
-    ("gaslek", {}, SUMMER_WEEKEND, ACUUT),
-    # Lekkage afvoeren, urgent: ernstige belemmering voor bewoning
-    (
-        "lekkage_afvoer",
-        {"belemmering_bewoning": True, "groot_gevolgschade_risico": False},
-        WINTER_OPEN,
-        URGENT,
-    ),
-    # Lekkage afvoeren, urgent: groot gevolgschade risico
-    (
-        "lekkage_afvoer",
-        {"belemmering_bewoning": False, "groot_gevolgschade_risico": True},
-        WINTER_OPEN,
-        URGENT,
-    ),
-    # Lekkage afvoeren, niet urgent: te beperken door afdekken of opvangen
-    (
-        "lekkage_afvoer",
-        {"belemmering_bewoning": False, "groot_gevolgschade_risico": False, "te_beperken": True},
-        WINTER_OPEN,
-        NIET,
-    ),
-    # Elektra, acuut: algehele stroomuitval
-    ("elektra", {"stroomuitval": "algeheel", "storing_in_straat": False}, WINTER_OPEN, ACUUT),
-    # Elektra, urgent: gedeeltelijke stroomuitval incl. uitval cv-installatie
-    ("elektra", {"stroomuitval": "gedeeltelijk_met_cv"}, WINTER_OPEN, URGENT),
-    # Elektra, urgent: kantoor niet binnen 24 uur en de uitval belemmert de bewoning (koelkast/vriezer/koken)
-    (
-        "elektra",
-        {"stroomuitval": "gedeeltelijk_zonder_cv", "belemmering_bewoning": True},
-        WINTER_WEEKEND,
-        URGENT,
-    ),
-    # Elektra, niet urgent: gedeeltelijke stroomuitval excl. cv-installatie
-    ("elektra", {"stroomuitval": "gedeeltelijk_zonder_cv"}, WINTER_OPEN, NIET),
-    # Inbraak, acuut: woning niet meer afsluitbaar
-    ("inbraak", {"woning_afsluitbaar": False}, WINTER_OPEN, ACUUT),
-    # Inbraak, niet urgent: woning afsluitbaar (evt. met noodvoorziening)
-    ("inbraak", {"woning_afsluitbaar": True}, WINTER_WEEKEND, NIET),
-    # Calamiteit brand, acuut: altijd
-    ("brand", {}, SUMMER_OPEN, ACUUT),
-    # Calamiteit storm, acuut: groot gevolgschade risico
-    ("storm", {"groot_gevolgschade_risico": True, "te_beperken": False}, WINTER_OPEN, ACUUT),
-    # Calamiteit storm, urgent: kantoor niet binnen 24 uur en huurder kan geen noodvoorziening treffen
-    (
-        "storm",
-        {"groot_gevolgschade_risico": False, "noodvoorziening_mogelijk": False},
-        WINTER_WEEKEND,
-        URGENT,
-    ),
-    # Calamiteit storm, niet urgent: beperkt gevolgschade risico
-    ("storm", {"groot_gevolgschade_risico": False}, WINTER_OPEN, NIET),
-    # Calamiteit storm, niet urgent: te beperken door afdekken of opvangen (ook in het weekend met noodvoorziening)
-    (
-        "storm",
-        {"groot_gevolgschade_risico": False, "te_beperken": True, "noodvoorziening_mogelijk": True},
-        WINTER_WEEKEND,
-        NIET,
-    ),
-    # Calamiteit overig, acuut: risico bewoonbaarheid
-    ("calamiteit_overig", {"bewoonbaarheid_in_gevaar": True}, WINTER_OPEN, ACUUT),
-    # Boiler, acuut: op basis van inschatting (reguliere boiler)
-    ("boiler", {"zonneboiler": False}, WINTER_OPEN, ACUUT),
-    # Boiler, niet urgent: zonneboilers zijn nooit urgent
-    ("boiler", {"zonneboiler": True}, WINTER_WEEKEND, NIET),
-    # Buitensluiting, acuut: altijd
-    ("buitensluiting", {}, SUMMER_OPEN, ACUUT),
-    # Glasschade, acuut: volledige breuk, gat in ruit, woning niet meer dicht
-    ("glasschade", {"volledige_breuk": True, "woning_afsluitbaar": False}, WINTER_OPEN, ACUUT),
-    # Glasschade, niet urgent: scheur in ruit, ruit nog in sponning, geen direct gevaar
-    ("glasschade", {"volledige_breuk": False}, WINTER_WEEKEND, NIET),
-    # Overige reparatie (geen seed-rij): nooit spoed
-    ("overig", {}, WINTER_WEEKEND, NIET),
+    (cell["topic"], cell["facts"], MOMENTS[cell["at"]], Urgency(cell["urgency"])) for cell in SEED
 ]
 
 
-@pytest.mark.parametrize(("topic", "facts", "at", "urgency"), CELLS)
+@pytest.mark.parametrize(
+    ("topic", "facts", "at", "urgency"), CELLS, ids=[cell["cell"] for cell in SEED]
+)
 def test_seed_cell(
     engine: TriageEngine, topic: str, facts: dict, at: datetime, urgency: Urgency
 ) -> None:
