@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from devstack.stack import Stack
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.tickets import get_ticket
+from devstack.stored import stored_ticket
 from tests.e2e.smsstack import post, sent_to, sms_stack, text_in
 from tests.fakes.mail import SmsGateway
 from tests.fakes.sms_inbound import inbound_webhook
@@ -81,19 +79,9 @@ def test_a_complete_melding_by_sms(running: tuple[Stack, SmsGateway]) -> None:
         sms = text_and_wait(stack, gateway, number, answer)
     found = TICKET.search(sms)
     assert found, "\n".join(transcript)
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            ticket: Any = get_ticket(session, found.group(0))
-            assert ticket is not None
-            assert (ticket.urgency, ticket.client_id, ticket.channel) == (
-                "acuut",
-                "de-linde",
-                "sms",
-            )
-            assert ticket.conversation_id == "sms-31687654321"
-    finally:
-        engine.dispose()
+    ticket = stored_ticket(stack.database_url, found.group(0))
+    assert (ticket.urgency, ticket.client_id, ticket.channel) == ("acuut", "de-linde", "sms")
+    assert ticket.conversation_id == "sms-31687654321"
     # Options came numbered and a number was understood.
     assert any(re.search(r"^1\. ", line, re.M) for line in transcript)
 
