@@ -43,7 +43,7 @@
   function describe(id) {
     var row = lanes.querySelector('tr[data-id="' + id + '"]');
     if (!row || row.cells.length < 2) { return ""; }
-    return row.cells[1].textContent.replace(/\s+/g, " ").trim();
+    return (row.cells[1].innerText || row.cells[1].textContent).replace(/\s+/g, " ").trim();
   }
 
   function notifyDesktop(text) {

@@ -72,7 +72,10 @@ async def test_a_new_handover_appears_without_a_reload(sanne, sessions) -> None:
     assert response.status == 200
     first = await next_event(response, "wachtrij")
     assert first["count"] == 0 and first["acute"] == []
-    assert "Niemand wacht in de chat" in first["html"] and "Geen terugbelverzoeken" in first["html"]
+    assert (
+        "Geen open gesprekken in de chat" in first["html"]
+        and "Geen terugbelverzoeken" in first["html"]
+    )
     handover_id = hand_over(sessions, "web-nieuw", adres="9876 AB 5")
     pushed = await next_event(response, "wachtrij")
     assert pushed["count"] == 1 and pushed["waiting"] == 1 and pushed["live_waiting"] == 1
@@ -144,7 +147,7 @@ async def test_an_acuut_chat_is_on_top_of_the_live_lane_above_30_call_backs(
     gas = hand_over(
         sessions,
         "web-gas",
-        topic="gaslucht",
+        topic="gaslek",
         facts={},
         outcome={"urgency": "acuut", "reasons": ["[acuut] Gaslek"]},
         adres="1234 AB 5",
