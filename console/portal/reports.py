@@ -1,27 +1,21 @@
 """The monthly reports to download: the past twelve months, each as PDF, CSV and JSON.
 
-A report is made on request from the registered data by the report module
-(:mod:`meldkamer.reports`, the same one the worker mails on the first of the month), for
-the signed-in user's client only. Until that module is installed the page says so
-("nog geen rapport") instead of offering a file that does not exist.
+A report is made on request from the registered data by :mod:`meldkamer.reports` (the
+same report the worker mails on the first of the month), for the signed-in user's
+client only: the URL names a month, never a client.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
-from sqlalchemy.orm import Session
 
 from console.keys import CLIENTS, CLOCK, SESSIONS
 from console.portal.auth import PortalRoutes
 from console.portal.keys import me
 from console.portal.rendering import error_page, render
-from meldkamer.portal.meldingen import month_start
+from meldkamer.reports import Month, monthly_report
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -29,61 +23,38 @@ FORMATS = {
     "json": "application/json",
 }
 MONTHS_SHOWN = 12
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-Maker = Callable[[Session, Any, str, str, datetime], bytes]
-
-
-def report_maker() -> Maker | None:
-    """The report module's "one month of one client in one format", when it is installed."""
-    try:
-        module = importlib.import_module("meldkamer.reports")
-    except ModuleNotFoundError as error:
-        if error.name != "meldkamer.reports":
-            raise
-        return None
-    maker = getattr(module, "render_month", None)
-    return maker if callable(maker) else None
+#: How far back a report can still be made on request (older: ask the meldkamer).
+MONTHS_KEPT = 36
 
 
-def past_months(now: datetime, count: int = MONTHS_SHOWN) -> list[str]:
-    """``YYYY-MM`` of the last ``count`` complete months, newest first."""
-    start = month_start(now)
-    year, month = start.year, start.month
-    found = []
+def past_months(now: datetime, count: int = MONTHS_SHOWN) -> list[Month]:
+    """The last ``count`` complete months, newest first."""
+    found, month = [], Month.of(now)
     for _ in range(count):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        found.append(f"{year:04d}-{month:02d}")
+        month = month.previous()
+        found.append(month)
     return found
 
 
 async def page(request: web.Request) -> web.StreamResponse:
     """The list of months with a download per format."""
     months = past_months(request.config_dict[CLOCK]())
-    return render(
-        request,
-        "rapporten.html",
-        {"months": months, "available": report_maker() is not None, "formats": list(FORMATS)},
-    )
+    return render(request, "rapporten.html", {"months": months, "formats": list(FORMATS)})
 
 
 async def download(request: web.Request) -> web.StreamResponse:
     """One month's report of the user's own client, made now from the registered data."""
     month, fmt = request.match_info["month"], request.match_info["fmt"]
     now = request.config_dict[CLOCK]()
-    maker = report_maker()
-    if fmt not in FORMATS or not _MONTH.match(month) or month not in past_months(now, 36):
+    if fmt not in FORMATS or month not in {str(m) for m in past_months(now, MONTHS_KEPT)}:
         return error_page(request, "Niet gevonden", "Dit rapport bestaat niet.", 404)
-    if maker is None:
-        return error_page(
-            request, "Nog geen rapport", "Er is nog geen rapport voor deze maand.", 404
-        )
     client_id = me(request).client_id
     registry = request.config_dict[CLIENTS].registry()
     if client_id not in registry:
         return error_page(request, "Niet gevonden", "Dit rapport bestaat niet.", 404)
     with request.config_dict[SESSIONS]() as session:
-        body = maker(session, registry.get(client_id), month, fmt, now)
+        report = monthly_report(session, registry.get(client_id), Month.parse(month), now)
+    body = {"pdf": report.pdf, "csv": report.csv, "json": report.json}[fmt]
     return web.Response(
         body=body,
         headers={

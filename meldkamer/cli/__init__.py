@@ -11,6 +11,7 @@ from meldkamer.cli import (
     agents,
     clients,
     db,
+    portal,
     privacy,
     reports,
     tickets,
@@ -27,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Meldkamer: intake and dispatch for 24/7 property-maintenance emergencies.",
     )
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
-    for module in (triage, tickets, werkbon, db, worker, clients, agents, privacy, reports):
+    for module in (triage, tickets, werkbon, db, worker, clients, agents, privacy, reports, portal):
         module.register(groups)
     return parser
 
