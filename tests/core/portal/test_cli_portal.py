@@ -69,7 +69,7 @@ def test_add_list_disable(url, monkeypatch, capsys) -> None:
         ),
         (["anna", "--client", "de-linde", "--name", "Anna"], "kort\n", "minstens 10"),
         (
-            ["-x", "--client", "de-linde", "--name", "Anna"],
+            ["x!", "--client", "de-linde", "--name", "Anna"],
             "Een-goed-wachtwoord\n",
             "gebruikersnaam",
         ),
