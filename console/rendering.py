@@ -34,6 +34,15 @@ from meldkamer.triage.table import URGENCY_LABELS
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 RANK_LABELS = {2: "Acuut", 1: "Urgent", 0: "Niet urgent / onbekend"}
+#: The ticket's fields agents can change, as they read them (history, edit forms).
+FIELD_LABELS = {
+    "urgency": "Urgentie",
+    "status": "Status",
+    "naam": "Naam",
+    "telefoon": "Telefoon",
+    "email": "E-mail",
+    "beschrijving": "Omschrijving",
+}
 #: One filter per labelled enum (meldkamer.labels): templates never print a stored value.
 LABEL_FILTERS: dict[str, LabelTable[Any]] = {
     "urgentie": URGENCY_LABELS,
@@ -99,6 +108,7 @@ def make_environment() -> jinja2.Environment:
         telefoon=_phone,
         onderwerp=topic_name,
         rang=lambda value: RANK_LABELS.get(int(value), "-"),
+        veld=lambda value: FIELD_LABELS.get(str(value), str(value)),
         **{name: table.label for name, table in LABEL_FILTERS.items()},
     )
     return environment

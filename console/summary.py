@@ -12,7 +12,8 @@ from meldkamer.attachments.store import for_conversation
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.texts import describe_fact
 from meldkamer.tickets import Ticket
-from meldkamer.triage.table import DecisionTable
+from meldkamer.triage.engine import HABITABILITY_RULE
+from meldkamer.triage.table import DERIVED_FACTS, URGENCY_LABELS, DecisionTable
 
 
 @dataclass(frozen=True)
@@ -112,3 +113,39 @@ def summarise(
         ticket=ticket_number,
         photos=photos(session, conversation_id),
     )
+
+
+@dataclass(frozen=True)
+class Reasons:
+    """Why the ticket has its urgency: rules on facts actually given, and what was not asked."""
+
+    given: tuple[str, ...]
+    not_asked: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+def reasons(
+    table: DecisionTable, topic_code: str, facts: Mapping[str, Any], outcome: Mapping[str, Any]
+) -> Reasons:
+    """The stored outcome's rules, only those whose every fact was given or derived.
+
+    A rule the engine reached by filling in an unanswered fact (the fail-safe worst
+    case) is not a reason the tenant gave; those facts are listed as not asked.
+    """
+    topic = table.topics.get(topic_code)
+    unknown = tuple(outcome.get("unknown_facts") or ())
+    if topic is None:
+        return Reasons(tuple(outcome.get("reasons") or ()), (), _questions(table, unknown))
+    derived = DERIVED_FACTS.keys()
+    by_id = {rule.id: rule for rule in (*topic.rules, topic.otherwise, HABITABILITY_RULE)}
+    given = []
+    for rule_id in outcome.get("rules") or ():
+        rule = by_id.get(rule_id)
+        if rule is not None and all(name in facts or name in derived for name in rule.when):
+            given.append(f"{URGENCY_LABELS.label(rule.urgency)}: {rule.reason}")
+    not_asked = [q for q in topic.questions if q not in facts and q not in unknown]
+    return Reasons(tuple(given), _questions(table, not_asked), _questions(table, unknown))
+
+
+def _questions(table: DecisionTable, names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(table.facts[n].question if n in table.facts else n for n in names)

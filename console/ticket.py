@@ -17,7 +17,7 @@ from console.identity import current
 from console.keys import CLOCK, COLLABORATORS, ENGINE, SESSIONS
 from console.queue import agent_names
 from console.rendering import render
-from console.summary import fact_lines, photos, unknown_lines
+from console.summary import fact_lines, photos, reasons, unknown_lines
 from meldkamer.contacts import LABELS as CONTACT_LABELS
 from meldkamer.dispatch.lifecycle import STATUS_LABELS as WORK_ORDER_STATUS
 from meldkamer.dispatch.lifecycle import VIA_LABELS
@@ -27,15 +27,6 @@ from meldkamer.service.transfer import transfer_panel
 from meldkamer.tickets import StatusConflictError, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edit_ticket, edits
 from meldkamer.triage import Urgency
-
-FIELD_LABELS = {
-    "urgency": "Urgentie",
-    "status": "Status",
-    "naam": "Naam",
-    "telefoon": "Telefoon",
-    "email": "E-mail",
-    "beschrijving": "Omschrijving",
-}
 
 
 async def render_ticket(
@@ -54,6 +45,7 @@ async def render_ticket(
             raise web.HTTPNotFound(text="Deze melding bestaat niet.")
         data = dossier(session, ticket)
         outcome = ticket.outcome or {}
+        client, complex_ = request.app[COLLABORATORS].place(ticket.client_id, ticket.complex_id)
         return render(
             request,
             "ticket.html",
@@ -62,6 +54,9 @@ async def render_ticket(
                 "dossier": data,
                 "facts": fact_lines(table, ticket.facts or {}),
                 "unknown": unknown_lines(table, outcome.get("unknown_facts") or []),
+                "reasons": reasons(table, ticket.topic, ticket.facts or {}, outcome),
+                "client": client,
+                "complex": complex_,
                 "photos": photos(session, ticket.conversation_id),
                 "edits": edits(session, ticket.id),
                 "notes": notes(session, ticket.conversation_id),
@@ -69,7 +64,6 @@ async def render_ticket(
                 "errors": errors or {},
                 "form": form or {},
                 "editable": EDITABLE,
-                "field_labels": FIELD_LABELS,
                 "urgencies": [u.value for u in Urgency],
                 "statuses": [s.value for s in TicketStatus],
                 "werkbon_status": WORK_ORDER_STATUS,
