@@ -59,7 +59,7 @@ def volume_per_day(data: MonthData) -> bytes:
     axes.set_xlim(0.3, len(days) + 0.7)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_xlabel(f"dag van {data.month.label} (grijs: weekend of kantoor gesloten)", fontsize=8)
-    axes.legend(fontsize=8, frameon=False, ncol=3, loc="upper left")
+    axes.legend(fontsize=8, frameon=False, ncol=3, loc="lower right", bbox_to_anchor=(1, 1))
     _style(axes, "Meldingen per dag")
     return _png(figure)
 

@@ -91,7 +91,10 @@ def table(
     """A striped table with a header row (text cells are escaped); ``empty`` when no rows."""
     if not rows:
         return Paragraph(empty, st.body)
-    cells = [[Paragraph(f"<b>{h}</b>", st.cell) for h in header]]
+    head = ParagraphStyle(
+        "head", parent=st.cell, fontName=st.bold, fontSize=7.5, textColor=colors.white
+    )
+    cells = [[Paragraph(escape(h), head) for h in header]]
     for row in rows:
         cells.append([c if not isinstance(c, str) else Paragraph(escape(c), st.cell) for c in row])
     result = Table(cells, colWidths=[w * cm for w in widths], repeatRows=1, hAlign="LEFT")
@@ -102,12 +105,11 @@ def table(
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, colors.HexColor("#99a3ad")),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     commands += [("BACKGROUND", (0, i), (-1, i), STRIPE_BG) for i in range(2, len(cells), 2)]
     result.setStyle(TableStyle(commands))
-    # The header's white text: Paragraphs keep their own colour, so set it there too.
-    for paragraph in cells[0]:
-        paragraph.style = ParagraphStyle("head", parent=st.cell, textColor=colors.white)
     return result
 
 

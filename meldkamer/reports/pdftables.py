@@ -74,21 +74,21 @@ def _contractors(st: Styles, t: dict[str, Any]) -> Any:
         )
     header = [
         "aannemer",
-        "werkbonnen",
-        "bevestigd (med.)",
-        "ter plaatse (med.)",
-        "gereed (med.)",
+        "bonnen",
+        "bevestigd",
+        "ter plaatse",
+        "gereed",
         "op tijd",
         "te laat",
         "verlopen",
         "doorgezet",
     ]
     note = Paragraph(
-        "Tijden vanaf het versturen van de werkbon, mediaan. Doorgezet: niet op tijd bevestigd, "
-        "de volgende aannemer is gevraagd.",
+        "Bevestigd, ter plaatse, gereed: mediaan van de tijd vanaf het versturen van de "
+        "werkbon. Doorgezet: niet op tijd bevestigd, de volgende aannemer is gevraagd.",
         st.small,
     )
-    widths = (3.6, 1.6, 1.9, 1.9, 1.9, 1.3, 1.3, 1.4, 1.6)
+    widths = (3.4, 1.5, 1.9, 2.0, 2.0, 1.4, 1.4, 1.7, 1.8)
     return _section(st, "Werkbonnen per aannemer", table(st, header, rows, widths), note)
 
 
@@ -124,7 +124,10 @@ def _sla(st: Styles, t: dict[str, Any]) -> Any:
         st.small,
     )
     return _section(
-        st, "Afspraken (SLA)", table(st, header, rows, (4.6, 1.8, 1.5, 1.5, 1.5, 1.7, 1.4, 2)), note
+        st,
+        "Afspraken (SLA)",
+        table(st, header, rows, (4.4, 1.6, 1.5, 1.5, 1.5, 1.8, 1.5, 2.3)),
+        note,
     )
 
 

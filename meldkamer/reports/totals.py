@@ -123,7 +123,9 @@ def _labels(totals: dict[str, Any]) -> dict[str, dict[str, str]]:
         "urgency": {code: urgency_label(code) for code in totals["per_urgency"]},
         "channel": {
             code: channel_label(code)
-            for code in {*totals["per_channel"], *totals["contacts"]["inbound_per_channel"]}
+            for code in dict.fromkeys(
+                [*totals["per_channel"], *totals["contacts"]["inbound_per_channel"]]
+            )
         },
         "topic": {code: topic_label(code) for code in totals["per_topic"]},
         "status": {code: status_label(code) for code in totals["per_status"]},
