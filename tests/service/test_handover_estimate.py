@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from meldkamer.agents.models import Agent
 from meldkamer.handover.service import request_handover, take
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.service.context import Collaborators
 from meldkamer.service.handover import HandoverRequest, hand_over
 from tests.service.conftest import NIGHT
+from tests.service.test_handover import agent_present
 
 GAS = HandoverSummary(
     topic="gaslek", address="1234 AB 5", phone="+31612345678", client_id="de-linde"
@@ -31,19 +31,8 @@ def ask(ctx: Collaborators, conversation: str, summary: HandoverSummary):  # noq
 
 def busy_night(ctx: Collaborators) -> None:
     """One agent present and in a chat; eight urgent chats waiting; 30 call-backs."""
+    agent_present(ctx)
     with ctx.sessions.begin() as session:
-        session.add(
-            Agent(
-                username="sanne",
-                display_name="Sanne",
-                role="agent",
-                active=True,
-                password_hash="x",
-                created_at=NIGHT,
-                last_seen_at=NIGHT - timedelta(seconds=10),
-            )
-        )
-        session.flush()
         for i in range(39):
             handover = request_handover(
                 session,
