@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handover import hand_over
 from actions.runtime import runtime
-from actions.state import facts, latest_text, melding_from
+from actions.state import facts, latest_text, melding_from, unknown_facts
 from meldkamer.intake.corrections import parse_correction
 from meldkamer.intake.texts import (
     CONFIRM_NO,
@@ -42,7 +42,8 @@ def _show_summary(
 ) -> None:
     slots = {k: tracker.get_slot(k) for k in ("adres", "naam", "telefoon", "email", "beschrijving")}
     slots.update({k: v for k, v in (changes or {}).items() if k in slots})
-    text = summary(runtime().engine.table, tracker.get_slot("topic"), facts(tracker), slots)
+    table, topic = runtime().engine.table, tracker.get_slot("topic")
+    text = summary(table, topic, facts(tracker), slots, unknown_facts(tracker))
     dispatcher.utter_message(text=text, buttons=_CONFIRM_BUTTONS)
 
 

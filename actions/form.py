@@ -21,6 +21,7 @@ from actions.state import (
     unknown_facts,
 )
 from meldkamer.clients.streets import Ask, resolve_address
+from meldkamer.intake.corrections import name_and_phone
 from meldkamer.intake.digressions import default_digressions
 from meldkamer.intake.fields import CHECKS, UNKNOWN, check
 from meldkamer.intake.texts import (
@@ -224,6 +225,10 @@ def _validator(slot: str) -> Validate:
     ) -> dict[str, Any]:
         if answered_digression(dispatcher, tracker):
             return {slot: None}
+        both = name_and_phone(str(value)) if slot == "naam" else None
+        if both:
+            # "Fatima el Amrani, 06 12345678": the phone question is not asked any more.
+            return {"naam": both[0], "telefoon": both[1]}
         checked = check(slot, str(value))
         if isinstance(checked, Invalid) and slot == "email":
             return _wrong_email(dispatcher, tracker)

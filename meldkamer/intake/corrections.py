@@ -29,6 +29,14 @@ _NUMBER_CUE = re.compile(
 _NAME_CUE = re.compile(r"\b(?:mijn naam is|ik heet|naam moet zijn|naam is)\s+(.+)$", re.IGNORECASE)
 
 
+#: Words before a phone number at the end of an answer: "... en mijn nummer is".
+_PHONE_LEAD_IN = re.compile(
+    r"[\s,;]*(?:en\s+)?(?:(?:mijn|m'n|mn)\s+)?(?:tel\.?|telefoon(?:nummer)?|nummer|mobiel(?:e nummer)?)?"
+    r"(?:\s+is)?\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Correction:
     """Fields a correction changes, with messages for parts that were wrong."""
@@ -82,3 +90,21 @@ def parse_correction(text: str) -> Correction:
         if not isinstance(number, Invalid):
             result.changes["huisnummer"], result.changes["huisnummer_toevoeging"] = number
     return result
+
+
+def name_and_phone(text: str) -> tuple[str, str] | None:
+    """Name and phone number in one answer ("Fatima el Amrani, 06 12345678"), both valid.
+
+    ``None`` unless the text holds exactly one valid phone number and a valid name besides,
+    so an answer that is only a name (or only a number) goes the usual way.
+    """
+    matches = [m for m in _PHONE.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= 9]
+    if len(matches) != 1:
+        return None
+    phone = normalise_phone(matches[0].group(0))
+    rest = (text[: matches[0].start()] + " " + text[matches[0].end() :]).strip(" ,;:.-")
+    rest = _PHONE_LEAD_IN.sub("", rest)
+    name = clean_name(rest.strip(" ,;:.-"))
+    if isinstance(phone, Invalid) or isinstance(name, Invalid):
+        return None
+    return name, phone

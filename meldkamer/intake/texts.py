@@ -5,10 +5,11 @@ Short sentences (B1 level): many tenants are stressed, on a phone, or read littl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
+from meldkamer.intake.fact_labels import default_fact_labels
 from meldkamer.intake.validation import format_phone
 from meldkamer.triage import Outcome, Urgency
 from meldkamer.triage.table import DecisionTable, FactValue
@@ -55,16 +56,27 @@ def describe_fact(table: DecisionTable, name: str, value: FactValue) -> str:
     return str(value)
 
 
+def fact_line(table: DecisionTable, name: str, value: FactValue | None) -> str:
+    """A fact as the summary shows it: short label and answer (``samenvatting.yml``)."""
+    line = default_fact_labels().line(name, value)
+    if line is not None:
+        return line
+    # A fact the labels file does not name yet: the question and the button's label.
+    answer = DONT_KNOW if value is None else describe_fact(table, name, value)
+    return f"{table.facts[name].question} {answer}"
+
+
 def summary(
     table: DecisionTable,
     topic: str,
     facts: Mapping[str, FactValue],
     details: Mapping[str, str | None],
+    unknown: Sequence[str] = (),
 ) -> str:
     """The confirmation the tenant checks before the ticket is made."""
     lines = ["Ik heb dit genoteerd:", f"• Probleem: {table.topic(topic).name}"]
-    for name, value in facts.items():
-        lines.append(f"• {table.facts[name].question} {describe_fact(table, name, value)}")
+    lines += [f"• {fact_line(table, name, value)}" for name, value in facts.items()]
+    lines += [f"• {fact_line(table, name, None)}" for name in unknown if name not in facts]
     lines += [
         f"• Adres: {details.get('adres') or '-'}",
         f"• Naam: {details.get('naam') or '-'}",
