@@ -29,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common.apology import APOLOGY, ActionServer
+from channels.common.background import Background
 from channels.common.bounded import Bounded
 from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import (
@@ -120,7 +121,7 @@ class SmsInput(InputChannel):
         self._seen: Bounded[bool] = Bounded()
         # One sender's messages one at a time, in order; a lock lives while it is used.
         self._locks = KeyedLocks()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background()
 
     def ctx(self) -> Collaborators:
         if self._ctx is None:
@@ -154,12 +155,13 @@ class SmsInput(InputChannel):
         async def resume(app: Any, loop: Any) -> None:
             self._started(app)
             for entry in await asyncio.to_thread(self.inbox.pending):
-                self._spawn(self._handle(InboundSms(**json.loads(entry.body)), on_new_message))
+                self._tasks.spawn(
+                    self._handle(InboundSms(**json.loads(entry.body)), on_new_message)
+                )
 
         @sms.listener("after_server_stop")
         async def close(app: Any, loop: Any) -> None:
-            if self._tasks:
-                await asyncio.wait(set(self._tasks), timeout=10)
+            await self._tasks.drain(10)
             if self.sender is not None:
                 await self.sender.close()
 
@@ -196,18 +198,12 @@ class SmsInput(InputChannel):
             return 503, {"error": "bericht niet bewaard, probeer later opnieuw"}
         if fresh:
             self._seen.put(message.message_id, True)
-            self._spawn(self._handle(message, on_new_message))
+            self._tasks.spawn(self._handle(message, on_new_message))
         return 200, {"ok": True}
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
         """Wait for the messages being handled (tests)."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks))
+        await self._tasks.drain()
 
     async def _handle(self, message: InboundSms, on_new_message: OnNewMessage) -> None:
         async with self._locks.hold(message.sender):

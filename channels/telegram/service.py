@@ -12,6 +12,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from channels.common.apology import ActionServer
+from channels.common.background import Background
 from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import Conversations, intake_from_env
 from channels.common.redis import LazyRedis
@@ -57,7 +58,7 @@ class TelegramService:
         self.inbox = Inbox(inbox_dir("telegram", settings.bot_id))
         self._ready = False
         self._next_getme = 0.0
-        self._pending: set[asyncio.Task[None]] = set()
+        self._pending = Background()
 
     def output(self) -> TelegramOutput | None:
         """An output channel for Rasa's API; ``None`` before the server started."""
@@ -193,10 +194,7 @@ class TelegramService:
             await handler.handle(update)
             await asyncio.to_thread(self.inbox.remove, str(update.update_id))
 
-        task = asyncio.create_task(handle())
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-        return task
+        return self._pending.spawn(handle())
 
     async def _resume(self) -> None:
         """Handle what a stopped or crashed server left in the inbox."""
@@ -213,10 +211,7 @@ class TelegramService:
         """Before the server stops: stop polling, let messages in hand finish."""
         if self.poller is not None:
             await self.poller.stop()
-        if self._pending:
-            _, late = await asyncio.wait(set(self._pending), timeout=DRAIN_SECONDS)
-            for task in late:
-                task.cancel()
+        await self._pending.drain(DRAIN_SECONDS, cancel_late=True)
 
     async def close(self) -> None:
         """After the server stopped: close the Bot API client and Redis."""

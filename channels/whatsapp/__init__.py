@@ -34,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common.apology import ActionServer, apologise_if_silent
+from channels.common.background import Background
 from channels.common.correlation import handle
 from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import (
@@ -113,7 +114,7 @@ class WhatsAppInput(InputChannel):
             if settings
             else None
         )
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background()
         self._locks = KeyedLocks()
         #: Asked when the bot stays silent; the webhook route gives it the app.
         self.action_server = action_server or ActionServer()
@@ -215,7 +216,8 @@ class WhatsAppInput(InputChannel):
             logger.exception("WhatsApp: message not queued; Meta will retry")
             return 503, {"error": "bericht niet bewaard, probeer later opnieuw"}
         if fresh:
-            self._spawn(self._handle_all(fresh, on_new_message))
+            # Meta wants its 200 quickly and retries otherwise; the bot's turn comes after.
+            self._tasks.spawn(self._handle_all(fresh, on_new_message))
         return 200, {"ok": True}
 
     async def _queue(self, message: Inbound) -> bool:
@@ -239,7 +241,7 @@ class WhatsAppInput(InputChannel):
             waiting.append(Inbound(**json.loads(entry.body)))
         if waiting:
             logger.warning("WhatsApp: %d message(s) left from before the restart", len(waiting))
-            self._spawn(self._handle_all(waiting, on_new_message))
+            self._tasks.spawn(self._handle_all(waiting, on_new_message))
         return len(waiting)
 
     def _ours(self, message: Inbound) -> bool:
@@ -252,16 +254,9 @@ class WhatsAppInput(InputChannel):
 
     # --- background handling -----------------------------------------------------------
 
-    def _spawn(self, work: Awaitable[None]) -> None:
-        # Meta wants its 200 quickly and retries otherwise; the bot's turn comes after.
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def drain(self, timeout: float | None = None) -> None:
         """Wait for messages still being handled (tests; a stopping server)."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+        await self._tasks.drain(timeout)
 
     async def close(self) -> None:
         """Close the HTTP session and the Redis connection."""

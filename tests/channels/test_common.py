@@ -1,4 +1,4 @@
-"""What the channels share: the bounded memory and the bounded Redis pool."""
+"""What the channels share: the bounded memory, the bounded Redis pool, the background tasks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from channels.bus import RedisBus
+from channels.common.background import Background
 from channels.common.bounded import Bounded
 from channels.common.redis import LazyRedis, PoolSettings, pool_settings
 
@@ -63,3 +64,40 @@ async def test_many_event_streams_share_a_bounded_pool(monkeypatch: pytest.Monke
         assert 1 <= bus.redis.connections() <= 4
     finally:
         await bus.close()
+
+
+async def test_background_keeps_its_tasks_until_done_and_drains_them() -> None:
+    background = Background()
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def turn(name: str) -> None:
+        await release.wait()
+        done.append(name)
+
+    background.spawn(turn("a"))
+    background.spawn(turn("b"))
+    await asyncio.sleep(0)
+    assert len(background) == 2 and len(list(background)) == 2
+    await background.drain(0.01)  # nothing finished: the timeout ends the wait
+    assert done == [] and len(background) == 2
+    release.set()
+    await background.drain()
+    assert sorted(done) == ["a", "b"] and len(background) == 0
+    await background.drain()  # nothing left: returns at once
+
+
+async def test_background_cancels_what_is_late_only_when_asked() -> None:
+    background = Background()
+
+    async def forever() -> None:
+        await asyncio.Event().wait()
+
+    stuck = background.spawn(forever())
+    await background.drain(0.01)
+    assert not stuck.cancelled()
+    await background.drain(0.01, cancel_late=True)
+    with pytest.raises(asyncio.CancelledError):
+        await stuck
+    await asyncio.sleep(0)  # the done callback runs in the loop's next round
+    assert stuck.cancelled() and len(background) == 0
