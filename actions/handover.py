@@ -2,7 +2,9 @@
 
 The bot pauses (Rasa's ``ConversationPaused``): it stays silent while an agent writes
 from the console. When no agent is available the tenant is told a person will call
-back, and the bot stays on so the melding can still be completed.
+back, once the phone number is known (``terugbel_form`` asks it first), and the bot
+stays on so the melding can still be completed. What the bot collected goes with the
+handover: a complete melding as a ticket, an incomplete one as the queued draft.
 """
 
 from __future__ import annotations
@@ -11,19 +13,30 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, FollowupAction
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form import SAFETY_RESPONSES
 from actions.runtime import runtime
-from actions.state import facts
+from actions.state import facts, is_interruption, latest_text, melding_from, slot_asked
 from meldkamer.handover.summary import HandoverSummary
-from meldkamer.intake.fields import UNKNOWN
+from meldkamer.handover.texts import handover_texts
+from meldkamer.intake.fields import UNKNOWN, check
+from meldkamer.intake.melding import Melding
+from meldkamer.intake.person import asks_for_person
 from meldkamer.intake.texts import ANYTHING_ELSE, BACK_TO_BOT
-from meldkamer.service.handover import HandoverRequest
+from meldkamer.intake.validation import Invalid
+from meldkamer.service.handover import HandoverRequest, with_outcome
 from meldkamer.service.handover import hand_over as hand_over_case
 
 logger = logging.getLogger(__name__)
+
+ASKED_FOR_PERSON = "Huurder vraagt om een medewerker"
+#: The form that asks the call-back number before a call back is promised.
+CALLBACK_FORM = "terugbel_form"
+#: A safety topic this likely in a request for a person gets its instructions first.
+SAFETY_HINT = 0.25
 
 
 def summary_of(tracker: Tracker) -> HandoverSummary:
@@ -43,6 +56,14 @@ def summary_of(tracker: Tracker) -> HandoverSummary:
     )
 
 
+def _complete(tracker: Tracker) -> Melding | None:
+    """The melding when the bot has all a ticket needs (registered at the handover)."""
+    try:
+        return melding_from(tracker)
+    except (KeyError, ValueError):
+        return None
+
+
 def hand_over(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -60,10 +81,32 @@ def hand_over(
             channel=tracker.get_latest_input_channel() or UNKNOWN,
             reason=reason,
             summary=summary,
+            melding=None if summary.ticket else _complete(tracker),
+            photos=tuple(tracker.get_slot("fotos") or ()),
         ),
     )
+    if result.needs_phone:
+        # The form asks the number (action_ask_terugbel_form_telefoon); the reason waits.
+        return [SlotSet("overdracht_reden", reason), FollowupAction(CALLBACK_FORM)]
     dispatcher.utter_message(text=result.message)
-    return [ConversationPaused()] if result.agent_available else []
+    events: list[EventType] = []
+    if result.ticket_number and not summary.ticket:
+        events.append(SlotSet("ticket_nummer", result.ticket_number))
+    return [*events, ConversationPaused()] if result.agent_available else events
+
+
+def _safety_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Gas or fire mentioned with the request for a person: the instructions come first."""
+    if tracker.get_slot("topic"):
+        return  # a melding under way had its instructions at the start
+    table = runtime().engine.table
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        code = str(ranked.get("name") or "").removeprefix("melding_")
+        if code in table.topics and float(ranked.get("confidence") or 0) >= SAFETY_HINT:
+            safety = table.topic(code).safety
+            if safety in SAFETY_RESPONSES:
+                dispatcher.utter_message(response=SAFETY_RESPONSES[safety])
+                return
 
 
 class ActionVraagMedewerker(Action):
@@ -75,11 +118,91 @@ class ActionVraagMedewerker(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return hand_over(dispatcher, tracker, "Huurder vraagt om een medewerker")
+        _safety_first(dispatcher, tracker)
+        return hand_over(dispatcher, tracker, ASKED_FOR_PERSON)
+
+
+class ActionMedewerkerInBericht(Action):
+    """A melding's first message that also asks for a person ("... en wil iemand spreken").
+
+    Runs after ``action_start_melding``, so the safety instructions and the topic come
+    first; then the handover, as if the tenant had typed "medewerker".
+    """
+
+    def name(self) -> str:
+        return "action_medewerker_in_bericht"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not asks_for_person(latest_text(tracker)):
+            return []
+        return hand_over(dispatcher, tracker, ASKED_FOR_PERSON)
+
+
+class ActionAskTerugbelFormTelefoon(Action):
+    """The call-back number, asked before any call back is promised (acuut: 112 first)."""
+
+    def name(self) -> str:
+        return "action_ask_terugbel_form_telefoon"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        summary = with_outcome(runtime(), summary_of(tracker))
+        dispatcher.utter_message(text=handover_texts().ask_number(acute=summary.urgency == "acuut"))
+        return []
+
+
+class ValidateTerugbelForm(FormValidationAction):
+    """Reads and checks the call-back number with the contact fields' own check."""
+
+    def name(self) -> str:
+        return "validate_terugbel_form"
+
+    async def extract_telefoon(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if slot_asked(tracker) != "telefoon" or is_interruption(tracker):
+            return {}
+        return {"telefoon": latest_text(tracker)}
+
+    def validate_telefoon(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        checked = check("telefoon", str(value))
+        if isinstance(checked, Invalid):
+            dispatcher.utter_message(text=checked.message)
+            return {"telefoon": None}
+        return {"telefoon": checked}
+
+
+class ActionTerugbellen(Action):
+    """The number is known: queue the call back with it, then go on with the melding."""
+
+    def name(self) -> str:
+        return "action_terugbellen"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reason = tracker.get_slot("overdracht_reden") or ASKED_FOR_PERSON
+        events = [SlotSet("overdracht_reden", None), *hand_over(dispatcher, tracker, reason)]
+        if any(isinstance(e, dict) and e.get("event") == "pause" for e in events):
+            return events
+        if tracker.get_slot("topic") and not tracker.get_slot("ticket_nummer"):
+            events.append(FollowupAction("melding_form"))  # the melding goes on, phone known
+        return events
 
 
 class ActionHervat(Action):
-    """The agent handed the conversation back: the bot picks up where it was."""
+    """The agent handed the conversation back: the bot picks up where it was.
+
+    What the agent filled in or corrected is in the slots already (the console sets
+    them), so nothing is asked again: an open form asks its next empty slot, a melding
+    begun but not in the form (handed over at its first message) goes into the form,
+    and a melding waiting for confirmation shows its summary again.
+    """
 
     def name(self) -> str:
         return "action_hervat"
@@ -89,8 +212,10 @@ class ActionHervat(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(text=BACK_TO_BOT)
         if tracker.active_loop.get("name"):
-            return []  # the rule runs the form next, which asks its question again
+            return []  # the rule runs the form next, which asks its next question
         if tracker.get_slot("wacht_op_bevestiging"):
             return [FollowupAction("action_bevestig_melding")]
+        if tracker.get_slot("topic") and not tracker.get_slot("ticket_nummer"):
+            return [FollowupAction("melding_form")]
         dispatcher.utter_message(text=ANYTHING_ELSE)
         return []

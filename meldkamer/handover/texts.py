@@ -8,8 +8,10 @@ from pathlib import Path
 
 import yaml
 
+from meldkamer.contact import MELDKAMER_PHONE
+
 TEXTS_FILE = Path(__file__).resolve().parent / "teksten.yml"
-_KEYS = ("aangekondigd", "afgesloten", "terugbelnummer")
+_KEYS = ("aangekondigd", "afgesloten", "terugbelnummer", "acuut_terugbelnummer")
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,17 @@ class HandoverTexts:
     announced: str
     closed: str
     callback_number: str
+    acute_callback_number: str
 
     def announce(self, agent_name: str) -> str:
-        """ "U praat nu met <naam>, ..." (a name-less agent is still a person of the meldkamer)."""
+        """The announcement with the agent's name (a name-less agent is still a person)."""
         name = " ".join(agent_name.split()) or "een collega"
         return self.announced.replace("{naam}", name)
+
+    def ask_number(self, *, acute: bool) -> str:
+        """The question for the call-back number (acuut: the emergency numbers first)."""
+        text = self.acute_callback_number if acute else self.callback_number
+        return text.replace("{meldkamer_telefoon}", MELDKAMER_PHONE)
 
 
 def parse(text: str, source: str = "teksten.yml") -> HandoverTexts:
@@ -40,6 +48,7 @@ def parse(text: str, source: str = "teksten.yml") -> HandoverTexts:
         announced=data["aangekondigd"].strip(),
         closed=data["afgesloten"].strip(),
         callback_number=data["terugbelnummer"].strip(),
+        acute_callback_number=data["acuut_terugbelnummer"].strip(),
     )
 
 

@@ -3,14 +3,17 @@
 The bot asks for a person when the tenant wants one or the matrix says a person
 decides. The conversation is queued with what the bot knew
 (:class:`~meldkamer.handover.summary.HandoverSummary`, with the outcome as far as
-known); when nobody is present the tenant is told a person calls back, and the
-ticket (if any) is flagged for that call.
+known): that summary is the draft of a melding not yet complete, and a complete one
+is registered as a ticket at the handover, so no melding that reached us is lost.
+When nobody is present the tenant is told a person calls back, never before the
+phone number is known, and the ticket (if any) is flagged for that call.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,15 +23,23 @@ from meldkamer.agents.scope import serving
 from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
 from meldkamer.handover.service import URGENCY_RANK, availability, request_handover
 from meldkamer.handover.summary import HandoverSummary
+from meldkamer.handover.texts import handover_texts
+from meldkamer.intake.melding import Melding
 from meldkamer.intake.texts import HANDOVER_FAILED
 from meldkamer.intake.validation import format_phone
 from meldkamer.service.context import Collaborators
+from meldkamer.service.registration import Origin, register_confirmed
 from meldkamer.tickets import Ticket, flag_attention, get_ticket
 
 logger = logging.getLogger(__name__)
 
 #: The ticket's attention flag when nobody could take over: a person calls back.
 CALL_BACK = "Terugbellen: huurder vroeg om een medewerker"
+#: The attention flag of a ticket registered at the handover, before the tenant confirmed.
+UNCONFIRMED = (
+    "Overgedragen aan een medewerker voordat de huurder de samenvatting bevestigde: "
+    "controleer de gegevens met de huurder"
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,9 @@ class HandoverRequest:
     channel: str
     reason: str
     summary: HandoverSummary
+    #: Everything a ticket needs, when the bot has it: registered at the handover.
+    melding: Melding | None = None
+    photos: Sequence[str] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -49,11 +63,17 @@ class HandedOver:
         queued: the conversation is in the agents' queue.
         agent_available: a person takes over now (the bot goes quiet).
         message: what the tenant is told.
+        ticket_number: the melding's ticket (registered now or before), if any; without
+            one the queued summary is the melding's draft.
+        needs_phone: nobody is present and the phone number is not known: the tenant
+            is asked for it (``message``) and nothing is queued until it is given.
     """
 
     queued: bool
     agent_available: bool
     message: str
+    ticket_number: str | None = None
+    needs_phone: bool = False
 
 
 def with_outcome(ctx: Collaborators, summary: HandoverSummary) -> HandoverSummary:
@@ -97,7 +117,17 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
                 serving=serving(summary.client_id),
                 rank=URGENCY_RANK.get(summary.urgency or "", 0),
             )
-            ticket = get_ticket(session, summary.ticket) if summary.ticket else None
+            if not available.available and not summary.phone:
+                # A call-back needs a number: asked first, queued once it is given.
+                return HandedOver(
+                    queued=False,
+                    agent_available=False,
+                    message=handover_texts().ask_number(acute=summary.urgency == "acuut"),
+                    needs_phone=True,
+                )
+            ticket = _ticket_of(session, ctx, request, summary, now)
+            if ticket is not None:
+                summary = replace(summary, ticket=ticket.number)
             request_handover(
                 session,
                 conversation_id=request.conversation_id,
@@ -120,4 +150,28 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
         queued=True,
         agent_available=available.available,
         message=available.tenant_message(phone, acute=summary.urgency == "acuut"),
+        ticket_number=summary.ticket,
     )
+
+
+def _ticket_of(
+    session: Session,
+    ctx: Collaborators,
+    request: HandoverRequest,
+    summary: HandoverSummary,
+    now: datetime,
+) -> Ticket | None:
+    """The melding's ticket: the one it has, or, when complete, one registered now."""
+    if summary.ticket:
+        return get_ticket(session, summary.ticket)
+    if request.melding is None:
+        return None
+    registered = register_confirmed(
+        session,
+        ctx,
+        request.melding,
+        photos=request.photos,
+        origin=Origin(attention=UNCONFIRMED),
+        now=now,
+    )
+    return registered.ticket

@@ -29,7 +29,10 @@ async def test_second_miss_hands_over_to_a_person(
 ) -> None:
     from meldkamer.handover.service import queue
 
-    tracker = make_tracker({"niet_begrepen": 1}, message=user_message("blabla", "nlu_fallback"))
+    tracker = make_tracker(
+        {"niet_begrepen": 1, "telefoon": "+31612345678"},
+        message=user_message("blabla", "nlu_fallback"),
+    )
     events = await ActionNietBegrepen().run(dispatcher, tracker, domain)
     assert events[0]["value"] == 0
     with runtime.sessions() as session:

@@ -11,9 +11,10 @@ from sqlalchemy.orm import sessionmaker
 from meldkamer.agents.models import Agent
 from meldkamer.handover.models import Handover
 from meldkamer.handover.summary import HandoverSummary
+from meldkamer.handover.texts import handover_texts
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
-from meldkamer.service.handover import CALL_BACK, HandoverRequest, hand_over
+from meldkamer.service.handover import CALL_BACK, UNCONFIRMED, HandoverRequest, hand_over
 from meldkamer.tickets import Ticket
 from tests.service.conftest import NIGHT, burst_pipe
 
@@ -73,6 +74,7 @@ def test_the_summary_is_stored_with_the_outcome_and_reads_back(ctx: Collaborator
 
 
 def test_a_summary_without_a_topic_has_no_outcome(ctx: Collaborators) -> None:
+    agent_present(ctx)
     hand_over(ctx, request(HandoverSummary(name="Piet")))
     with ctx.sessions() as session:
         (handover,) = session.execute(select(Handover)).scalars()
@@ -100,3 +102,44 @@ def test_a_database_away_still_tells_the_tenant_what_to_do(
     )
     result = hand_over(away, request())
     assert not result.queued and "088-3746100" in result.message and "112" in result.message
+
+
+def test_nobody_present_and_no_number_asks_the_number_before_any_promise(
+    ctx: Collaborators,
+) -> None:
+    no_phone = HandoverSummary(**{**SUMMARY.__dict__, "phone": None})
+    result = hand_over(ctx, request(no_phone))
+    assert result.needs_phone and not result.queued and not result.agent_available
+    # acuut (a burst pipe that cannot be shut off): the emergency numbers first
+    assert result.message == handover_texts().ask_number(acute=True)
+    assert result.message.startswith("Is er gevaar") and "terugbellen" not in result.message
+    with ctx.sessions() as session:
+        assert session.execute(select(Handover)).first() is None  # no call-back without number
+    no_topic_yet = HandoverSummary(client_id="de-linde")
+    assert hand_over(ctx, request(no_topic_yet)).message == handover_texts().ask_number(acute=False)
+
+
+def test_the_call_back_carries_the_number_once_it_is_given(ctx: Collaborators) -> None:
+    result = hand_over(ctx, request())
+    assert result.queued and "06 12345678" in result.message
+    with ctx.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+    assert handover.callback and handover.summary["telefoon"] == "+31612345678"
+
+
+def test_a_complete_melding_becomes_a_ticket_at_the_handover(ctx: Collaborators) -> None:
+    agent_present(ctx)
+    melding = burst_pipe("m-compleet", conversation_id="gesprek-m-1")
+    first = hand_over(ctx, HandoverRequest("gesprek-m-1", "rest", "Huurder", SUMMARY, melding))
+    assert first.ticket_number is not None
+    with ctx.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+        ticket = session.execute(select(Ticket)).scalar_one()
+        assert handover.ticket_id == ticket.id and handover.summary["ticket"] == ticket.number
+        assert ticket.attention == UNCONFIRMED and ticket.naam == "Fatima el Amrani"
+    # asked again (or confirmed later by the tenant): the same ticket, not a second one
+    again = hand_over(ctx, HandoverRequest("gesprek-m-1", "rest", "Nog eens", SUMMARY, melding))
+    assert again.ticket_number == first.ticket_number
+    assert confirm_melding(ctx, melding).ticket_number == first.ticket_number
+    with ctx.sessions() as session:
+        assert len(session.execute(select(Ticket)).all()) == 1
