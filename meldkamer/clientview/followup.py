@@ -18,6 +18,7 @@ from meldkamer.clientview.labels import channel_label
 from meldkamer.contacts import KIND_LABELS, PARTY_LABELS, Contact, Direction
 from meldkamer.dispatch.lifecycle import STATUS_LABELS as ORDER_STATUS_LABELS
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
+from meldkamer.labels import readable
 from meldkamer.sla.clocks import CLOCK_LABELS
 from meldkamer.sla.models import SlaClock
 from meldkamer.tickets.models import Ticket
@@ -64,7 +65,7 @@ class ClientWorkOrder:
     @property
     def status_label(self) -> str:
         """The work order's status in Dutch."""
-        return ORDER_STATUS_LABELS.get(self.status, self.status)
+        return ORDER_STATUS_LABELS.label(self.status)
 
     @property
     def escalated(self) -> bool:
@@ -96,7 +97,7 @@ class ClientClock:
     @property
     def label(self) -> str:
         """What the clock promises, in Dutch."""
-        return CLOCK_LABELS.get(self.clock, self.clock)
+        return CLOCK_LABELS.get(self.clock) or readable(self.clock)
 
     @property
     def outcome(self) -> str:
@@ -133,12 +134,12 @@ class ClientContact:
     @property
     def party_label(self) -> str:
         """The other side in Dutch."""
-        return PARTY_LABELS.get(self.party, self.party)
+        return PARTY_LABELS.label(self.party)
 
     @property
     def kind_label(self) -> str:
         """The kind of contact in Dutch."""
-        return KIND_LABELS.get(self.kind, self.kind)
+        return KIND_LABELS.label(self.kind)
 
 
 def _own_tickets(client_id: str, ticket_ids: Collection[int]) -> object:

@@ -1,8 +1,8 @@
 """The Dutch labels a client reads for the coded values of a melding.
 
-Channel and status labels come from their own modules' tables; the topic's label is its
-name in the urgency matrix. The urgency had no label table outside the console (which
-``meldkamer`` may not import), so it is kept here, beside the others a client sees.
+Channel, status and urgency labels come from the label tables next to their enums
+(:class:`meldkamer.labels.LabelTable`, which makes an unknown value readable rather than
+showing it raw); the topic's label is its name in the urgency matrix.
 """
 
 from __future__ import annotations
@@ -10,17 +10,23 @@ from __future__ import annotations
 from functools import lru_cache
 
 from meldkamer.contacts import CHANNEL_LABELS
+from meldkamer.labels import readable
 from meldkamer.tickets.models import STATUS_LABELS
 from meldkamer.triage import load_table
+from meldkamer.triage.table import URGENCY_LABELS, Urgency
 
-URGENCY_LABELS: dict[str, str] = {
-    "acuut": "Acuut",
-    "urgent": "Urgent",
-    "niet_urgent": "Niet urgent",
-}
+__all__ = [
+    "URGENCY_LABELS",
+    "URGENCY_ORDER",
+    "channel_label",
+    "status_label",
+    "topic_label",
+    "topic_labels",
+    "urgency_label",
+]
 
 #: The order in which a client reads the urgencies: the most pressing first.
-URGENCY_ORDER: tuple[str, ...] = ("acuut", "urgent", "niet_urgent")
+URGENCY_ORDER: tuple[str, ...] = tuple(u.value for u in sorted(Urgency, key=lambda u: -u.rank))
 
 
 @lru_cache(maxsize=1)
@@ -30,20 +36,20 @@ def topic_labels() -> dict[str, str]:
 
 
 def topic_label(code: str) -> str:
-    """The topic's Dutch name; an unknown code (a topic since removed) reads as itself."""
-    return topic_labels().get(code, code.replace("_", " "))
+    """The topic's Dutch name; an unknown code (a topic since removed) made readable."""
+    return topic_labels().get(code) or readable(code)
 
 
 def channel_label(code: str) -> str:
     """The channel's Dutch label."""
-    return CHANNEL_LABELS.get(code, code)
+    return CHANNEL_LABELS.label(code)
 
 
 def status_label(code: str) -> str:
     """The ticket status's Dutch label."""
-    return STATUS_LABELS.get(code, code)
+    return STATUS_LABELS.label(code)
 
 
 def urgency_label(code: str) -> str:
     """The urgency's Dutch label."""
-    return URGENCY_LABELS.get(code, code.replace("_", " "))
+    return URGENCY_LABELS.label(code)
