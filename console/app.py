@@ -39,6 +39,7 @@ from console import (
 )
 from console.canned import CannedReplies
 from console.csrf import csrf_middleware
+from console.errorpages import error_pages
 from console.keys import (
     CANNED,
     CLIENTS,
@@ -86,7 +87,7 @@ def init_app(
     """Build the application; tests pass their own ``sessions``, ``clock`` and Rasa URL."""
     app = web.Application(
         client_max_size=12 * 1024 * 1024,
-        middlewares=[auth.session_middleware, csrf_middleware],
+        middlewares=[error_pages, auth.session_middleware, csrf_middleware],
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
