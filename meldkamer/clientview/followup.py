@@ -8,8 +8,9 @@ times, never the acknowledgement links' hashes, the agents' names or internal co
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -160,24 +161,7 @@ def client_work_orders(
         .where(ORDERS.ticket_id.in_(_own_tickets(client_id, ticket_ids)))
         .order_by(ORDERS.created_at, ORDERS.id)
     )
-    return [
-        ClientWorkOrder(
-            id=o.id,
-            ticket_id=o.ticket_id,
-            contractor_id=o.contractor_id,
-            contractor_name=o.contractor_name,
-            trade=o.trade,
-            urgency=o.urgency,
-            status=o.status,
-            step=o.step,
-            created_at=o.created_at,
-            deadline=o.deadline,
-            acknowledged_at=o.acknowledged_at,
-            on_site_at=o.on_site_at,
-            done_at=o.done_at,
-        )
-        for o in session.execute(query).scalars()
-    ]
+    return [_view(ClientWorkOrder, o) for o in session.execute(query).scalars()]
 
 
 def client_clocks(
@@ -191,31 +175,19 @@ def client_clocks(
         .where(CLOCKS.ticket_id.in_(_own_tickets(client_id, ticket_ids)))
         .order_by(CLOCKS.target_at, CLOCKS.id)
     )
-    return [
-        ClientClock(
-            ticket_id=c.ticket_id,
-            work_order_id=c.work_order_id,
-            clock=c.clock,
-            state=c.state,
-            target_at=c.target_at,
-            met_at=c.met_at,
-            breached_at=c.breached_at,
-            escalation_step=c.escalation_step,
-        )
-        for c in session.execute(query).scalars()
-    ]
+    return [_view(ClientClock, c) for c in session.execute(query).scalars()]
 
 
-def _contact(c: Contact) -> ClientContact:
-    return ClientContact(
-        ticket_id=c.ticket_id,
-        at=c.at,
-        direction=c.direction,
-        channel=c.channel,
-        party=c.party,
-        kind=c.kind,
-        summary=c.summary,
-    )
+class _Dataclass(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+V = TypeVar("V", bound=_Dataclass)
+
+
+def _view(view: type[V], row: object) -> V:
+    """The client's view of a row: only the fields the view declares, copied by name."""
+    return view(**{f.name: getattr(row, f.name) for f in fields(view)})
 
 
 def client_contacts(
@@ -236,7 +208,7 @@ def client_contacts(
         .where(CONTACTS.direction != Direction.INTERN.value)
         .order_by(CONTACTS.at, CONTACTS.id)
     )
-    return [_contact(c) for c in session.execute(query).scalars()]
+    return [_view(ClientContact, c) for c in session.execute(query).scalars()]
 
 
 def ticket_contacts(session: Session, client_id: str, ticket_id: int) -> list[ClientContact]:
@@ -247,4 +219,4 @@ def ticket_contacts(session: Session, client_id: str, ticket_id: int) -> list[Cl
         .where(CONTACTS.direction != Direction.INTERN.value)
         .order_by(CONTACTS.at, CONTACTS.id)
     )
-    return [_contact(c) for c in session.execute(query).scalars()]
+    return [_view(ClientContact, c) for c in session.execute(query).scalars()]

@@ -79,3 +79,42 @@ def test_bad_periods_are_refused(session: Session) -> None:
         client_meldingen(session, "de-linde", T0, T0)
     with pytest.raises(ValueError, match="opdrachtgever"):
         client_meldingen(session, "", T0, T0 + timedelta(days=1))
+
+
+def test_follow_up_of_another_clients_ticket_is_empty(session: Session) -> None:
+    from meldkamer.clientview import client_clocks, client_contacts, client_work_orders
+    from meldkamer.contacts import record_contact
+
+    other = _ticket(session, "b-1", "woonstad", T0)
+    record_contact(
+        session,
+        at=T0,
+        direction="in",
+        channel="whatsapp",
+        party="huurder",
+        kind="bericht",
+        summary="melding",
+        ticket_id=other,
+    )
+    record_contact(
+        session,
+        at=T0,
+        direction="intern",
+        channel="console",
+        party="medewerker",
+        kind="bericht",
+        summary="notitie",
+        ticket_id=other,
+    )
+    session.commit()
+    end = T0 + timedelta(days=1)
+
+    assert client_work_orders(session, "de-linde", [other]) == []
+    assert client_clocks(session, "de-linde", [other]) == []
+    assert client_contacts(session, "de-linde", T0, end) == []
+    (own,) = client_contacts(session, "woonstad", T0, end)  # the internal note is left out
+    assert (own.kind_label, own.party_label, own.channel_label) == (
+        "bericht",
+        "huurder",
+        "WhatsApp",
+    )
