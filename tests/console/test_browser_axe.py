@@ -51,6 +51,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 WAIT_MS = 30_000
 CONVERSATION = "web-" + "a" * 32
+PASSWORD_SHAPE = re.compile(r"^[a-z2-9]{4}(-[a-z2-9]{4}){3}$")
 
 #: GET routes that are no HTML page of the console, and why axe does not look at them.
 NOT_PAGES = {
@@ -239,7 +240,7 @@ def browser_page(playwright: Any) -> Any:
 
 
 def test_axe_finds_nothing_on_any_console_page(site: Site) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     console, sessions, seeded = site
     pages, missing = page_urls(seeded.samples, _sla_token(sessions, datetime.now(timezone.utc)))
@@ -260,12 +261,19 @@ def test_axe_finds_nothing_on_any_console_page(site: Site) -> None:
             page.locator(f'form[action="/overnemen/{seeded.handover_id}"] button').click()
             page.wait_for_url(f"{console}/gesprek/{seeded.handover_id}")
             report["conversation (overgenomen)"] = _summary(violations(page))
+            # A new account through the form: the page that shows its password once.
+            page.goto(f"{console}/beheer/accounts")
+            page.get_by_label("Gebruikersnaam").fill("noor")
+            page.get_by_label("Naam", exact=True).fill("Noor Bakker")
+            page.get_by_role("button", name="Account aanmaken").click()
+            expect(page.locator("#nieuw-wachtwoord")).to_have_text(PASSWORD_SHAPE)
+            report["account aangemaakt"] = _summary(violations(page))
             page.goto(f"{console}/gesprek/999999")
             report["niet gevonden"] = _summary(violations(page))
         finally:
             browser.close()
     (ARTIFACTS / "console-axe.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    assert len(report) >= len(pages) + 3
+    assert len(report) >= len(pages) + 4
     failing = {url: found for url, found in report.items() if found}
     assert not failing, json.dumps(failing, indent=2, ensure_ascii=False)
     assert not missing, f"GET pages without a sample in seed() or a reason in NOT_PAGES: {missing}"
