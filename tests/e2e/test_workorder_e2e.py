@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.app import ConsoleSettings, init_app
+from devstack.cli import run_meldkamer
 from devstack.followup import WebchatTenant, chat_sender, deliver
-from devstack.stack import BIN, ROOT, Stack
+from devstack.stack import ROOT, Stack
 from devstack.tenant import converse
 from meldkamer.clients.store import latest
 from meldkamer.contacts import contacts_for_ticket
@@ -59,15 +59,7 @@ def sms_to_webhook(stack: Stack, sender: str, text: str) -> None:
 def werkbon_cli(stack: Stack, number: str, status: str, by: str) -> None:
     """The agent's ``meldkamer werkbon status ... --by`` for a contractor who calls in."""
     env = {**os.environ, "DATABASE_URL": stack.database_url, "PYTHONPATH": str(ROOT)}
-    cli = subprocess.run(
-        [str(BIN / "meldkamer"), "werkbon", "status", number, status, "--by", by],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
-    assert cli.returncode == 0, cli.stderr
+    run_meldkamer("werkbon", "status", number, status, "--by", by, env=env)
 
 
 def assert_the_rounds(session: Session, order_id: int) -> None:
