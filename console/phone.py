@@ -24,7 +24,7 @@ from console.keys import CLIENTS, CLOCK, COLLABORATORS, ENGINE, SESSIONS, SIGNIN
 from console.rendering import render
 from console.scope import OUTSIDE_CLIENTS
 from console.signing import BadSignature, sign, unsign
-from console.summary import fact_lines, unknown_lines
+from console.summary import Reasons, fact_lines, reasons, unknown_lines
 from meldkamer.contact import EMERGENCY_PHONE
 from meldkamer.intake.safety import safety_lines
 from meldkamer.intake.validation import Invalid, normalise_phone
@@ -32,6 +32,7 @@ from meldkamer.service.confirm import Stored, confirm_melding
 from meldkamer.service.registration import Origin
 from meldkamer.service.status_lookup import CallerTicket, caller_tickets
 from meldkamer.tickets import Ticket
+from meldkamer.triage import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def _render(
     table = context.engine.table
     client, complex_ = context.client_of(state)
     fact = table.facts[step.fact] if step.fact else None
+    outcome = context.outcome(state)
     options: list[tuple[str, str]] = (
         [(json.dumps(option.value), option.label) for option in fact.options] if fact else []
     )
@@ -85,7 +87,8 @@ def _render(
             "complex": complex_,
             "facts": fact_lines(table, state.facts),
             "unknown": unknown_lines(table, state.unknown),
-            "outcome": context.outcome(state),
+            "outcome": outcome,
+            "reasons": _reasons(context, state, outcome),
             "error": error,
             "entered": entered or {},
             "changes": list(CHANGES),
@@ -96,6 +99,15 @@ def _render(
         },
         status=status,
     )
+
+
+def _reasons(context: Context, state: WizardState, outcome: Outcome | None) -> Reasons | None:
+    """The outcome's reasons as the ticket page shows them, on the client's own row."""
+    if outcome is None or state.topic is None:
+        return None
+    topic = context.engine.topic_for(state.topic, context.settings(state))
+    table = context.engine.table
+    return reasons(table, topic, state.facts, outcome.to_dict(), state.unknown)
 
 
 def _outside_scope(request: web.Request, context: Context, state: WizardState) -> bool:

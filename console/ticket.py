@@ -17,7 +17,7 @@ from console.identity import current
 from console.keys import CLOCK, COLLABORATORS, ENGINE, SESSIONS
 from console.queue import agent_names
 from console.rendering import render
-from console.summary import fact_lines, photos, reasons, unknown_lines
+from console.summary import effective_topic, fact_lines, photos, reasons, unknown_lines
 from meldkamer.contacts import LABELS as CONTACT_LABELS
 from meldkamer.dispatch.lifecycle import STATUS_LABELS as WORK_ORDER_STATUS
 from meldkamer.dispatch.lifecycle import VIA_LABELS
@@ -45,6 +45,9 @@ async def render_ticket(
             raise web.HTTPNotFound(text="Deze melding bestaat niet.")
         data = dossier(session, ticket)
         outcome = ticket.outcome or {}
+        # The row the triage used: the client's protocol row in force at the time.
+        topic = effective_topic(session, table, ticket.client_id, ticket.topic, ticket.created_at)
+        unknown = outcome.get("unknown_facts") or []
         client, complex_ = request.app[COLLABORATORS].place(ticket.client_id, ticket.complex_id)
         return render(
             request,
@@ -53,8 +56,8 @@ async def render_ticket(
                 "ticket": ticket,
                 "dossier": data,
                 "facts": fact_lines(table, ticket.facts or {}),
-                "unknown": unknown_lines(table, outcome.get("unknown_facts") or []),
-                "reasons": reasons(table, ticket.topic, ticket.facts or {}, outcome),
+                "unknown": unknown_lines(table, unknown),
+                "reasons": reasons(table, topic, ticket.facts or {}, outcome, unknown),
                 "client": client,
                 "complex": complex_,
                 "photos": photos(session, ticket.conversation_id),
