@@ -79,7 +79,7 @@ class Seeded:
 
 
 @contextmanager
-def _rasa_in_a_thread(rasa: FakeRasa) -> Iterator[str]:
+def rasa_in_a_thread(rasa: FakeRasa) -> Iterator[str]:
     """The fake Rasa served on loopback from its own thread and event loop."""
     loop = asyncio.new_event_loop()
     port = free_port()
@@ -156,8 +156,9 @@ def seed(sessions: sessionmaker[Session], rasa: FakeRasa) -> Seeded:
             callback=True,
         )
         handover_id = handover.id
-    rasa.add(CONVERSATION, "user", "de leiding onder de gootsteen is gesprongen")
-    rasa.add(CONVERSATION, "bot", "Draai de hoofdkraan dicht als dat lukt.")
+    said = (now - timedelta(minutes=4)).timestamp()
+    rasa.add(CONVERSATION, "user", "de leiding onder de gootsteen is gesprongen", timestamp=said)
+    rasa.add(CONVERSATION, "bot", "Draai de hoofdkraan dicht als dat lukt.", timestamp=said)
     samples = {
         "request_id": str(change_request(sessions, now)),
         "handover_id": str(handover_id),
@@ -174,7 +175,7 @@ Site: TypeAlias = "tuple[str, sessionmaker[Session], Seeded]"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _need_browser()
     rasa = FakeRasa()
-    with _rasa_in_a_thread(rasa) as rasa_url:
+    with rasa_in_a_thread(rasa) as rasa_url:
 
         def before_start(env: dict[str, str]) -> None:
             env["RASA_URL"] = rasa_url
