@@ -9,6 +9,7 @@ of what the tenant was told; nothing else is stored for them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,12 +32,25 @@ from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.handover.texts import handover_texts
+from meldkamer.intake.fields import UNKNOWN
+from meldkamer.service.collected import FACT_PREFIX, plan_correction, save_correction
 from meldkamer.service.transfer import transfer_panel
 from meldkamer.tickets import Ticket, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edits
 from meldkamer.triage import Urgency
+from meldkamer.triage.table import DecisionTable
 
 MAX_REPLY = 2000
+
+
+@dataclass(frozen=True)
+class FactField:
+    """One triage question in the agent's correction form."""
+
+    name: str
+    question: str
+    options: list[tuple[str, str]]
+    current: str
 
 
 def _id(request: web.Request) -> int:
@@ -130,6 +144,8 @@ async def render_page(
                     client_id=handover.client_id,
                 ),
                 "return_to": f"gesprek:{handover.id}",
+                "fact_fields": fact_fields(table, HandoverSummary.from_dict(handover.summary)),
+                "fact_prefix": FACT_PREFIX,
             },
             status=status,
         )
@@ -311,6 +327,54 @@ async def close_conversation(request: web.Request) -> web.StreamResponse:
     return await _finish(request, goodbye, close, "Afsluiten lukte niet")
 
 
+def fact_fields(table: DecisionTable, summary: HandoverSummary) -> list[FactField]:
+    """The topic's questions for the correction form, each with its answer so far."""
+    if not summary.topic or summary.topic not in table.topics:
+        return []
+    fields = []
+    for name in table.topic(summary.topic).questions:
+        fact = table.facts[name]
+        value = summary.facts.get(name)
+        current = UNKNOWN if name in summary.unknown_facts else "" if value is None else str(value)
+        options = [(str(o.value).lower(), o.label) for o in fact.options]
+        fields.append(FactField(name, fact.question, options, current.lower()))
+    return fields
+
+
+async def correct(request: web.Request) -> web.StreamResponse:
+    """Gegevens aanvullen: the agent's values into the conversation, then the summary."""
+    handover_id = _id(request)
+    me = current(request)
+    form = await read_form(request)
+    with request.app[SESSIONS]() as session:
+        handover = _handover(session, handover_id)
+        allowed, conversation_id = may_act(handover, me), handover.conversation_id
+        summary = HandoverSummary.from_dict(handover.summary)
+    if not allowed:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"gegevens": "Alleen wie het gesprek heeft overgenomen kan dit."},
+            status=403,
+        )
+    plan = plan_correction(request.app[COLLABORATORS], summary, form)
+    if plan.errors or not plan.changed:
+        errors = dict(plan.errors) or {"gegevens": "Er is niets veranderd."}
+        return await render_page(request, handover_id, errors=errors, form=form, status=400)
+    try:
+        await request.app[RASA].set_slots(conversation_id, plan.slots)
+    except RasaError as error:
+        return await render_page(
+            request,
+            handover_id,
+            errors={"gegevens": f"Niet opgeslagen: {error}. Probeer het opnieuw."},
+            form=form,
+            status=502,
+        )
+    save_correction(request.app[COLLABORATORS], handover_id, plan, me.username)
+    raise web.HTTPSeeOther(f"/gesprek/{handover_id}#gegevens")
+
+
 def setup_routes(app: web.Application) -> None:
     """Add the conversation routes."""
     app.router.add_get(r"/gesprek/{handover_id:\d+}", page, name="conversation")
@@ -319,3 +383,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post(r"/gesprek/{handover_id:\d+}/notitie", add_internal_note, name="note")
     app.router.add_post(r"/gesprek/{handover_id:\d+}/terug", back_to_bot, name="hand-back")
     app.router.add_post(r"/gesprek/{handover_id:\d+}/afsluiten", close_conversation, name="close")
+    app.router.add_post(r"/gesprek/{handover_id:\d+}/gegevens", correct, name="correct")

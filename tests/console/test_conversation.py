@@ -366,3 +366,52 @@ async def test_ticket_page_shows_dossier_edits_and_notes(sanne, sessions, with_t
 async def test_concurrent_page_loads_do_not_interfere(sanne, piet, taken) -> None:
     pages = await asyncio.gather(*(agent.get(f"/gesprek/{taken}") for agent in (sanne, piet) * 3))
     assert {p.status for p in pages} == {200}
+
+
+async def test_the_agent_corrects_what_the_bot_collected_before_handing_back(
+    sanne, fake_rasa, sessions, taken
+) -> None:
+    page = await (await sanne.get(f"/gesprek/{taken}")).text()
+    assert "Gegevens aanvullen of verbeteren" in page and 'name="feit:leiding_afsluitbaar"' in page
+    response = await sanne.post(
+        f"/gesprek/{taken}/gegevens",
+        {
+            "adres": "1234 ab 14",
+            "telefoon": "06 87654321",
+            "naam": "Fatima el Amrani",  # unchanged: not sent to the bot again
+            "feit:leiding_afsluitbaar": "false",
+        },
+    )
+    assert response.status == 303 and response.headers["Location"].endswith("#gegevens")
+    ((conversation, events, _),) = fake_rasa.posted
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert conversation == CONVERSATION
+    assert slots["adres"] == "1234 AB 14" and slots["huisnummer"] == 14
+    assert slots["opdrachtgever"] == "de-linde" and slots["telefoon"] == "+31687654321"
+    assert slots["feiten"]["leiding_afsluitbaar"] is False and "naam" not in slots
+    assert "leiding_afsluitbaar" not in slots["onbekende_feiten"]
+    with sessions() as session:
+        handover = session.get(Handover, taken)
+        (note,) = session.execute(select(Note)).scalars()
+    assert handover.summary["adres"] == "1234 AB 14"
+    assert handover.summary["telefoon"] == "+31687654321"
+    assert "adres, telefoon, antwoorden" in note.text and note.author == "sanne"
+
+
+async def test_a_wrong_correction_is_explained_and_nothing_changes(
+    sanne, fake_rasa, sessions, taken
+) -> None:
+    response = await sanne.post(f"/gesprek/{taken}/gegevens", {"adres": "ergens", "telefoon": "12"})
+    assert response.status == 400
+    text = await response.text()
+    assert 'aria-invalid="true"' in text and "ergens" in text  # kept for a second try
+    assert fake_rasa.posted == []
+    with sessions() as session:
+        assert session.get(Handover, taken).summary["adres"] == "1234 AB 12"
+    nothing = await sanne.post(f"/gesprek/{taken}/gegevens", {"adres": "1234 AB 12"})
+    assert nothing.status == 400 and "niets veranderd" in await nothing.text()
+
+
+async def test_only_the_agent_who_took_it_corrects(piet, fake_rasa, taken) -> None:
+    response = await piet.post(f"/gesprek/{taken}/gegevens", {"telefoon": "06 87654321"})
+    assert response.status == 403 and fake_rasa.posted == []

@@ -56,6 +56,7 @@ PROTECTED = {
     "note": "internal notes on a conversation",
     "hand-back": "handing a conversation back to the assistant",
     "close": "closing a conversation",
+    "correct": "changing what the assistant collected (address, answers, contact details)",
     "ticket": "a ticket's dossier: name, phone, e-mail, address, work orders",
     "ticket-edit": "changing a ticket (urgency, status, contact details)",
     "ticket-note": "internal notes on a ticket",
