@@ -159,16 +159,3 @@ class MonthlyReportJob:
 def monthly_report_job(ctx: Collaborators) -> ExtraJob:
     """The job for :func:`meldkamer.notify.worker.run_worker`'s ``extra_jobs``."""
     return MonthlyReportJob(ctx)
-
-
-__all__ = [
-    "MAIL_DAYS",
-    "MonthlyReportJob",
-    "Queued",
-    "ReportError",
-    "due_month",
-    "mail_key",
-    "monthly_report_job",
-    "queue_monthly_reports",
-    "write_monthly_report",
-]
