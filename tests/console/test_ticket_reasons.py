@@ -78,6 +78,16 @@ def test_the_matrix_row_without_a_client_keeps_the_matrixs_reason() -> None:
     assert lines == ("Acuut: Reguliere boiler: acuut op basis van inschatting door een medewerker",)
 
 
+def test_an_outcome_without_rule_ids_keeps_its_lines_in_words() -> None:
+    outcome = {"urgency": "acuut", "reasons": ["[acuut] Gesprongen leiding, niet afsluitbaar"]}
+    topic = TABLE.topics["lekkage_waterleiding"]
+    shown = reasons(TABLE, topic, {"leiding_gesprongen": True}, outcome, ["leiding_afsluitbaar"])
+    assert shown.lines() == (
+        "Acuut: Gesprongen leiding, niet afsluitbaar",
+        f"Weet de huurder niet: {TABLE.facts['leiding_afsluitbaar'].question}",
+    )
+
+
 def test_stored_lines_read_in_words() -> None:
     question = TABLE.facts["leiding_afsluitbaar"].question
     assert present_stored(TABLE, "[urgent] Groot gevolgschade risico") == (
