@@ -19,8 +19,8 @@ import pytest
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
 from tests.console.browser import console_site
-from tests.console.test_browser_axe import _summary, violations
-from tests.console.test_browser_bewaking import PASSWORD, add_supervisor
+from tests.console.test_browser_axe import _summary, sign_in, violations
+from tests.console.test_browser_bewaking import add_supervisor
 from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
 from tests.service.conftest import burst_pipe
 
@@ -39,14 +39,6 @@ def ticket(sessions: Any, key: str) -> str:
     number = confirm_melding(Collaborators(sessions=sessions), burst_pipe(key)).ticket_number
     assert number is not None
     return number
-
-
-def sign_in(page: Any, console: str) -> None:
-    page.goto(f"{console}/login")
-    page.get_by_label("Gebruikersnaam").fill("sanne")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{console}/")
 
 
 def top_of(locator: Any) -> float:
