@@ -8,7 +8,6 @@ number known: the number is asked before a call back is promised.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,12 +21,12 @@ from actions.handover import (
     ActionVraagMedewerker,
     ValidateTerugbelForm,
 )
-from meldkamer.agents.models import Agent
 from meldkamer.handover.models import Handover
 from meldkamer.handover.texts import handover_texts
 from meldkamer.service.handover import UNCONFIRMED
 from meldkamer.tickets import Ticket
-from tests.actions.conftest import COMPLETE_MELDING, NIGHT, texts, user_message
+from tests.actions.conftest import COMPLETE_MELDING, texts, user_message
+from tests.service.test_handover import agent_present
 
 #: The form's steps in its order, each with the slots it fills (cumulative below).
 STEPS: list[tuple[str, dict[str, Any]]] = [
@@ -59,21 +58,6 @@ SUMMARY_KEYS = {
     "email": "email",
     "beschrijving": "beschrijving",
 }
-
-
-def agent_present(runtime: Any) -> None:
-    with runtime.sessions.begin() as session:
-        session.add(
-            Agent(
-                username="sanne",
-                display_name="Sanne",
-                role="agent",
-                active=True,
-                password_hash="x",
-                created_at=NIGHT,
-                last_seen_at=NIGHT - timedelta(seconds=10),
-            )
-        )
 
 
 def slots_until(step: str) -> dict[str, Any]:
