@@ -1,7 +1,7 @@
 """Helpers of the console's browser tests: the console as its own process, a phone's browser.
 
 As ``python -m console.app`` runs it, on the test's database; headless Debian Chromium
-through Playwright (tests/console/test_browser_handover.py checks it is there).
+through Playwright (:func:`need_browser` checks it is there).
 """
 
 from __future__ import annotations
@@ -13,13 +13,35 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from devstack.stack import BIN, ROOT, apply_demo_clients, free_port, wait_for
-from tests.console.test_browser_handover import CHROMIUM, CHROMIUM_ARGS
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = ROOT / "test-artifacts"
 #: A phone's screen (CSS pixels), touch on.
 PHONE = {"width": 390, "height": 844}
+
+
+def need_browser() -> None:
+    """Skip without Chromium and Playwright; fail instead when MELDKAMER_REQUIRE_BROWSER=1."""
+    problem = None
+    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
+        problem = (
+            f"no Chromium at {CHROMIUM}: apt-get install chromium (scripts/ensure_chromium.sh)"
+        )
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is not installed in this virtualenv"
+    if problem is None:
+        return
+    if os.environ.get("MELDKAMER_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"MELDKAMER_REQUIRE_BROWSER=1 but {problem}")
+    pytest.skip(problem)
 
 
 def console_env(database_url: str) -> dict[str, str]:
@@ -73,6 +95,15 @@ def console_site(
             yield console, make_sessionmaker(engine)
     finally:
         engine.dispose()
+
+
+def sign_in(page: Any, console: str, username: str, password: str) -> None:
+    """Sign in through the console's login form and wait for the queue."""
+    page.goto(f"{console}/login")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{console}/")
 
 
 @contextmanager

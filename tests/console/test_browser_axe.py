@@ -39,6 +39,7 @@ from meldkamer.portal.parts import current_text, part_of
 from meldkamer.tickets.models import Ticket
 from meldkamer.triage import default_engine
 from tests.console.browser import console_site
+from tests.console.browser import sign_in as browser_sign_in
 from tests.console.conftest import FakeRasa, summary
 from tests.console.test_browser_bewaking import PASSWORD, add_supervisor, sla_round
 from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
@@ -213,11 +214,8 @@ def page_urls(samples: dict[str, str], sla_token: str) -> tuple[list[tuple[str, 
 
 
 def sign_in(page: Any, console: str) -> None:
-    page.goto(f"{console}/login")
-    page.get_by_label("Gebruikersnaam").fill("sanne")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{console}/")
+    """Sanne, the supervisor of :func:`add_supervisor`."""
+    browser_sign_in(page, console, "sanne", PASSWORD)
 
 
 def violations(page: Any) -> list[dict[str, Any]]:
