@@ -1,11 +1,13 @@
 """Per-client scoping in the console: a limited agent reaches only its clients' ids.
 
-Every id in a console URL (a handover, a ticket number, a photo, an SLA clock) is
-looked up to the client (opdrachtgever) it belongs to, before the handler runs. For an
-agent limited to some clients (:class:`meldkamer.agents.scope.AgentScope`), an id of
-another client and an id that does not exist get the same 404, so typing URLs tells
-nothing about what exists. An id parameter this module does not know is refused too:
-a new route must say here whose data it shows before limited agents can use it.
+Every id in a console URL (a handover, a ticket number, a photo, an SLA clock, a
+client's change request, a portal account) is looked up to the client (opdrachtgever)
+it belongs to, before the handler runs. For an agent limited to some clients
+(:class:`meldkamer.agents.scope.AgentScope`), an id of another client and an id that
+does not exist get the same 404, so typing URLs tells nothing about what exists. An id
+parameter this module does not know is refused too: a new route must say here whose
+data it shows before limited agents can use it. Parameters that only choose an action
+(``CHOICES``) are no ids.
 Lists (the queue, the history) filter in their queries with ``AgentScope.where``.
 """
 
@@ -21,6 +23,7 @@ from console.keys import SESSIONS
 from meldkamer.agents.sessions import SignedIn
 from meldkamer.attachments.models import Attachment
 from meldkamer.handover.models import Handover
+from meldkamer.portal.models import ChangeRequest, PortalUser
 from meldkamer.sla.models import SlaClock
 from meldkamer.tickets.models import Ticket
 
@@ -72,18 +75,35 @@ def _clock(session: Session, value: str) -> Owners:
     return [owner.client_id if owner is not None else None]
 
 
+def _change_request(session: Session, value: str) -> Owners:
+    found = select(ChangeRequest.client_id).where(ChangeRequest.id == int(value))
+    return list(session.execute(found).scalars())
+
+
+def _portal_user(session: Session, value: str) -> Owners:
+    found = select(PortalUser.client_id).where(PortalUser.username == value)
+    return list(session.execute(found).scalars())
+
+
 #: Every id parameter of the console's routes, and how to find its client.
 OWNERS: dict[str, Callable[[Session, str], Owners]] = {
     "handover_id": _handover,
     "number": _ticket,
     "attachment_id": _attachment,
     "clock_id": _clock,
+    "request_id": _change_request,
+    "username": _portal_user,
 }
+
+#: Parameters that choose what to do with the id beside them, not whose data it is.
+CHOICES = frozenset({"decision", "action"})
 
 
 def visible(session: Session, who: SignedIn, match_info: dict[str, str]) -> bool:
     """Whether every id in the URL belongs to one of the agent's clients."""
     for name, value in match_info.items():
+        if name in CHOICES:
+            continue
         lookup = OWNERS.get(name)
         if lookup is None:
             return False  # an id nobody said how to scope: closed until someone does
