@@ -38,11 +38,10 @@ from meldkamer.portal.changes import propose, submit
 from meldkamer.portal.parts import current_text, part_of
 from meldkamer.tickets.models import Ticket
 from meldkamer.triage import default_engine
-from tests.console.browser import console_site
+from tests.console.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, console_site, need_browser
 from tests.console.browser import sign_in as browser_sign_in
 from tests.console.conftest import FakeRasa, summary
 from tests.console.test_browser_bewaking import PASSWORD, add_supervisor, sla_round
-from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
 from tests.console.test_browser_workorder import melding
 from tests.core.test_dispatch import NO_HEAT_MEDICAL, register
 from tests.links import link_token
@@ -174,7 +173,7 @@ Site: TypeAlias = "tuple[str, sessionmaker[Session], Seeded]"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    _need_browser()
+    need_browser()
     rasa = FakeRasa()
     with rasa_in_a_thread(rasa) as rasa_url:
 
