@@ -7,12 +7,16 @@ other client for fails the test until someone does.
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
 
 import pytest
 
 from console.app import ConsoleSettings, init_app
-from tests.portal.fixtures import ClientData
+from meldkamer.tickets import create_ticket
+from tests.console.conftest import NOW
+from tests.portal.fixtures import ClientData, new_ticket
 
 _APP = init_app(ConsoleSettings(database_url="unused"))
 PORTAL_ROUTES = sorted(
@@ -24,14 +28,16 @@ PORTAL_ROUTES = sorted(
         and route.resource.canonical.startswith("/portaal")
     }
 )
-#: Values of the other client's ids, per URL parameter; parameters without an id of a client.
-OTHER = {
+#: Values of the other client's ids, per URL parameter.
+IDS = {
     "number": lambda other: other.number,
     "attachment_id": lambda other: str(other.attachment_id),
     "request_id": lambda other: str(other.request_id),
-    "month": lambda other: "2026-11",
-    "fmt": lambda other: "pdf",
 }
+#: Parameters that name no client (the report's month and format: the user's own client's).
+#: JSON, so that the check for the other client's name reads the report's text.
+PLAIN = {"month": lambda other: "2026-11", "fmt": lambda other: "json"}
+OTHER = {**IDS, **PLAIN}
 
 
 def _url(canonical: str, other: ClientData) -> str:
@@ -61,8 +67,11 @@ async def test_a_user_of_one_client_never_reaches_the_other_clients_data(
     else:
         response = await anna.get(path)
     body = await response.read()
-    if "{" in canonical:  # an id in the URL: the other client's gets 404 or 403
+    params = set(re.findall(r"\{(\w+)\}", canonical))
+    if params & set(IDS):  # an id in the URL: the other client's gets 404 or 403
         assert response.status in (403, 404), (name, response.status)
+    elif params:  # no id: the user's own client's data, never the other's (checked below)
+        assert response.status == 200, (name, response.status)
     for leak in (other.number, b"vve-beheer-noord", b"Huurder van vve", b"VvE Beheer Noord"):
         leak = leak.encode() if isinstance(leak, str) else leak
         assert leak not in body, (name, leak)
@@ -76,6 +85,20 @@ async def test_the_own_clients_ids_do_open(anna, portal_data) -> None:
         f"/portaal/wijzigingen/{own.request_id}",
     ):
         assert (await anna.get(path)).status == 200, path
+
+
+async def test_a_report_counts_only_the_own_clients_meldingen(anna, sessions) -> None:
+    november = NOW - timedelta(days=10)
+    with sessions.begin() as session:
+        for key, client_id in (
+            ("nov-1", "de-linde"),
+            ("nov-2", "de-linde"),
+            ("nov-3", "vve-beheer-noord"),
+        ):
+            create_ticket(session, new_ticket(client_id, key), november)
+    report = json.loads(await (await anna.get("/portaal/rapporten/2026-11.json")).read())
+    assert report["client"]["id"] == "de-linde"
+    assert report["meldingen"] == 2
 
 
 async def test_a_photo_of_the_own_ticket_under_the_other_ticket_number_is_404(
