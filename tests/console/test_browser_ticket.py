@@ -61,7 +61,7 @@ def test_a_note_and_an_edit_update_the_page_in_place(site: tuple[str, Any]) -> N
             page.goto(f"{console}/ticket/{number}")
             page.evaluate("window.nietOpnieuwGeladen = true")
             loads: list[str] = []
-            page.on("load", lambda: loads.append(page.url))
+            page.on("load", lambda loaded: loads.append(loaded.url))
             announced = page.locator("#ticket-bericht")
 
             # A note, far down the page: it appears, and nothing else moves.

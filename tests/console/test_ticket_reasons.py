@@ -36,6 +36,7 @@ async def test_a_client_protocol_rule_shows_the_clients_reason(sanne, sessions) 
     ctx = Collaborators(sessions=sessions, clock=lambda: NOW)
     melding = burst_pipe("b-1", topic="boiler", facts={}, beschrijving="boiler lekt")
     number = confirm_melding(ctx, melding).ticket_number
+    assert number is not None
     with sessions() as session:
         ticket = get_ticket(session, number)
         assert ticket is not None and ticket.urgency == "niet_urgent"
@@ -113,7 +114,8 @@ def test_the_handover_summary_shows_the_same_reasons(sessions) -> None:
         settings = client.triage_settings(TABLE)
         facts = {"leiding_gesprongen": True}
         outcome = engine.evaluate("lekkage_waterleiding", facts, NOW, settings).to_dict()
-        assert any(line.startswith("Nog niet bekend: leiding_") for line in outcome["reasons"])
+        stored_lines = engine.evaluate("lekkage_waterleiding", facts, NOW, settings).reasons
+        assert any(line.startswith("Nog niet bekend: leiding_") for line in stored_lines)
         stored = HandoverSummary(
             topic="lekkage_waterleiding", facts=facts, outcome=outcome, client_id="de-linde"
         )
