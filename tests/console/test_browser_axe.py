@@ -259,6 +259,13 @@ def test_axe_finds_nothing_on_any_console_page(site: Site) -> None:
             page.locator(f'form[action="/overnemen/{seeded.handover_id}"] button').click()
             page.wait_for_url(f"{console}/gesprek/{seeded.handover_id}")
             report["conversation (overgenomen)"] = _summary(violations(page))
+            # Phone mode for a gas smell: the safety instructions on screen first.
+            page.goto(f"{console}/nieuw")
+            page.locator("button[data-onderwerp='gaslek']").click()
+            page.wait_for_load_state()
+            report["phone (gaslek)"] = _summary(violations(page))
+            page.goto(f"{console}/tickets?q={seeded.samples['number']}")
+            report["tickets (gezocht)"] = _summary(violations(page))
             # A new account through the form: the page that shows its password once.
             page.goto(f"{console}/beheer/accounts")
             page.get_by_label("Gebruikersnaam").fill("noor")
@@ -271,7 +278,7 @@ def test_axe_finds_nothing_on_any_console_page(site: Site) -> None:
         finally:
             browser.close()
     (ARTIFACTS / "console-axe.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    assert len(report) >= len(pages) + 4
+    assert len(report) >= len(pages) + 6
     failing = {url: found for url, found in report.items() if found}
     assert not failing, json.dumps(failing, indent=2, ensure_ascii=False)
     assert not missing, f"GET pages without a sample in seed() or a reason in NOT_PAGES: {missing}"
