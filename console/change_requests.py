@@ -2,8 +2,9 @@
 
 The review shows the diff as it would be applied *now* (the part spliced into the
 version in force), which may differ from what the client saw when another change was
-applied since. Applying goes through :func:`meldkamer.portal.changes.apply_request`:
-the versioned apply of client files, with the confirmation e-mail to the client.
+applied since. Applying goes through :func:`meldkamer.portal.changes.decide_request`:
+the versioned apply of client files, with the confirmation e-mail to the client, and the
+console's client cache reads the new version at once.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from aiohttp import web
 from console.auth import supervisor_only
 from console.forms import read_form
 from console.identity import current
-from console.keys import CLOCK, ENGINE, SESSIONS
+from console.keys import CLIENTS, CLOCK, ENGINE, SESSIONS
 from console.rendering import render
 from meldkamer.portal.changes import (
     STATE_LABELS,
     ChangeRefused,
     Proposal,
-    apply_request,
-    reject_request,
+    decide_request,
     request_of,
     requests_of,
     review_proposal,
@@ -90,22 +90,16 @@ async def decide(request: web.Request) -> web.StreamResponse:
         found = request_of(session, request_id)
     if found is None or not who.scope.allows(found.client_id):
         raise web.HTTPNotFound(text="Dit wijzigingsverzoek bestaat niet.")
-    now = request.app[CLOCK]()
     try:
-        with request.app[SESSIONS].begin() as session:
-            if request.match_info["decision"] == "doorvoeren":
-                apply_request(
-                    session,
-                    request_id,
-                    by=who.username,
-                    note=form.get("opmerking"),
-                    table=request.app[ENGINE].table,
-                    now=now,
-                )
-            else:
-                reject_request(
-                    session, request_id, by=who.username, note=form.get("opmerking"), now=now
-                )
+        decide_request(
+            request.app[SESSIONS],
+            request.app[CLIENTS],
+            request_id,
+            apply=request.match_info["decision"] == "doorvoeren",
+            by=who.username,
+            note=form.get("opmerking"),
+            now=request.app[CLOCK](),
+        )
     except ChangeRefused as refused:
         return await _page(request, request_id, refused.problems, status=422)
     raise web.HTTPSeeOther(

@@ -46,6 +46,13 @@ class ClientCache:
                     return ClientRegistry()
         return self._registry
 
+    def expire(self) -> None:
+        """Read the database again on the next use: this process just applied a file.
+
+        The last known set is kept, for when the database is away at that moment.
+        """
+        self._loaded_at = float("-inf")
+
     def by_address(self, postcode: str, huisnummer: int) -> tuple[Client, Complex] | None:
         """The client and complex of an address, as the bot finds them."""
         return self.registry().find_by_address(postcode, huisnummer)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import desc, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from meldkamer.clients.cache import ClientCache
 from meldkamer.clients.loader import ClientFileError, LoadedClient, parse_client
 from meldkamer.clients.registry import RegistryConflictError
 from meldkamer.clients.store import apply_all, diff, newest_version
@@ -210,3 +211,34 @@ def reject_request(
     request.reviewed_by, request.reviewed_at, request.review_note = by, now, reason
     session.flush()
     return request
+
+
+def decide_request(
+    sessions: sessionmaker[Session],
+    clients: ClientCache,
+    request_id: int,
+    *,
+    apply: bool,
+    by: str,
+    note: str | None,
+    now: datetime,
+) -> ChangeRequest:
+    """Apply or reject a submitted request in a transaction of its own.
+
+    After applying, ``clients`` (the process's cache of the clients in force) reads the
+    new version on its next use: the pages of this process, the portal's client file
+    among them, would otherwise show the old one until the cache's next refresh.
+
+    Raises:
+        ChangeRefused: see :func:`apply_request` and :func:`reject_request`.
+    """
+    with sessions.begin() as session:
+        if apply:
+            done = apply_request(
+                session, request_id, by=by, note=note, table=clients.engine.table, now=now
+            )
+        else:
+            done = reject_request(session, request_id, by=by, note=note, now=now)
+    if apply:
+        clients.expire()  # after the commit: a read before it would keep the old version
+    return done

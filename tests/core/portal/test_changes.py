@@ -11,11 +11,13 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
+from meldkamer.clients.cache import ClientCache
 from meldkamer.clients.store import history, newest_version
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.portal.changes import (
     ChangeRefused,
     apply_request,
+    decide_request,
     propose,
     reject_request,
     request_of,
@@ -133,3 +135,19 @@ def test_another_clients_request_is_not_found(demo_sessions) -> None:
         assert request_of(session, request_id, "vve-beheer-noord") is None
         assert request_of(session, request_id, "de-linde") is not None
         assert requests_of(session, "vve-beheer-noord") == []
+
+
+def test_deciding_an_applied_request_makes_the_cache_read_the_new_version(demo_sessions) -> None:
+    cache = ClientCache(demo_sessions, default_engine())
+    assert cache.registry().get("de-linde").heating_season.start == (10, 1)
+    with demo_sessions.begin() as session:
+        refused = _submitted(session).id
+        applied = _submitted(session).id
+    with pytest.raises(ChangeRefused, match="reden"):
+        decide_request(demo_sessions, cache, refused, apply=False, by="chef", note=None, now=NOW)
+    decide_request(demo_sessions, cache, applied, apply=True, by="chef", note=None, now=NOW)
+    # No time passed: without the refresh the cache would keep version 1 for 30 seconds.
+    assert cache.registry().get("de-linde").heating_season.start == (10, 15)
+    with demo_sessions() as session:
+        assert request_of(session, refused).state == "submitted"  # the failed rejection undone
+        assert request_of(session, applied).applied_version == 2
