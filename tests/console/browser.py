@@ -97,13 +97,19 @@ def console_site(
         engine.dispose()
 
 
-def sign_in(page: Any, console: str, username: str, password: str) -> None:
-    """Sign in through the console's login form and wait for the queue."""
-    page.goto(f"{console}/login")
+def sign_in(
+    page: Any, console: str, username: str, password: str, *, form: str = "/login", lands: str = "/"
+) -> None:
+    """Sign in through a login form and wait for the page it lands on.
+
+    The console's by default (the queue); the client portal's with
+    ``form="/portaal/inloggen", lands="/portaal/"``.
+    """
+    page.goto(f"{console}{form}")
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{console}/")
+    page.wait_for_url(f"{console}{lands}")
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from devstack.stack import BIN, ROOT
 from meldkamer.notify.mail import EmailSender
 from meldkamer.notify.worker import deliver_due
 from meldkamer.tickets import create_ticket
-from tests.console.browser import console_site
+from tests.console.browser import console_site, sign_in
 from tests.console.test_browser_axe import _summary, violations
 from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
 from tests.fakes.mail import running_smtp_server
@@ -87,14 +87,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, s
         yield console, sessions, number
 
 
-def _portal_sign_in(page: Any, console: str) -> None:
-    page.goto(f"{console}/portaal/inloggen")
-    page.get_by_label("Gebruikersnaam").fill("anna")
-    page.get_by_label("Wachtwoord").fill(CLIENT_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{console}/portaal/")
-
-
 def _send_outbox(sessions: Any, smtp: Any) -> None:
     # In a thread of its own: Playwright's sync API keeps an event loop in this one.
     sender = EmailSender(smtp.settings())
@@ -116,7 +108,9 @@ def test_a_client_finds_downloads_asks_and_sees_the_change_applied(site, tmp_pat
         try:
             page.goto(f"{console}/portaal/inloggen")
             report["inloggen"] = _summary(violations(page))
-            _portal_sign_in(page, console)
+            sign_in(
+                page, console, "anna", CLIENT_PASSWORD, form="/portaal/inloggen", lands="/portaal/"
+            )
             report["overzicht"] = _summary(violations(page))
             # Find the melding by its number.
             page.get_by_role("link", name="Meldingen").click()
@@ -158,10 +152,7 @@ def test_a_client_finds_downloads_asks_and_sees_the_change_applied(site, tmp_pat
             # The supervisor applies it in the console (another browser context).
             chef = browser.new_context().new_page()
             chef.set_default_timeout(WAIT_MS)
-            chef.goto(f"{console}/login")
-            chef.get_by_label("Gebruikersnaam").fill("chef")
-            chef.get_by_label("Wachtwoord").fill(CHEF_PASSWORD)
-            chef.get_by_role("button", name="Inloggen").click()
+            sign_in(chef, console, "chef", CHEF_PASSWORD)
             chef.goto(f"{console}/beheer")
             chef.get_by_role("link", name="Wijzigingsverzoeken van opdrachtgevers").click()
             report["console: verzoeken"] = _summary(violations(chef))
