@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,14 +23,20 @@ from meldkamer.handover.service import request_handover
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.service.context import Collaborators
 from meldkamer.service.handover import HandoverRequest, hand_over
-from tests.console.browser import console_site
+from tests.console.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    console_site,
+    need_browser,
+    sign_in,
+)
 from tests.console.test_browser_bewaking import PASSWORD, add_supervisor
-from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
+from tests.webchat.test_widget_browser import WCAG_A_AA
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 WAIT_MS = 30_000
-WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: A console on a desk plays the alarm without a click first (the agent chose so).
 ARGS = [*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
 PLAYED = "document.getElementById('wachtrij-geluid-bron').played.length"
@@ -41,7 +46,7 @@ Site = tuple[str, "sessionmaker[Session]"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    _need_browser()
+    need_browser()
     with console_site(tmp_path_factory.mktemp("wachtrij"), add_supervisor) as site:
         yield site
 
@@ -85,13 +90,6 @@ def gas_chat(sessions: sessionmaker[Session], conversation: str, number: int) ->
     return result.message
 
 
-def sign_in(page: Any, console: str) -> None:
-    page.goto(f"{console}/login")
-    page.get_by_label("Gebruikersnaam").fill("sanne")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-
-
 def test_an_acuut_gas_chat_jumps_above_30_call_backs_with_the_alert(site: Site) -> None:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect, sync_playwright
@@ -103,7 +101,7 @@ def test_an_acuut_gas_chat_jumps_above_30_call_backs_with_the_alert(site: Site) 
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         try:
-            sign_in(page, console)
+            sign_in(page, console, "sanne", PASSWORD)
             live = page.locator("#wachtrij-rijen tr")
             backs = page.locator("#terugbellen-rijen tr")
             expect(backs).to_have_count(30)
