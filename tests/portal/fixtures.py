@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
+from console.app import ConsoleSettings, init_app
 from meldkamer.agents.accounts import hash_password
 from meldkamer.attachments.files import store_file
 from meldkamer.attachments.store import link_to_ticket, record
@@ -33,6 +34,20 @@ PORTAL_USERS = [
     ("noord-bram", "Bram Smit", "vve-beheer-noord"),
 ]
 ADDRESSES = {"de-linde": ("1234 AB", 12), "vve-beheer-noord": ("9876 AB", 7)}
+
+
+def routes_under(*prefixes: str) -> list[tuple[str, str, str]]:
+    """Method, name and canonical path of every route under ``prefixes``, from the router."""
+    app = init_app(ConsoleSettings(database_url="unused"))
+    return sorted(
+        {
+            (route.method, route.resource.name, route.resource.canonical)
+            for route in app.router.routes()
+            if route.method != "HEAD"
+            and route.resource is not None
+            and route.resource.canonical.startswith(prefixes)
+        }
+    )
 
 
 @cache

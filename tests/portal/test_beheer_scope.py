@@ -14,23 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from console.app import ConsoleSettings, init_app
+from console.scope import NOT_FOUND
 from meldkamer.agents.accounts import find_agent
 from meldkamer.agents.scope import set_scope
 from meldkamer.portal.models import ChangeRequest, PortalUser, RequestState
 from tests.console.conftest import Agent, login
-from tests.portal.fixtures import ClientData
+from tests.portal.fixtures import ClientData, routes_under
 
-_APP = init_app(ConsoleSettings(database_url="unused"))
-BEHEER_ROUTES = sorted(
-    {
-        (route.method, route.resource.name, route.resource.canonical)
-        for route in _APP.router.routes()
-        if route.method != "HEAD"
-        and route.resource is not None
-        and route.resource.canonical.startswith(("/beheer/wijzigingen", "/beheer/portaal"))
-    }
-)
+BEHEER_ROUTES = routes_under("/beheer/wijzigingen", "/beheer/portaal")
 USERNAMES = {"de-linde": "linde-anna", "vve-beheer-noord": "noord-bram"}
 CHOICES = {"decision": ("doorvoeren", "afwijzen"), "action": ("uitschakelen", "wachtwoord")}
 #: What the forms of these routes send: enough to do the thing if the route let it through.
@@ -77,6 +68,20 @@ async def _send(who: Agent, method: str, url: str) -> Any:
     return await who.client.get(url, allow_redirects=False)
 
 
+async def _refused_everywhere(
+    who: Agent, sessions: Any, method: str, urls: list[str], status: int, text: str
+) -> None:
+    """Every URL answers ``status`` with ``text``, shows no other client, and changes nothing."""
+    before = _state(sessions)
+    for url in urls:
+        response = await _send(who, method, url)
+        assert response.status == status, (url, response.status)
+        body = await response.text()
+        assert text in body, url
+        assert "noord-bram" not in body and "Bram Smit" not in body, url
+    assert _state(sessions) == before  # nothing applied, rejected, added, disabled or reset
+
+
 @pytest.fixture
 async def chef_linde(sessions, console_app, aiohttp_client, portal_data) -> Agent:
     """The supervisor ``chef``, limited to De Linde."""
@@ -110,13 +115,8 @@ def test_the_walk_sees_both_pages_and_knows_their_parameters() -> None:
 async def test_a_limited_supervisor_gets_404_for_the_other_clients_ids(
     chef_linde, sessions, portal_data, method: str, name: str, canonical: str
 ) -> None:
-    before = _state(sessions)
-    for url in _urls(canonical, "vve-beheer-noord", portal_data["vve-beheer-noord"]):
-        response = await _send(chef_linde, method, url)
-        assert response.status == 404, (url, response.status)
-        body = await response.text()
-        assert "noord-bram" not in body and "Bram Smit" not in body, url
-    assert _state(sessions) == before  # nothing was applied, rejected, disabled or reset
+    urls = _urls(canonical, "vve-beheer-noord", portal_data["vve-beheer-noord"])
+    await _refused_everywhere(chef_linde, sessions, method, urls, 404, NOT_FOUND)
 
 
 async def test_a_limited_supervisor_opens_and_decides_its_own_clients_request(
@@ -172,12 +172,8 @@ async def test_ids_that_do_not_exist_are_404_for_a_limited_supervisor(chef_linde
 async def test_an_agent_gets_403_on_every_route_of_both_pages(
     sanne, sessions, portal_data, method: str, name: str, canonical: str
 ) -> None:
-    before = _state(sessions)
-    for url in _urls(canonical, "de-linde", portal_data["de-linde"]):
-        response = await _send(sanne, method, url)
-        assert response.status == 403, (url, response.status)
-        assert "alleen voor supervisors" in await response.text()
-    assert _state(sessions) == before
+    urls = _urls(canonical, "de-linde", portal_data["de-linde"])
+    await _refused_everywhere(sanne, sessions, method, urls, 403, "alleen voor supervisors")
     with sessions() as session:
         assert (
             session.execute(select(PortalUser).where(PortalUser.username == "nieuw-1")).first()

@@ -13,21 +13,11 @@ from datetime import timedelta
 
 import pytest
 
-from console.app import ConsoleSettings, init_app
 from meldkamer.tickets import create_ticket
 from tests.console.conftest import NOW
-from tests.portal.fixtures import ClientData, new_ticket
+from tests.portal.fixtures import ClientData, new_ticket, routes_under
 
-_APP = init_app(ConsoleSettings(database_url="unused"))
-PORTAL_ROUTES = sorted(
-    {
-        (route.method, route.resource.name, route.resource.canonical)
-        for route in _APP.router.routes()
-        if route.method != "HEAD"
-        and route.resource is not None
-        and route.resource.canonical.startswith("/portaal")
-    }
-)
+PORTAL_ROUTES = routes_under("/portaal")
 #: Values of the other client's ids, per URL parameter.
 IDS = {
     "number": lambda other: other.number,
