@@ -9,26 +9,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
+from meldkamer.dutchdates import day_name, month_name
 from meldkamer.intake.fact_labels import default_fact_labels
 from meldkamer.intake.validation import format_phone
 from meldkamer.triage import Outcome, Urgency
 from meldkamer.triage.table import DecisionTable, FactValue
-
-_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 MEANING = {
     Urgency.ACUUT: "Dit is een spoedmelding (acuut). Er wordt nu direct een vakman ingeschakeld.",
@@ -44,7 +29,7 @@ NEXT_STEP = {
 
 def dutch_date(day: date) -> str:
     """``maandag 30 november``."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return f"{day_name(day)} {day.day} {month_name(day.month)}"
 
 
 def describe_fact(table: DecisionTable, name: str, value: FactValue) -> str:

@@ -13,13 +13,9 @@ from typing import Any
 
 from meldkamer.clients.schema import Client, Reachable, TradeCover
 from meldkamer.clientview import topic_label, urgency_label
+from meldkamer.dutchdates import DAY_NAMES, month_name
 from meldkamer.triage.officehours import AMSTERDAM
 
-DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
 TRADES = {
     "cv": "cv en verwarming",
     "loodgieter": "loodgieter",
@@ -41,7 +37,7 @@ class Section:
 
 
 def _day(month_day: tuple[int, int]) -> str:
-    return f"{month_day[1]} {MONTHS[month_day[0] - 1]}"
+    return f"{month_day[1]} {month_name(month_day[0])}"
 
 
 def _moment(moment: datetime) -> str:
@@ -56,7 +52,7 @@ def _office(client: Client) -> Section:
     hours = client.office.hours
     lines = [
         (
-            DAYS[d].capitalize(),
+            DAY_NAMES[d].capitalize(),
             f"{hours[d][0]:%H:%M} tot {hours[d][1]:%H:%M}" if d in hours else "dicht",
         )
         for d in range(7)

@@ -7,22 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from meldkamer.dutchdates import month_name
 from meldkamer.triage.officehours import AMSTERDAM
 
-MONTH_NAMES = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -64,7 +51,7 @@ class Month:
     @property
     def label(self) -> str:
         """``oktober 2026``."""
-        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+        return f"{month_name(self.month)} {self.year}"
 
     @property
     def first_day(self) -> date:

@@ -18,6 +18,7 @@ from meldkamer.clientview import (
     urgency_label,
 )
 from meldkamer.contacts import Direction
+from meldkamer.dutchdates import DAY_NAMES
 from meldkamer.reports.collect import MonthData
 from meldkamer.reports.figures import count, durations, minutes, share
 from meldkamer.reports.performance import sla_totals, work_order_totals
@@ -26,15 +27,7 @@ from meldkamer.triage.officehours import AMSTERDAM, WEEKDAYS
 
 #: The channels a tenant reaches the meldkamer on, in the order a report lists them.
 CHANNEL_ORDER = ("webchat", "whatsapp", "telegram", "telefoon", "email", "sms", "rest")
-WEEKDAY_LABELS = {
-    "ma": "maandag",
-    "di": "dinsdag",
-    "wo": "woensdag",
-    "do": "donderdag",
-    "vr": "vrijdag",
-    "za": "zaterdag",
-    "zo": "zondag",
-}
+WEEKDAY_LABELS = dict(zip(WEEKDAYS, DAY_NAMES, strict=True))
 
 #: What the issue asks for but the registered data cannot tell: said, never made up.
 NOT_DERIVABLE = (
