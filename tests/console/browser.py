@@ -97,6 +97,21 @@ def console_site(
         engine.dispose()
 
 
+def sign_in(
+    page: Any, console: str, username: str, password: str, *, form: str = "/login", lands: str = "/"
+) -> None:
+    """Sign in through a login form and wait for the page it lands on.
+
+    The console's by default (the queue); the client portal's with
+    ``form="/portaal/inloggen", lands="/portaal/"``.
+    """
+    page.goto(f"{console}{form}")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{console}{lands}")
+
+
 @contextmanager
 def phone_page() -> Iterator[Any]:
     """A page in headless Chromium on a phone-sized touch screen."""
