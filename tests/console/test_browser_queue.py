@@ -27,8 +27,10 @@ from tests.console.browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    PHONE,
     console_site,
     need_browser,
+    phone_page,
     sign_in,
 )
 from tests.console.test_browser_bewaking import PASSWORD, add_supervisor
@@ -155,3 +157,24 @@ def test_an_acuut_gas_chat_jumps_above_30_call_backs_with_the_alert(site: Site) 
             assert page.evaluate("localStorage.getItem('meldkamer.wachtrij.geluid')") == "uit"
         finally:
             browser.close()
+
+
+def test_on_a_phone_the_acuut_item_is_a_card_within_reach(site: Site) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    console, sessions = site
+    with phone_page() as page:
+        sign_in(page, console, "sanne", PASSWORD)
+        gas_chat(sessions, "web-gas-telefoon", 9)
+        card = page.locator("#wachtrij-rijen tr", has_text="1234 AB 9")
+        expect(card).to_have_class("rang-2 acuut-wachtend", timeout=WAIT_MS)
+        expect(card).to_contain_text("06 87654321")
+        take = card.get_by_role("button", name="Neem over")
+        box = take.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        assert box["height"] >= 44  # easy to tap
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.screenshot(path=str(ARTIFACTS / "browser-wachtrij-telefoon.png"))
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
+        assert results.violations_count == 0, results.generate_report()
