@@ -33,6 +33,7 @@ from tests.console.browser import (
     console_env,
     console_process,
     need_browser,
+    sign_in,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -104,13 +105,7 @@ def _two_pages(name: str, run: Any, *args: Any) -> None:
 
 
 def _sign_in(agent: Any, console: str) -> None:
-    from playwright.sync_api import expect
-
-    agent.goto(f"{console}/login")
-    agent.get_by_label("Gebruikersnaam").fill("sanne")
-    agent.get_by_label("Wachtwoord").fill(PASSWORD)
-    agent.get_by_role("button", name="Inloggen").click()
-    expect(agent.get_by_role("heading", name="Wachtrij")).to_be_visible()
+    sign_in(agent, console, "sanne", PASSWORD)
 
 
 class Chat:
