@@ -29,6 +29,9 @@ _PAYLOAD_WORDS = {
 }
 
 
+NEW_SESSION = "Nieuw gesprek: de assistent begint opnieuw, zonder de gegevens van hiervoor."
+
+
 @dataclass(frozen=True)
 class Line:
     """One message or event of the conversation."""
@@ -126,4 +129,7 @@ def lines(events: Iterable[Mapping[str, Any]], table: DecisionTable) -> list[Lin
             )
         elif kind == "resume":
             result.append(Line("systeem", "Systeem", "De assistent luistert weer.", at))
+        elif kind == "session_started" and result:
+            # After Afsluiten (or a long silence): what follows is a new conversation.
+            result.append(Line("systeem", "Systeem", NEW_SESSION, at))
     return result

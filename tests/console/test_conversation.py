@@ -415,3 +415,18 @@ async def test_a_wrong_correction_is_explained_and_nothing_changes(
 async def test_only_the_agent_who_took_it_corrects(piet, fake_rasa, taken) -> None:
     response = await piet.post(f"/gesprek/{taken}/gegevens", {"telefoon": "06 87654321"})
     assert response.status == 403 and fake_rasa.posted == []
+
+
+def test_a_new_session_after_closing_is_marked_in_the_transcript() -> None:
+    from console.transcript import NEW_SESSION, lines
+    from meldkamer.triage import default_engine
+
+    table = default_engine().table
+    events = [
+        {"event": "session_started"},  # every conversation's start: not marked
+        {"event": "user", "text": "ik ben buitengesloten"},
+        {"event": "session_started"},  # after Afsluiten
+        {"event": "user", "text": "hallo? is daar iemand?"},
+    ]
+    said = [line.text for line in lines(events, table)]
+    assert said == ["ik ben buitengesloten", NEW_SESSION, "hallo? is daar iemand?"]
