@@ -17,6 +17,7 @@ from aiohttp import web
 
 from console.identity import signed_in
 from console.keys import CLOCK, TEMPLATES
+from meldkamer.agents.models import ROLE_LABELS
 from meldkamer.contacts import LABELS as CONTACT_LABELS
 from meldkamer.dispatch.lifecycle import STATUS_LABELS as WORK_ORDER_LABELS
 from meldkamer.dispatch.lifecycle import VIA_LABELS
@@ -51,6 +52,7 @@ LABEL_FILTERS: dict[str, LabelTable[Any]] = {
     "ticketstatus": TICKET_STATUS_LABELS,
     "werkbonstatus": WORK_ORDER_LABELS,
     "via": VIA_LABELS,
+    "rol": ROLE_LABELS,
     "richting": CONTACT_LABELS["direction"],
     "partij": CONTACT_LABELS["party"],
     "contactsoort": CONTACT_LABELS["kind"],

@@ -19,7 +19,6 @@ from console.events import stream
 from console.identity import current
 from console.keys import COLLABORATORS
 from console.rendering import render, render_string
-from meldkamer.agents.models import ROLE_LABELS
 from meldkamer.handover.stats import QueueStats, Targets, load_targets
 from meldkamer.service.queue_stats import queue_statistics
 
@@ -52,7 +51,6 @@ def _values(stats: QueueStats) -> dict[str, Any]:
         "lane_labels": LANE_LABELS,
         "norm_labels": NORM_LABELS,
         "wait": wait_text,
-        "role_labels": ROLE_LABELS,
     }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String
 
 from meldkamer.db import Base, UTCDateTime
+from meldkamer.labels import LabelTable
 
 #: An agent heard from within this time counts as present.
 PRESENCE = timedelta(minutes=2)
@@ -21,7 +22,9 @@ class Role(str, enum.Enum):
 
 
 #: How pages name the roles.
-ROLE_LABELS = {Role.AGENT.value: "medewerker", Role.SUPERVISOR.value: "supervisor"}
+ROLE_LABELS: LabelTable[Role] = LabelTable(
+    Role, {Role.AGENT: "medewerker", Role.SUPERVISOR: "supervisor"}
+)
 
 
 class Agent(Base):
