@@ -40,6 +40,9 @@ LABELS = {
     "berichten": "berichten",
     "spool": "spoolbestanden",
     "klantbestanden": "versies van het klantbestand",
+    "bijlagen": "bijlagen van berichten",
+    "portaalgebruikers": "portaalaccounts",
+    "wijzigingsverzoeken": "wijzigingsverzoeken",
 }
 
 

@@ -1,8 +1,10 @@
 """What Meldkamer holds about someone: the rows and files, found once, used by export and erase.
 
 A person (:mod:`meldkamer.privacy.subject`) or a client (:mod:`meldkamer.privacy.contract`)
-is found as a :class:`Holdings`; :func:`export` writes it to a folder (``gegevens.json``
-and the photos), and the erasures remove exactly what was found.
+is found as a :class:`Holdings`; :func:`export` writes it to a folder (``gegevens.json``,
+the photos and the files attached to messages), and the erasures remove exactly what was
+found. A client's holdings also hold its portal accounts (the names of its staff) and
+change requests; a password hash is never exported.
 """
 
 from __future__ import annotations
@@ -17,18 +19,25 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from meldkamer.attachments.models import Attachment
+from meldkamer.clients import store
 from meldkamer.clients.models import ClientVersion
 from meldkamer.contacts.models import Contact
 from meldkamer.handover.models import Handover, Note
 from meldkamer.intake.spool import FAILED_SUFFIX, SUFFIX
+from meldkamer.notify.attachments import OutboxAttachment
 from meldkamer.notify.models import OutboxMessage
+from meldkamer.portal.models import ChangeRequest, PortalUser
 from meldkamer.privacy import events, followup, scrub
+from meldkamer.reports import mail_key_prefix
 from meldkamer.tickets.models import Ticket, TicketEdit, TicketStatusChange
 
 #: The file :func:`export` writes next to the ``fotos/`` folder.
 EXPORT_FILE = "gegevens.json"
+#: Columns never exported: a password hash is a credential, not data about someone.
+SECRET_COLUMNS = frozenset({"password_hash"})
 
 
 @dataclass
@@ -45,6 +54,9 @@ class Holdings:
     events: int = 0
     spool_files: list[Path] = field(default_factory=list)
     client_versions: list[ClientVersion] = field(default_factory=list)
+    attachments: list[OutboxAttachment] = field(default_factory=list)
+    portal_users: list[PortalUser] = field(default_factory=list)
+    change_requests: list[ChangeRequest] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How much was found, by data class."""
@@ -58,6 +70,9 @@ class Holdings:
             "contacten": len(self.contacts),
             "spool": len(self.spool_files),
             "klantbestanden": len(self.client_versions),
+            "bijlagen": len(self.attachments),
+            "portaalgebruikers": len(self.portal_users),
+            "wijzigingsverzoeken": len(self.change_requests),
         }
 
     def is_empty(self) -> bool:
@@ -93,11 +108,35 @@ def gather(
             )
         ).scalars()
     )
+    holdings.attachments = attachments_of_messages(session, holdings.messages)
     holdings.contacts = [
         c for c in _linked(session, Contact, ids, talks) if c.summary != followup.REMOVED
     ]
     holdings.events = len(events.events_of(session, talks))
     return holdings
+
+
+def client_mail(key: Any, client_id: str) -> ColumnElement[bool]:
+    """The condition that an outbox key is of a mail to the client itself, not to a tenant.
+
+    Those mails have no ticket: the monthly reports (their PDF attached) and the
+    confirmations of a changed client file. Their keys begin with the client's id.
+    """
+    prefixes = (mail_key_prefix(client_id), f"{store.PURPOSE}:{client_id}:")
+    # autoescape: a "_" in a client id is a letter, not LIKE's wildcard.
+    result: ColumnElement[bool] = or_(*(key.startswith(p, autoescape=True) for p in prefixes))
+    return result
+
+
+def attachments_of_messages(
+    session: Session, messages: Iterable[OutboxMessage]
+) -> list[OutboxAttachment]:
+    """The files attached to these outbox messages (a monthly report's PDF)."""
+    ids = [m.id for m in messages]
+    if not ids:
+        return []
+    statement = select(OutboxAttachment).where(OutboxAttachment.__table__.c.message_id.in_(ids))
+    return list(session.execute(statement.order_by(OutboxAttachment.id)).scalars())
 
 
 def _linked(session: Session, model: Any, ids: list[int], talks: set[str]) -> list[Any]:
@@ -136,7 +175,11 @@ def is_waiting(path: Path) -> bool:
 
 def row_dict(row: Any) -> dict[str, Any]:
     """A row's columns as JSON-ready data."""
-    return {column.name: _plain(getattr(row, column.key)) for column in row.__table__.columns}
+    return {
+        column.name: _plain(getattr(row, column.key))
+        for column in row.__table__.columns
+        if column.name not in SECRET_COLUMNS
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -151,14 +194,12 @@ def export(session: Session, holdings: Holdings, photo_root: Path, out: Path) ->
     """
     out.mkdir(parents=True, exist_ok=True)
     photos = out / "fotos"
-    copied = []
     for photo in holdings.photos:
         source = photo_root / photo.path
         if source.is_file():
             target = photos / photo.path.replace("/", "-")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-            copied.append(target.name)
     data = {
         "tickets": [_ticket(session, ticket) for ticket in holdings.tickets],
         "gesprekken": events.events_of(session, holdings.conversations),
@@ -171,10 +212,27 @@ def export(session: Session, holdings: Holdings, photo_root: Path, out: Path) ->
         "contacten": _rows(holdings.contacts),
         "spool": [json.loads(path.read_text("utf-8")) for path in holdings.spool_files],
         "klantbestanden": _rows(holdings.client_versions),
+        "bijlagen": _attachments(holdings.attachments, out),
+        "portaalgebruikers": _rows(holdings.portal_users),
+        "wijzigingsverzoeken": _rows(holdings.change_requests),
     }
     target = out / EXPORT_FILE
     target.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), "utf-8")
     return target
+
+
+def _attachments(attachments: list[OutboxAttachment], out: Path) -> list[dict[str, Any]]:
+    """Each attachment's file in ``bijlagen/``; its row without the bytes, naming the file."""
+    rows = []
+    for attachment in attachments:
+        # The message id keeps two messages' "de-linde-2026-10.pdf" apart.
+        name = f"{attachment.message_id}-{attachment.filename}"
+        target = out / "bijlagen" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(bytes(attachment.data))
+        row = {k: v for k, v in row_dict(attachment).items() if k != "data"}
+        rows.append({**row, "bestand": f"bijlagen/{name}"})
+    return rows
 
 
 def _rows(rows: Iterable[Any]) -> list[dict[str, Any]]:

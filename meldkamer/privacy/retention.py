@@ -6,12 +6,15 @@ When a term starts (see docs/PRIVACY.md):
 * contactgegevens: the ticket's last change, and only once it is closed (afgerond or
   geannuleerd): an open ticket is work in progress;
 * fotos, notities: when made, and only when the ticket they belong to (if any) is closed;
-* berichten: when queued, and only once sent or failed for good;
+* berichten: when queued, and only once sent or failed for good; files attached to a
+  message (a monthly report's PDF) go with its text;
 * overdrachten: when closed or handed back to the bot;
 * spool: a melding set aside (``.json.fout``) since that long; a melding still waiting
   to be registered is never removed (it becomes a ticket).
 
 Data of a client follows that client's terms; data of no known client the defaults.
+A mail to the client itself (a monthly report, a confirmation) has no ticket; its key
+names the client (:func:`~meldkamer.privacy.holdings.client_mail`).
 With two workers one does the run and the other finds it done: the run's record is
 written first, under a lock (PostgreSQL: an advisory lock; SQLite: the write lock).
 """
@@ -25,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,8 +38,10 @@ from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.store import latest
 from meldkamer.handover.models import Handover, Note
 from meldkamer.intake.spool import FAILED_SUFFIX, spool_dir
+from meldkamer.notify.attachments import OutboxAttachment
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.privacy import events, followup, scrub
+from meldkamer.privacy.holdings import client_mail
 from meldkamer.privacy.models import PrivacyAction, PrivacyActionKind
 from meldkamer.privacy.policy import PolicyFileError, RetentionPolicy, Term, load_policy
 from meldkamer.tickets.models import Ticket
@@ -67,6 +72,17 @@ class Scope:
             result: ColumnElement[bool] = column == self.client_id
             return result
         return or_(column.is_(None), column.notin_(self.known))
+
+    def owns_message(self) -> ColumnElement[bool]:
+        """The condition that an outbox row (joined to its ticket, if any) is this scope's."""
+        outbox = OutboxMessage.__table__.c
+        by_ticket = self.owns(Ticket.__table__.c.client_id)
+        if self.client_id is not None:
+            own_mail = and_(outbox.ticket_id.is_(None), client_mail(outbox.key, self.client_id))
+            return or_(by_ticket, own_mail)
+        if not self.known:
+            return by_ticket
+        return and_(by_ticket, not_(or_(*(client_mail(outbox.key, c) for c in self.known))))
 
 
 @dataclass
@@ -102,6 +118,7 @@ def apply_retention(
     for scope in scopes(registry, policy):
         files += _apply_scope(session, scope, now, photo_root, report)
     _conversations(session, registry, policy, now, report)
+    report.add("berichten", _files_of_emptied_messages(session))
     default = policy.terms_for(None)
     # The files of rows deleted above have no row now either: they are counted once.
     cutoff = (now - default["fotos"].period).timestamp()
@@ -141,20 +158,36 @@ def _apply_scope(
     )
     report.add("notities", scrub.scrub_notes(session, notes, terms["notities"].action))
     outbox = OutboxMessage.__table__.c
-    messages = _with_ticket(
-        session,
-        OutboxMessage,
-        scope,
-        outbox.status.in_(scrub.FINISHED_MESSAGES),
-        outbox.created_at < cutoff("berichten"),
-        outbox.recipient != scrub.REMOVED,
-    )
+    messages = session.execute(
+        select(OutboxMessage)
+        .outerjoin(Ticket, OutboxMessage.ticket_id == Ticket.id)
+        .where(
+            scope.owns_message(),
+            outbox.status.in_(scrub.FINISHED_MESSAGES),
+            outbox.created_at < cutoff("berichten"),
+            outbox.recipient != scrub.REMOVED,
+        )
+    ).scalars()
     report.add("berichten", scrub.scrub_messages(session, messages, terms["berichten"].action))
     _handovers(session, scope, cutoff("overdrachten"), report)
     # The contact log of a conversation that never became a ticket goes with its text.
     lonely = followup.unlinked_contacts(session, cutoff("gesprekken"), scope.owns)
     report.add("gesprekken", followup.anonymise_contacts(session, lonely))
     return files
+
+
+def _files_of_emptied_messages(session: Session) -> int:
+    """Files still attached to a message already anonymised (before they went with it)."""
+    emptied = select(OutboxMessage.id).where(OutboxMessage.recipient == scrub.REMOVED)
+    rows = session.execute(
+        select(OutboxAttachment).where(OutboxAttachment.__table__.c.message_id.in_(emptied))
+    ).scalars()
+    count = 0
+    for row in rows:
+        session.delete(row)
+        count += 1
+    session.flush()
+    return count
 
 
 def _handovers(session: Session, scope: Scope, cutoff: datetime, report: RetentionReport) -> None:

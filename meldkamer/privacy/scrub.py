@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from meldkamer.attachments.models import Attachment
 from meldkamer.clients.retention import RetentionAction
 from meldkamer.handover.models import Handover, Note
+from meldkamer.notify.attachments import OutboxAttachment
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.privacy.followup import scrub_follow_up
 from meldkamer.tickets.models import Ticket, TicketEdit, TicketStatus
@@ -148,8 +149,22 @@ def scrub_notes(session: Session, notes: Iterable[Note], action: RetentionAction
 def scrub_messages(
     session: Session, messages: Iterable[OutboxMessage], action: RetentionAction
 ) -> int:
-    """Delete outbox messages, or remove their recipient, subject and text."""
-    return _scrub(session, messages, action, _empty_message)
+    """Delete outbox messages, or remove their recipient, subject and text.
+
+    Either way their attachments go: a file is the message's content (a monthly report's
+    PDF). They are deleted here rather than left to the foreign key's ON DELETE CASCADE,
+    since an anonymised message keeps its row.
+    """
+    rows = list(messages)
+    ids = [message.id for message in rows]
+    if ids:
+        attachments = OutboxAttachment.__table__.c
+        session.execute(
+            delete(OutboxAttachment)
+            .where(attachments.message_id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+    return _scrub(session, rows, action, _empty_message)
 
 
 def scrub_handovers(

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from meldkamer.reports.monthly import MonthlyReport, build_report, mail_text, monthly_report
+from meldkamer.reports.monthly import (
+    MonthlyReport,
+    build_report,
+    mail_key_prefix,
+    mail_text,
+    monthly_report,
+)
 from meldkamer.reports.period import Month
 
-__all__ = ["Month", "MonthlyReport", "build_report", "mail_text", "monthly_report"]
+__all__ = [
+    "Month",
+    "MonthlyReport",
+    "build_report",
+    "mail_key_prefix",
+    "mail_text",
+    "monthly_report",
+]

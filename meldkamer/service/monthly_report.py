@@ -20,7 +20,8 @@ from meldkamer.clients.schema import Client
 from meldkamer.notify.attachments import MailAttachment, enqueue_with_attachments
 from meldkamer.notify.outbox import find_by_key
 from meldkamer.notify.worker import ExtraJob, SessionFactory
-from meldkamer.reports import Month, mail_text, monthly_report
+from meldkamer.reports import Month, mail_key_prefix, mail_text, monthly_report
+from meldkamer.reports.monthly import MAIL_PURPOSE
 from meldkamer.service.context import Collaborators
 from meldkamer.triage.officehours import AMSTERDAM
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 #: A worker that was down on the first catches up in these first days of the month.
 MAIL_DAYS = 7
-PURPOSE = "maandrapport"
+PURPOSE = MAIL_PURPOSE
 
 
 class ReportError(ValueError):
@@ -72,7 +73,7 @@ def write_monthly_report(
 
 def mail_key(client_id: str, month: Month, address: str) -> str:
     """The outbox key of one report mail: one per client, month and address, ever."""
-    return f"{PURPOSE}:{client_id}:{month}:{address.lower()}"
+    return f"{mail_key_prefix(client_id)}{month}:{address.lower()}"
 
 
 def due_month(now: datetime) -> Month | None:

@@ -3,7 +3,8 @@
 Tickets come from ``register_melding``, photos from ``store_file``/``record``, notes and
 handovers from the handover service, messages from the outbox, conversation text from
 Rasa's tracker store (``rasa_addons.tracker_store``) on the same database, a set-aside
-melding from the spool.
+melding from the spool. Each client also has a member of staff with a portal account
+and a session, and last month's report mailed with its PDF; one has a change request.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import spool_melding
 from meldkamer.intake.validation import Address
 from meldkamer.models import Base
+from meldkamer.notify.attachments import MailAttachment, enqueue_with_attachments
 from meldkamer.notify.outbox import enqueue, mark_sent
+from meldkamer.portal.accounts import create_user
+from meldkamer.portal.changes import Proposal, submit
+from meldkamer.portal.sessions import start_session
+from meldkamer.reports import Month
+from meldkamer.service.monthly_report import PURPOSE, mail_key
 from meldkamer.service.registration import register_melding
 from meldkamer.tickets import Ticket, change_status
 from meldkamer.tickets.edits import edit_ticket
@@ -100,6 +107,28 @@ CEES = Tenant(
 TENANTS = (ANNA, BART, CEES)
 
 
+@dataclass(frozen=True)
+class Staff:
+    """A member of a client's staff: a portal account, and the client's report address."""
+
+    username: str
+    name: str
+    client_id: str
+    report_to: str
+
+    @property
+    def pdf(self) -> bytes:
+        """The report's file as mailed (its bytes name the client, to be found in a dump)."""
+        return f"%PDF-1.4 maandrapport {self.client_id}".encode()
+
+
+DIRK = Staff("dirk", "Dirk Lindeman", "de-linde", "rapportage@de-linde.example.nl")
+PETRA = Staff("petra", "Petra Noordhof", "vve-beheer-noord", "bestuur@vve-noord.example.nl")
+STAFF = (DIRK, PETRA)
+#: The month whose report the world mailed.
+REPORTED = Month(2026, 10)
+
+
 @dataclass
 class World:
     """The database, the folders, and the tenants in it."""
@@ -161,6 +190,49 @@ def _register(session: Session, tenant: Tenant, root: Path) -> Ticket:
     return ticket
 
 
+def _staff(session: Session, staff: Staff) -> None:
+    user = create_user(
+        session,
+        username=staff.username,
+        display_name=staff.name,
+        client_id=staff.client_id,
+        password="een lang genoeg wachtwoord 42",
+        clients=[c.client_id for c in STAFF],
+        now=T0,
+    )
+    start_session(session, user, T0)
+    message = enqueue_with_attachments(
+        session,
+        key=mail_key(staff.client_id, REPORTED, staff.report_to),
+        recipient=staff.report_to,
+        subject=f"Maandrapportage {REPORTED.label}",
+        body=f"Beste {staff.name}, hierbij de rapportage.",
+        attachments=[
+            MailAttachment(f"{staff.client_id}-{REPORTED}.pdf", "application/pdf", staff.pdf)
+        ],
+        purpose=PURPOSE,
+        now=T0,
+    )
+    mark_sent(session, message, T0)
+
+
+def _change_request(session: Session, staff: Staff) -> None:
+    submit(
+        session,
+        Proposal(
+            client_id=staff.client_id,
+            part="stookseizoen",
+            submitted="stookseizoen:\n  van: 1 oktober\n",
+            source="id: " + staff.client_id,
+            diff="- van: 15 oktober\n+ van: 1 oktober",
+            base_version=1,
+        ),
+        by=staff.username,
+        explanation=f"{staff.name}: eerder stoken dit jaar",
+        now=T0,
+    )
+
+
 def _conversations(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     store = DatabaseUrlTrackerStore(Domain.empty())
@@ -193,6 +265,9 @@ def world(
             _register(session, tenant, photos)
         # A photo of a conversation that never became a ticket.
         record(session, store_file(JPEG, photos, T0), "web-zonder-ticket", T0)
+        for staff in STAFF:
+            _staff(session, staff)
+        _change_request(session, PETRA)
     _conversations(database_url, monkeypatch)
     stranded = Melding(**{**_melding(ANNA).__dict__, "melding_id": "melding-a-spool"})
     spool_melding(stranded, received_at=T0, directory=spool, problem="onleesbaar adres")

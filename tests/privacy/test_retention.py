@@ -12,12 +12,27 @@ from sqlalchemy.orm import Session
 
 from meldkamer.clients import apply_all, load_client, parse_client
 from meldkamer.clients.loader import LoadedClient
+from meldkamer.notify.attachments import OutboxAttachment
+from meldkamer.notify.models import OutboxMessage
 from meldkamer.privacy.models import PrivacyAction
 from meldkamer.privacy.policy import load_policy
 from meldkamer.privacy.retention import RetentionJob, RetentionReport, run_retention
+from meldkamer.privacy.scrub import REMOVED
+from meldkamer.service.monthly_report import mail_key
 from meldkamer.tickets import Ticket
 from tests.conftest import ROOT
-from tests.privacy.conftest import ANNA, BART, CEES, World, dump, later
+from tests.privacy.conftest import (
+    ANNA,
+    BART,
+    CEES,
+    DIRK,
+    PETRA,
+    REPORTED,
+    STAFF,
+    World,
+    dump,
+    later,
+)
 
 
 def statistics(session: Session) -> Counter[tuple[object, ...]]:
@@ -139,3 +154,61 @@ def test_the_workers_job_runs_retention_and_looks_again_only_an_hour_later(
         runs = session.execute(select(PrivacyAction)).scalars().all()
         assert ANNA.phone not in dump(session)
     assert len(runs) == 2 and runs[0].counts["contactgegevens"] == 2
+
+
+def attachments(session: Session) -> list[bytes]:
+    return [bytes(a.data) for a in session.execute(select(OutboxAttachment)).scalars()]
+
+
+def report_mails(session: Session) -> dict[str, str]:
+    rows = session.execute(select(OutboxMessage).where(OutboxMessage.purpose == "maandrapport"))
+    return {m.key.split(":")[1]: m.recipient for m in rows.scalars()}
+
+
+def test_a_report_mails_pdf_goes_with_its_text(world: World) -> None:
+    with world.sessions() as session:
+        assert sorted(attachments(session)) == sorted(s.pdf for s in STAFF)
+    report = run(world, 100)  # past the 90 days of berichten (anonimiseren)
+    with world.sessions() as session:
+        assert attachments(session) == []
+        mails = report_mails(session)
+        assert set(mails.values()) == {REMOVED}  # that a mail went stays
+        everything = dump(session)
+        # (The address itself stays in the client file, which is the client's own.)
+        assert not [s for s in STAFF if repr(s.pdf) in everything]
+    assert report.counts["berichten"] >= len(STAFF)
+
+
+def test_a_report_mail_follows_its_clients_own_term(world: World) -> None:
+    # The mail has no ticket: its key names the client, whose shorter term then holds.
+    path = ROOT / "clients" / "vve-beheer-noord.yml"
+    source = path.read_text("utf-8") + (
+        "\nbewaartermijnen:\n  berichten:\n    dagen: 7\n    actie: verwijderen\n"
+    )
+    loaded = LoadedClient(parse_client(source, str(path)), source, str(path))
+    with world.sessions.begin() as session:
+        apply_all(session, [loaded], by="test", now=later(0))
+    run(world, 10)
+    with world.sessions() as session:
+        assert report_mails(session) == {DIRK.client_id: DIRK.report_to}
+        assert attachments(session) == [DIRK.pdf]  # Petra's went with its row
+
+
+def test_the_database_deletes_an_attachment_with_its_message(world: World) -> None:
+    # The foreign key's ON DELETE CASCADE, on SQLite (foreign_keys=ON) and PostgreSQL.
+    key = mail_key(PETRA.client_id, REPORTED, PETRA.report_to)
+    with world.sessions.begin() as session:
+        session.execute(text("DELETE FROM outbox WHERE key = :key"), {"key": key})
+    with world.sessions() as session:
+        assert attachments(session) == [DIRK.pdf]
+
+
+def test_files_left_on_a_message_emptied_before_go_too(world: World) -> None:
+    # A message anonymised by an earlier release kept its file; the next run removes it.
+    with world.sessions.begin() as session:
+        for message in session.execute(select(OutboxMessage)).scalars():
+            message.recipient = REMOVED
+    report = run(world, 1)
+    with world.sessions() as session:
+        assert attachments(session) == []
+    assert report.counts["berichten"] == len(STAFF)
