@@ -97,6 +97,20 @@ def console_site(
         engine.dispose()
 
 
+def meldkamer_cli(env: dict[str, str], *args: str, password: str) -> None:
+    """Run ``meldkamer ARGS --password-stdin`` as an operator does (an account, say)."""
+    done = subprocess.run(
+        [str(BIN / "meldkamer"), *args, "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def sign_in(
     page: Any, console: str, username: str, password: str, *, form: str = "/login", lands: str = "/"
 ) -> None:

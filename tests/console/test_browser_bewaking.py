@@ -9,16 +9,14 @@ unless MELDKAMER_REQUIRE_BROWSER=1).
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from devstack.stack import BIN, ROOT
 from meldkamer.clients.store import latest
 from meldkamer.sla.escalate import Escalation, SupervisorSettings, run_sla
-from tests.console.browser import console_site
+from tests.console.browser import console_site, meldkamer_cli
 from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
 from tests.core.test_dispatch import NO_HEAT_MEDICAL, SETTINGS, register
 
@@ -30,17 +28,9 @@ WAIT_MS = 30_000
 
 def add_supervisor(env: dict[str, str]) -> None:
     """Sanne, a supervisor, through the command line as an operator does."""
-    add = subprocess.run(
-        [str(BIN / "meldkamer"), "agents", "add", "sanne", "--name", "Sanne"]
-        + ["--role", "supervisor", "--password-stdin"],
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
+    meldkamer_cli(
+        env, "agents", "add", "sanne", "--name", "Sanne", "--role", "supervisor", password=PASSWORD
     )
-    assert add.returncode == 0, add.stderr
 
 
 @pytest.fixture(scope="module")

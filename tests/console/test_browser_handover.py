@@ -12,7 +12,6 @@ then it fails and says what is missing.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from devstack.stack import BIN, ROOT, Stack
+from devstack.stack import ROOT, Stack
 from meldkamer.clients.loader import load_client
 from meldkamer.clients.store import apply_all
 from meldkamer.db import make_engine, make_sessionmaker, upgrade
@@ -32,6 +31,7 @@ from tests.console.browser import (
     CHROMIUM_ARGS,
     console_env,
     console_process,
+    meldkamer_cli,
     need_browser,
     sign_in,
 )
@@ -72,17 +72,9 @@ def console(stack: Stack) -> Iterator[str]:
         "MELDKAMER_RASA_TOKEN": stack.rasa_token,
         "MELDKAMER_UPLOAD_DIR": str(stack.workdir / "uploads"),
     }
-    add = subprocess.run(
-        [str(BIN / "meldkamer"), "agents", "add", "sanne", "--name", "Sanne"]
-        + ["--role", "agent", "--password-stdin"],
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
+    meldkamer_cli(
+        env, "agents", "add", "sanne", "--name", "Sanne", "--role", "agent", password=PASSWORD
     )
-    assert add.returncode == 0, add.stderr
     with console_process(env, stack.workdir) as url:
         yield url
 

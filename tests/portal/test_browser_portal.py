@@ -10,7 +10,6 @@ SMTP server (tests/fakes/mail.py) by the worker's own delivery function.
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -18,11 +17,10 @@ from typing import Any
 
 import pytest
 
-from devstack.stack import BIN, ROOT
 from meldkamer.notify.mail import EmailSender
 from meldkamer.notify.worker import deliver_due
 from meldkamer.tickets import create_ticket
-from tests.console.browser import console_site, sign_in
+from tests.console.browser import console_site, meldkamer_cli, sign_in
 from tests.console.test_browser_axe import _summary, violations
 from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
 from tests.fakes.mail import running_smtp_server
@@ -35,17 +33,7 @@ CHEF_PASSWORD = "Supervisor-test-wachtwoord"
 WAIT_MS = 30_000
 
 
-def _cli(env: dict[str, str], *args: str, password: str) -> None:
-    done = subprocess.run(
-        [str(BIN / "meldkamer"), *args, "--password-stdin"],
-        input=password + "\n",
-        text=True,
-        capture_output=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+_cli = meldkamer_cli
 
 
 def accounts(env: dict[str, str]) -> None:
