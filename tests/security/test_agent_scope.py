@@ -9,6 +9,7 @@ and Sanne (unlimited, the default) still sees both clients.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,10 +38,15 @@ OWN, OTHER = "de-linde", "vve-beheer-noord"
 STRANGER = "Karel Vreemdeling"  # the other client's tenant: never on Piet's pages
 MISSING = {"handover_id": "999999", "number": "MK-2099-999999", "attachment_id": "999999"}
 MISSING["clock_id"] = "999999"
+#: The supervisors' change requests and portal accounts are walked with their own ids
+#: (a change request, a portal user per client) by tests/portal/test_beheer_scope.py.
+WALKED_ELSEWHERE = ("/beheer/wijzigingen", "/beheer/portaal")
 ID_ROUTES = [
     (method, name, canonical)
     for method, name, canonical in ROUTES
-    if name in PROTECTED and re.search(r"\{\w+", canonical)
+    if name in PROTECTED
+    and re.search(r"\{\w+", canonical)
+    and not canonical.startswith(WALKED_ELSEWHERE)
 ]
 
 
@@ -133,7 +139,8 @@ async def _call(agent: Agent, method: str, path: str) -> tuple[int, str]:
 
 
 def test_every_id_of_every_console_route_has_an_owner() -> None:
-    params = {p for _, _, c in ID_ROUTES for p in re.findall(r"\{(\w+)", c)}
+    walked = [c for m, n, c in ROUTES if n in PROTECTED and re.search(r"\{\w+", c)]
+    params = {p for c in walked for p in re.findall(r"\{(\w+)", c)}
     assert params and params <= set(OWNERS) | CHOICES, params - set(OWNERS) - CHOICES
 
 
@@ -147,7 +154,8 @@ async def test_another_clients_id_is_404_like_a_missing_one(
     foreign = await _call(piet, method, _url(canonical, vars(data[OTHER])))
     missing = await _call(piet, method, _url(canonical, MISSING))
     assert foreign[0] == 404, PROTECTED[name]
-    assert foreign == missing == (404, NOT_FOUND)
+    # The same answer, word for word (a page or a short text): nothing tells them apart.
+    assert foreign == missing and NOT_FOUND in html.unescape(foreign[1])
     with sessions() as session:
         handover = session.get(Handover, int(data[OTHER].handover_id))
         assert handover.status == HandoverStatus.WACHTEND.value and handover.agent is None
@@ -162,7 +170,7 @@ async def test_the_agents_own_clients_ids_still_work(
     piet, data, method: str, name: str, canonical: str
 ) -> None:
     status, body = await _call(piet, method, _url(canonical, vars(data[OWN])))
-    assert status != 404 and NOT_FOUND not in body, (PROTECTED[name], status, body[:300])
+    assert status != 404 and NOT_FOUND not in html.unescape(body), (PROTECTED[name], status)
     assert STRANGER not in body
 
 
