@@ -25,6 +25,7 @@ from meldkamer.agents.accounts import (
     find_agent,
     is_present,
     list_agents,
+    set_active,
     set_password,
 )
 from meldkamer.agents.models import Agent, Role
@@ -65,6 +66,14 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
         "--password-stdin", action="store_true", help="wachtwoord lezen van standaardinvoer"
     )
     passwd.set_defaults(handler=run_passwd)
+
+    for command, active, text in (
+        ("disable", False, "een account uitschakelen (kan niet meer inloggen)"),
+        ("enable", True, "een uitgeschakeld account weer inschakelen"),
+    ):
+        toggle = commands.add_parser(command, help=text)
+        toggle.add_argument("username", metavar="USERNAME")
+        toggle.set_defaults(handler=run_set_active, active=active)
 
     listing = commands.add_parser("list", help="alle accounts tonen")
     listing.add_argument("--json", action="store_true", help="als JSON-lijst")
@@ -181,6 +190,16 @@ def run_passwd(args: argparse.Namespace) -> int:
         return f"Wachtwoord van {agent.username} gewijzigd."
 
     return _change(args.username, passwd, ask=lambda: read_password(args.password_stdin))
+
+
+def run_set_active(args: argparse.Namespace) -> int:
+    """Disable an account (its open sessions end at their next request) or enable it."""
+
+    def toggle(session: Session, _: str | None) -> str:
+        agent = set_active(session, args.username, args.active)
+        return f"{agent.username} is {'ingeschakeld' if agent.active else 'uitgeschakeld'}."
+
+    return _change(args.username, toggle)
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -167,6 +167,22 @@ def test_cli_add_list_passwd(cli_db, session, monkeypatch, capsys) -> None:
     assert authenticate(session, "chef", SECRET) is None
 
 
+def test_cli_disable_and_enable(cli_db, session, monkeypatch, capsys) -> None:
+    assert (
+        run(monkeypatch, ["agents", "add", "kees", "--name", "Kees", "--password-stdin"], SECRET)
+        == 0
+    )
+    assert run(monkeypatch, ["agents", "disable", "kees"]) == 0
+    assert "kees is uitgeschakeld." in capsys.readouterr().out
+    session.expire_all()
+    assert authenticate(session, "kees", SECRET) is None
+    assert run(monkeypatch, ["agents", "enable", "kees"]) == 0
+    session.expire_all()
+    assert authenticate(session, "kees", SECRET) is not None
+    assert run(monkeypatch, ["agents", "disable", "niemand"]) == 1
+    assert "Geen account met gebruikersnaam 'niemand'" in capsys.readouterr().err
+
+
 def test_cli_prompts_twice_without_echo(cli_db, monkeypatch, capsys) -> None:
     answers = iter([SECRET, SECRET + "anders"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
