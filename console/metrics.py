@@ -32,7 +32,8 @@ async def scrape(request: web.Request) -> web.Response:
     ctx = request.app[COLLABORATORS]
     sessions = request.app[SESSIONS]
     spool = ctx.spool or spool_dir(sessions=sessions)
-    registry = business_registry(sessions, request.app[CLOCK], spool)
+    # The clients come from the composition's cache, not from the database per scrape.
+    registry = business_registry(sessions, request.app[CLOCK], spool, ctx.registry)
     # The database read happens off the event loop, as a stalled database must not
     # stall the agents' pages.
     body = await asyncio.to_thread(render, registry)

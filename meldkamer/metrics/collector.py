@@ -19,7 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
-from meldkamer.metrics.queries import Counts, Snapshot, take_snapshot
+from meldkamer.metrics.queries import Clients, Counts, Snapshot, take_snapshot
 
 #: Prometheus' text exposition format, version 0.0.4.
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -38,6 +38,14 @@ class Definition:
 
 def _one(read: Callable[[Snapshot], float]) -> Callable[[Snapshot], Counts]:
     return lambda snap: {(): read(snap)}
+
+
+def _optional(read: Callable[[Snapshot], float | None]) -> Callable[[Snapshot], Counts]:
+    def value(snap: Snapshot) -> Counts:
+        figure = read(snap)
+        return {(): figure} if figure is not None else {}
+
+    return value
 
 
 def _timestamp(read: Callable[[Snapshot], datetime | None]) -> Callable[[Snapshot], Counts]:
@@ -146,6 +154,13 @@ METRICS: tuple[Definition, ...] = (
         ("state",),
         lambda s: s.spool_files,
     ),
+    Definition(
+        "meldkamer_monthly_reports_missing",
+        "Monthly report mails of last month not yet in the outbox, in the first seven days "
+        "of the month (one per client and report address; 0 on the other days).",
+        (),
+        _optional(lambda s: s.monthly_reports_missing),
+    ),
 )
 
 
@@ -175,14 +190,16 @@ class BusinessCollector(Collector):
         sessions: sessionmaker[Session],
         clock: Callable[[], datetime],
         spool: Path | None,
+        clients: Clients | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._spool = spool
+        self._clients = clients
 
     def collect(self) -> Iterator[Metric]:
         with self._sessions() as session:
-            snap = take_snapshot(session, self._clock(), self._spool)
+            snap = take_snapshot(session, self._clock(), self._spool, self._clients)
         yield from families(snap)
 
     def describe(self) -> Iterator[Metric]:
@@ -191,11 +208,17 @@ class BusinessCollector(Collector):
 
 
 def business_registry(
-    sessions: sessionmaker[Session], clock: Callable[[], datetime], spool: Path | None
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    spool: Path | None,
+    clients: Clients | None = None,
 ) -> CollectorRegistry:
-    """A registry with the business metrics only (no process metrics of the console)."""
+    """A registry with the business metrics only (no process metrics of the console).
+
+    Without ``clients`` (the clients in force) the monthly reports' gauge has no sample.
+    """
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(BusinessCollector(sessions, clock, spool))
+    registry.register(BusinessCollector(sessions, clock, spool, clients))
     return registry
 
 

@@ -8,7 +8,7 @@ Prometheus can treat it as a counter (see :class:`Snapshot`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from meldkamer.clients.schema import Client
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.intake.spool import set_aside, spooled
 from meldkamer.metrics.heartbeat import last_round
 from meldkamer.notify.models import MessageKind, OutboxMessage, OutboxStatus
 from meldkamer.privacy.models import PrivacyAction, PrivacyActionKind
+from meldkamer.reports import missing_report_mails
 from meldkamer.sla.clocks import ClockKind, ClockState
 from meldkamer.sla.models import SlaClock
 from meldkamer.tickets.models import Ticket, TicketEdit, TicketStatus
@@ -47,6 +49,8 @@ _PENDING = (OutboxStatus.WACHTRIJ.value, OutboxStatus.BEZIG.value)
 KINDS = tuple(kind.value for kind in MessageKind)
 
 Counts = dict[tuple[str, ...], float]
+#: The clients in force, as the caller keeps them (the console's cached registry).
+Clients = Callable[[], Iterable[Client]]
 
 
 @dataclass
@@ -75,6 +79,8 @@ class Snapshot:
         spool_files: per state, meldingen on disk that are not yet in the database.
         sla_breaches_open: per clock (meldkamer/sla/), SLA clocks past their target that
             nobody has met or taken on yet: running late, or breached and escalating.
+        monthly_reports_missing: report mails of the month due now (the first seven
+            days) not in the outbox yet; ``None`` when the clients were not given.
     """
 
     now: datetime
@@ -93,6 +99,7 @@ class Snapshot:
     worker_last_round: datetime | None = None
     spool_files: Counts = field(default_factory=dict)
     sla_breaches_open: Counts = field(default_factory=dict)
+    monthly_reports_missing: float | None = None
 
 
 def _seconds_since(now: datetime, moment: datetime | None) -> float:
@@ -245,8 +252,14 @@ def _sla(session: Session, snap: Snapshot) -> None:
     )
 
 
-def take_snapshot(session: Session, now: datetime, spool: Path | None) -> Snapshot:
-    """Every business figure as of ``now`` (aware); ``spool`` is the outage spool folder."""
+def take_snapshot(
+    session: Session, now: datetime, spool: Path | None, clients: Clients | None = None
+) -> Snapshot:
+    """Every business figure as of ``now`` (aware); ``spool`` is the outage spool folder.
+
+    ``clients`` gives the clients in force for the monthly reports' figure; the caller
+    passes its cached registry, so a scrape does not read every client file again.
+    """
     snap = Snapshot(now=now)
     _handovers(session, snap)
     _workorders(session, snap)
@@ -257,4 +270,6 @@ def take_snapshot(session: Session, now: datetime, spool: Path | None) -> Snapsh
         (SPOOL_WAITING,): float(len(spooled(spool))),
         (SPOOL_SET_ASIDE,): float(len(set_aside(spool))),
     }
+    if clients is not None:
+        snap.monthly_reports_missing = float(len(missing_report_mails(session, clients(), now)))
     return snap

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from meldkamer.reports.monthly import (
-    MonthlyReport,
-    build_report,
+from meldkamer.reports.mailing import (
+    MAIL_DAYS,
+    MAIL_PURPOSE,
+    ReportMail,
+    due_month,
+    mail_key,
     mail_key_prefix,
-    mail_text,
-    monthly_report,
+    missing_report_mails,
 )
+from meldkamer.reports.monthly import MonthlyReport, build_report, mail_text, monthly_report
 from meldkamer.reports.period import Month
 
 __all__ = [
+    "MAIL_DAYS",
+    "MAIL_PURPOSE",
     "Month",
     "MonthlyReport",
+    "ReportMail",
     "build_report",
+    "due_month",
+    "mail_key",
     "mail_key_prefix",
     "mail_text",
+    "missing_report_mails",
     "monthly_report",
 ]

@@ -70,15 +70,6 @@ def monthly_report(session: Session, client: Client, month: Month, now: datetime
     return build_report(data, previous)
 
 
-#: The outbox purpose of a report mail.
-MAIL_PURPOSE = "maandrapport"
-
-
-def mail_key_prefix(client_id: str) -> str:
-    """How the outbox keys of a client's report mails begin (its erasure finds them by it)."""
-    return f"{MAIL_PURPOSE}:{client_id}:"
-
-
 @dataclass(frozen=True)
 class MailText:
     """The subject and body of the e-mail that carries a report."""
