@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from meldkamer.reports.mailing import (
-    MAIL_DAYS,
-    MAIL_PURPOSE,
     ReportMail,
     due_month,
     mail_key,
@@ -15,8 +13,6 @@ from meldkamer.reports.monthly import MonthlyReport, build_report, mail_text, mo
 from meldkamer.reports.period import Month
 
 __all__ = [
-    "MAIL_DAYS",
-    "MAIL_PURPOSE",
     "Month",
     "MonthlyReport",
     "ReportMail",

@@ -22,8 +22,6 @@ from meldkamer.clients.schema import Client
 from meldkamer.notify.attachments import MailAttachment, enqueue_with_attachments
 from meldkamer.notify.worker import ExtraJob, SessionFactory
 from meldkamer.reports import (
-    MAIL_DAYS,
-    MAIL_PURPOSE,
     Month,
     due_month,
     mail_key,
@@ -31,11 +29,11 @@ from meldkamer.reports import (
     missing_report_mails,
     monthly_report,
 )
+from meldkamer.reports.mailing import MAIL_PURPOSE
 from meldkamer.service.context import Collaborators
 from meldkamer.triage.officehours import AMSTERDAM
 
 __all__ = [
-    "MAIL_DAYS",
     "PURPOSE",
     "Backoff",
     "MonthlyReportJob",
