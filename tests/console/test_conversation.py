@@ -81,7 +81,7 @@ async def test_the_summary_shows_what_the_bot_knew(sanne, sessions, taken) -> No
         "Kunt u het water afsluiten",  # asked but not known:
         "Weet ik niet",
         "Acuut",
-        "[acuut] Gesprongen leiding, niet afsluitbaar",  # the reasons
+        "Acuut: Gesprongen leiding, niet afsluitbaar",  # the reasons, in words
         "1234 AB 12",
         "Fatima el Amrani",
         "06 12345678",  # the phone in Dutch notation
