@@ -12,6 +12,7 @@ from meldkamer.clients.models import ClientVersion
 from meldkamer.contacts.models import Contact
 from meldkamer.db import Base
 from meldkamer.dispatch.models import WorkOrder, WorkOrderEvent
+from meldkamer.handover.drafts import Draft
 from meldkamer.handover.models import Handover, Note
 from meldkamer.metrics.heartbeat import WorkerHeartbeat
 from meldkamer.notify.attachments import OutboxAttachment
@@ -30,6 +31,7 @@ __all__ = [
     "ClientVersion",
     "ConsoleSession",
     "Contact",
+    "Draft",
     "Handover",
     "Note",
     "OutboxAttachment",

@@ -3,8 +3,9 @@
 The bot asks for a person when the tenant wants one or the matrix says a person
 decides. The conversation is queued with what the bot knew
 (:class:`~meldkamer.handover.summary.HandoverSummary`, with the outcome as far as
-known): that summary is the draft of a melding not yet complete, and a complete one
-is registered as a ticket at the handover, so no melding that reached us is lost.
+known); a melding not yet complete is kept as the session's draft
+(:mod:`meldkamer.handover.drafts`), and a complete one is registered as a ticket at the
+handover, so no melding that reached us is lost.
 When nobody is present the tenant is told a person calls back, never before the
 phone number is known, and the ticket (if any) is flagged for that call.
 """
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from meldkamer.agents.scope import serving
 from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
+from meldkamer.handover.drafts import keep_draft
 from meldkamer.handover.service import URGENCY_RANK, availability, request_handover
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.handover.texts import handover_texts
@@ -64,7 +66,7 @@ class HandedOver:
         agent_available: a person takes over now (the bot goes quiet).
         message: what the tenant is told.
         ticket_number: the melding's ticket (registered now or before), if any; without
-            one the queued summary is the melding's draft.
+            one the melding is kept as a draft.
         needs_phone: nobody is present and the phone number is not known: the tenant
             is asked for it (``message``) and nothing is queued until it is given.
     """
@@ -118,7 +120,15 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
                 rank=URGENCY_RANK.get(summary.urgency or "", 0),
             )
             if not available.available and not summary.phone:
-                # A call-back needs a number: asked first, queued once it is given.
+                # A call-back needs a number: asked first, queued once it is given; what
+                # was collected is kept already, in case the tenant leaves now.
+                keep_draft(
+                    session,
+                    conversation_id=request.conversation_id,
+                    channel=request.channel,
+                    summary=summary,
+                    now=now,
+                )
                 return HandedOver(
                     queued=False,
                     agent_available=False,
@@ -128,7 +138,7 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
             ticket = _ticket_of(session, ctx, request, summary, now)
             if ticket is not None:
                 summary = replace(summary, ticket=ticket.number)
-            request_handover(
+            handover = request_handover(
                 session,
                 conversation_id=request.conversation_id,
                 channel=request.channel,
@@ -139,7 +149,17 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
                 ticket_id=ticket.id if ticket else None,
                 callback=not available.available,
             )
-            if ticket is not None and not available.available:
+            if ticket is None:
+                # Incomplete: the session's draft, so the melding is never lost.
+                keep_draft(
+                    session,
+                    conversation_id=request.conversation_id,
+                    channel=request.channel,
+                    summary=summary,
+                    now=now,
+                    handover_id=handover.id,
+                )
+            elif not available.available:
                 flag_attention(session, ticket, CALL_BACK, now)
             _log(session, request, ticket, available.available, now)
     except SQLAlchemyError:

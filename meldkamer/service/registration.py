@@ -17,6 +17,7 @@ from meldkamer.attachments.store import link_to_ticket
 from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
 from meldkamer.dispatch import texts
 from meldkamer.dispatch.service import dispatch
+from meldkamer.handover.drafts import link_registered
 from meldkamer.handover.service import add_note
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import ATTENTION
@@ -62,6 +63,8 @@ class Origin:
     attention: str | None = None
     received_at: datetime | None = None
     spool_on_outage: bool = True
+    #: The draft (:mod:`meldkamer.handover.drafts`) the agent completed in phone mode.
+    draft_id: int | None = None
 
     @classmethod
     def chat(cls) -> Origin:
@@ -151,13 +154,14 @@ def register_confirmed(
     """
     client, complex_ = ctx.place(melding.client_id, melding.complex_id)
     settings = ctx.settings_for(melding.client_id)
+    by = origin.note.author if origin.note else CREATED_BY
     ticket, outcome, new = register_melding(
         session,
         melding,
         engine=ctx.engine,
         settings=settings,
         now=origin.received_at or now,
-        by=origin.note.author if origin.note else CREATED_BY,
+        by=by,
     )
     if not new:
         return Registered(ticket, outcome, False)
@@ -177,6 +181,8 @@ def register_confirmed(
         )
     if origin.attention:
         flag_attention(session, ticket, origin.attention, now)
+    # A melding handed over incomplete before: its draft now has its ticket.
+    link_registered(session, melding.conversation_id, ticket.id, by, now, origin.draft_id)
     return Registered(ticket, outcome, True)
 
 
