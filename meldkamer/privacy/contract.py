@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from meldkamer.clients.models import ClientVersion
 from meldkamer.clients.retention import RetentionAction
 from meldkamer.contacts.models import Contact
+from meldkamer.handover.drafts import Draft
 from meldkamer.handover.models import Handover
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.portal.models import ChangeRequest, PortalSession, PortalUser
@@ -58,6 +59,8 @@ def find_client(session: Session, client_id: str, spool: Path) -> Holdings:
         for h in session.execute(select(Handover).where(handovers.client_id == client_id)).scalars()
         if h.id not in known
     ]
+    known = {d.id for d in holdings.drafts}
+    holdings.drafts += [d for d in _of_client(session, Draft, client_id) if d.id not in known]
     holdings.client_versions = _of_client(session, ClientVersion, client_id)
     _client_mail(session, client_id, holdings)
     holdings.portal_users = _of_client(session, PortalUser, client_id)
@@ -108,6 +111,7 @@ def erase_client(
         "gesprekken": events.delete_events(session, holdings.conversations),
         "fotos": len(photo_files),
         "notities": scrub.scrub_notes(session, holdings.notes, remove),
+        "concepten": scrub.scrub_drafts(session, holdings.drafts, remove),
         "overdrachten": scrub.scrub_handovers(session, holdings.handovers, remove),
         "bijlagen": len(holdings.attachments),
         "berichten": scrub.scrub_messages(session, holdings.messages, remove),

@@ -25,6 +25,7 @@ from meldkamer.attachments.models import Attachment
 from meldkamer.clients import store
 from meldkamer.clients.models import ClientVersion
 from meldkamer.contacts.models import Contact
+from meldkamer.handover.drafts import Draft
 from meldkamer.handover.models import Handover, Note
 from meldkamer.intake.spool import FAILED_SUFFIX, SUFFIX
 from meldkamer.notify.attachments import OutboxAttachment
@@ -49,6 +50,7 @@ class Holdings:
     photos: list[Attachment] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     handovers: list[Handover] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     events: int = 0
@@ -66,6 +68,7 @@ class Holdings:
             "fotos": len(self.photos),
             "notities": len(self.notes),
             "overdrachten": len(self.handovers),
+            "concepten": len(self.drafts),
             "berichten": len(self.messages),
             "contacten": len(self.contacts),
             "spool": len(self.spool_files),
@@ -98,6 +101,11 @@ def gather(
     holdings.notes = _linked(session, Note, ids, talks)
     holdings.handovers = [
         h for h in _linked(session, Handover, ids, talks) if h.reason != scrub.REMOVED
+    ]
+    holdings.drafts = [
+        d
+        for d in _linked(session, Draft, ids, talks)
+        if not d.conversation_id.startswith(scrub.ANONYMOUS_PREFIX)
     ]
     outbox = OutboxMessage.__table__.c
     holdings.messages = list(
@@ -208,6 +216,7 @@ def export(session: Session, holdings: Holdings, photo_root: Path, out: Path) ->
         ],
         "notities": _rows(holdings.notes),
         "overdrachten": _rows(holdings.handovers),
+        "concepten": _rows(holdings.drafts),
         "berichten": _rows(holdings.messages),
         "contacten": _rows(holdings.contacts),
         "spool": [json.loads(path.read_text("utf-8")) for path in holdings.spool_files],

@@ -13,7 +13,8 @@ DESCRIPTIONS = {
     "fotos": "photos (files in the photo folder, table `bijlagen`)",
     "notities": "agents' internal notes (table `notities`)",
     "berichten": "recipient, subject and text of e-mails and SMS messages (table `outbox`)",
-    "overdrachten": "the summary an agent gets at a handover (table `overnames`)",
+    "overdrachten": "the summary an agent gets at a handover (table `overnames`) and the "
+    "draft of a melding handed over incomplete (table `meldingconcepten`)",
     "spool": "meldingen set aside after an outage (`*.json.fout` in the spool folder)",
 }
 #: The actions as the table names them.

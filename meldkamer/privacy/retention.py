@@ -8,7 +8,8 @@ When a term starts (see docs/PRIVACY.md):
 * fotos, notities: when made, and only when the ticket they belong to (if any) is closed;
 * berichten: when queued, and only once sent or failed for good; files attached to a
   message (a monthly report's PDF) go with its text;
-* overdrachten: when closed or handed back to the bot;
+* overdrachten: when closed or handed back to the bot; a draft of a melding handed
+  over incomplete (``meldingconcepten``) follows the same term from its last update;
 * spool: a melding set aside (``.json.fout``) since that long; a melding still waiting
   to be registered is never removed (it becomes a ticket).
 
@@ -36,6 +37,7 @@ from meldkamer.attachments.files import upload_dir
 from meldkamer.attachments.models import Attachment
 from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.store import latest
+from meldkamer.handover.drafts import Draft
 from meldkamer.handover.models import Handover, Note
 from meldkamer.intake.spool import FAILED_SUFFIX, spool_dir
 from meldkamer.notify.attachments import OutboxAttachment
@@ -202,6 +204,15 @@ def _handovers(session: Session, scope: Scope, cutoff: datetime, report: Retenti
     ).scalars()
     action = scope.terms["overdrachten"].action
     report.add("overdrachten", scrub.scrub_handovers(session, list(handovers), action))
+    drafts = Draft.__table__.c
+    stale = session.execute(
+        select(Draft).where(
+            scope.owns(drafts.client_id),
+            drafts.updated_at < cutoff,
+            drafts.conversation_id.not_like(f"{scrub.ANONYMOUS_PREFIX}%"),
+        )
+    ).scalars()
+    report.add("overdrachten", scrub.scrub_drafts(session, list(stale), action))
 
 
 def _with_ticket(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from meldkamer.attachments.models import Attachment
 from meldkamer.clients.retention import RetentionAction
+from meldkamer.handover.drafts import Draft
 from meldkamer.handover.models import Handover, Note
 from meldkamer.notify.attachments import OutboxAttachment
 from meldkamer.notify.models import OutboxMessage
@@ -174,6 +175,11 @@ def scrub_handovers(
     return _scrub(session, handovers, action, _empty_handover)
 
 
+def scrub_drafts(session: Session, drafts: Iterable[Draft], action: RetentionAction) -> int:
+    """Delete drafts of meldingen, or keep only the melding part of what they collected."""
+    return _scrub(session, drafts, action, _empty_draft)
+
+
 def _scrub(
     session: Session, rows: Iterable[Any], action: RetentionAction, empty: Callable[[Any], bool]
 ) -> int:
@@ -212,6 +218,14 @@ def _empty_handover(handover: Handover) -> bool:
     handover.reason = REMOVED
     if not handover.conversation_id.startswith(ANONYMOUS_PREFIX):
         handover.conversation_id = f"{ANONYMOUS_PREFIX}overname-{handover.id}"
+    return True
+
+
+def _empty_draft(draft: Draft) -> bool:
+    if draft.conversation_id.startswith(ANONYMOUS_PREFIX):
+        return False
+    draft.summary = {key: value for key, value in draft.summary.items() if key in SUMMARY_KEEPS}
+    draft.conversation_id = f"{ANONYMOUS_PREFIX}concept-{draft.id}"
     return True
 
 

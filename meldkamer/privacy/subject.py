@@ -151,6 +151,7 @@ def erase(
         "fotos": len(photo_files),
         "notities": scrub.scrub_notes(session, holdings.notes, delete),
         "overdrachten": scrub.scrub_handovers(session, holdings.handovers, anonymise),
+        "concepten": scrub.scrub_drafts(session, holdings.drafts, anonymise),
         "berichten": scrub.scrub_messages(session, holdings.messages, anonymise),
         "contactgegevens": scrub.anonymise_tickets(session, holdings.tickets),
         # What a conversation left without a ticket (a status question, a handover).

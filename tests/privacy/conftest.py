@@ -1,7 +1,7 @@
 """A database with real data of three tenants of two clients, made through the real code.
 
-Tickets come from ``register_melding``, photos from ``store_file``/``record``, notes and
-handovers from the handover service, messages from the outbox, conversation text from
+Tickets come from ``register_melding``, photos from ``store_file``/``record``, notes,
+handovers and drafts from the handover service, messages from the outbox, conversation text from
 Rasa's tracker store (``rasa_addons.tracker_store``) on the same database, a set-aside
 melding from the spool. Each client also has a member of staff with a portal account
 and a session, and last month's report mailed with its PDF; one has a change request.
@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.attachments.files import store_file
 from meldkamer.attachments.store import link_to_ticket, record
+from meldkamer.handover.drafts import keep_draft, link_draft
 from meldkamer.handover.service import add_note, close, request_handover
+from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import spool_melding
 from meldkamer.intake.validation import Address
@@ -172,6 +174,23 @@ def _register(session: Session, tenant: Tenant, root: Path) -> Ticket:
         client_id=tenant.client_id,
         ticket_id=ticket.id,
     )
+    # The melding was handed over incomplete once: its draft, linked to the ticket it became.
+    draft = keep_draft(
+        session,
+        conversation_id=tenant.conversation,
+        channel=ticket.channel,
+        summary=HandoverSummary(
+            topic=ticket.topic,
+            address=f"{tenant.postcode} {tenant.huisnummer}",
+            name=tenant.name,
+            phone=tenant.phone,
+            email=tenant.email,
+            client_id=tenant.client_id,
+        ),
+        now=T0,
+        handover_id=handover.id,
+    )
+    link_draft(session, draft, ticket.id, "agent", T0)
     close(session, handover.id, T0)
     edit_ticket(session, ticket, "naam", tenant.name + " jr", by="agent", reason=None, now=T0)
     message = enqueue(
