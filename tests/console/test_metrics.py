@@ -14,6 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import delete, select
 
+from console.keys import COLLABORATORS
 from console.metrics import TOKEN_ENV, MetricsAccess, is_loopback
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.metrics import METRICS, exposed_names
@@ -24,6 +25,7 @@ from meldkamer.notify.worker import deliver_due
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
 from meldkamer.service.handover import HandoverRequest, hand_over
+from meldkamer.service.monthly_report import monthly_report_job
 from meldkamer.tickets.edits import edit_ticket
 from meldkamer.tickets.models import Ticket
 from tests.service.conftest import burst_pipe
@@ -136,6 +138,24 @@ async def test_tickets_created_never_goes_down_when_an_agent_changes_the_urgency
     samples = await scrape(anonymous)
     assert value(samples, "meldkamer_tickets_created_total", urgency="acuut", channel="rest") == 1
     assert value(samples, "meldkamer_tickets_created_total", urgency="urgent", channel="rest") == 0
+
+
+async def test_the_monthly_reports_missing_until_the_worker_queued_them(
+    anonymous, ctx, console_app, clock
+) -> None:
+    # 2 December: November's reports are due; the worker has not run yet.
+    registry = console_app[COLLABORATORS].registry()
+    addresses = sum(len(client.report_emails) for client in registry)
+    assert addresses >= 2  # De Linde and VvE Noord have a rapportage_email
+    samples = await scrape(anonymous)
+    assert value(samples, "meldkamer_monthly_reports_missing") == addresses
+
+    await monthly_report_job(ctx)(ctx.sessions, clock())
+    samples = await scrape(anonymous)
+    assert value(samples, "meldkamer_monthly_reports_missing") == 0
+    with ctx.sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.purpose == "maandrapport")
+        assert len(session.execute(query).all()) == addresses
 
 
 async def test_from_outside_nobody_without_a_token_configured(anonymous) -> None:
