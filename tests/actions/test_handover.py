@@ -1,7 +1,7 @@
 """Handover actions: everything collected goes along, at every step of the melding form.
 
-A handover at any step leaves a ticket (the melding was complete) or the queued
-summary as its draft with everything collected; a request for a person anywhere in
+A handover at any step leaves a ticket (the melding was complete) or a draft
+(``meldingconcepten``) with everything collected; a request for a person anywhere in
 the first message hands over after the safety instructions; nobody present and no
 number known: the number is asked before a call back is promised.
 """
@@ -21,7 +21,9 @@ from actions.handover import (
     ActionVraagMedewerker,
     ValidateTerugbelForm,
 )
+from meldkamer.handover.drafts import Draft
 from meldkamer.handover.models import Handover
+from meldkamer.handover.summary import HandoverSummary
 from meldkamer.handover.texts import handover_texts
 from meldkamer.service.handover import UNCONFIRMED
 from meldkamer.tickets import Ticket
@@ -82,13 +84,17 @@ async def test_a_handover_at_any_step_keeps_everything_collected(
     with runtime.sessions() as session:
         (handover,) = session.execute(select(Handover)).scalars()
         tickets = session.execute(select(Ticket)).scalars().all()
+        drafts = session.execute(select(Draft)).scalars().all()
         for slot, key in SUMMARY_KEYS.items():
             if slot in slots:
                 assert handover.summary[key] == slots[slot], slot
+                for draft in drafts:
+                    assert draft.summary[key] == slots[slot], slot
         if step == "beschrijving":
             # complete: a ticket now, flagged because the tenant did not confirm yet
             (ticket,) = tickets
             assert handover.ticket_id == ticket.id and ticket.attention == UNCONFIRMED
+            assert drafts == []  # a complete melding is a ticket, never a draft
             assert ticket.naam == "Fatima el Amrani" and ticket.telefoon == "+31612345678"
             assert {
                 "event": "slot",
@@ -97,9 +103,14 @@ async def test_a_handover_at_any_step_keeps_everything_collected(
                 "timestamp": None,
             } in events
         else:
-            # incomplete: the queued summary is the draft, with the outcome so far
+            # incomplete: a draft with everything collected and the outcome so far
             assert tickets == [] and handover.ticket_id is None
             assert handover.summary["outcome"]["urgency"] in ("acuut", "urgent", "niet_urgent")
+            (draft,) = drafts
+            assert draft.is_open and draft.handover_id == handover.id
+            assert draft.conversation_id == handover.conversation_id
+            assert draft.urgency == handover.summary["outcome"]["urgency"]
+            assert draft.collected == HandoverSummary.from_dict(handover.summary)
 
 
 async def test_a_person_asked_for_in_the_first_message_hands_over(

@@ -1,0 +1,178 @@
+"""Drafts: a melding handed over incomplete is kept with everything collected, once per session.
+
+Per step of the form (what the bot had when the tenant asked for a person), the
+handover leaves a draft with exactly that, or a ticket when the melding was complete;
+the ticket made later (by the bot after the hand-back, or by an agent in phone mode)
+links the draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from meldkamer.agents.scope import UNLIMITED, AgentScope
+from meldkamer.handover.drafts import Draft, current_draft, get_draft, open_drafts
+from meldkamer.handover.models import Handover
+from meldkamer.handover.service import close, hand_back
+from meldkamer.handover.summary import HandoverSummary
+from meldkamer.service.confirm import confirm_melding
+from meldkamer.service.context import Collaborators
+from meldkamer.service.handover import HandoverRequest, hand_over
+from meldkamer.service.registration import Origin
+from meldkamer.tickets import Ticket
+from tests.service.conftest import burst_pipe
+from tests.service.test_handover import agent_present
+
+CONVERSATION = "gesprek-m-1"
+#: What the bot has after each step of the form (cumulative), as the action sends it.
+STEPS: list[tuple[str, HandoverSummary]] = []
+_so_far = HandoverSummary()
+for _step, _changes in [
+    ("eerste bericht", {}),
+    ("onderwerp", {"topic": "lekkage_waterleiding"}),
+    ("adres", {"address": "1234 AB 12", "client_id": "de-linde"}),
+    ("triage", {"facts": {"leiding_gesprongen": True, "leiding_afsluitbaar": False}}),
+    ("naam", {"name": "Fatima el Amrani"}),
+    ("telefoon", {"phone": "+31612345678"}),
+    ("email", {"email": "fatima@example.nl"}),
+    ("beschrijving", {"description": "water spuit uit de leiding"}),
+]:
+    _so_far = replace(_so_far, **_changes)  # type: ignore[arg-type]
+    STEPS.append((_step, _so_far))
+
+
+def request(summary: HandoverSummary, *, complete: bool = False) -> HandoverRequest:
+    melding = burst_pipe(email="fatima@example.nl") if complete else None
+    return HandoverRequest(
+        CONVERSATION, "rest", "Huurder vraagt om een medewerker", summary, melding
+    )
+
+
+def drafts(ctx: Collaborators) -> list[Draft]:
+    with ctx.sessions() as session:
+        return list(session.execute(select(Draft).order_by(Draft.id)).scalars())
+
+
+def handover_id(ctx: Collaborators) -> int:
+    with ctx.sessions() as session:
+        found = session.execute(
+            select(Handover.id).order_by(Handover.id.desc()).limit(1)
+        ).scalar_one()
+        return int(found)
+
+
+@pytest.mark.parametrize("present", [True, False], ids=["medewerker", "terugbellen"])
+@pytest.mark.parametrize("step", [name for name, _ in STEPS])
+def test_a_handover_at_any_step_leaves_a_ticket_or_a_draft_with_everything(
+    ctx: Collaborators, step: str, present: bool
+) -> None:
+    if present:
+        agent_present(ctx)
+    summary = dict(STEPS)[step]
+    complete = step == "beschrijving"
+    result = hand_over(ctx, request(summary, complete=complete))
+    with ctx.sessions() as session:
+        tickets = session.execute(select(Ticket)).scalars().all()
+    if complete:
+        (ticket,) = tickets
+        assert result.ticket_number == ticket.number and drafts(ctx) == []
+        return
+    assert tickets == [] and result.ticket_number is None
+    (draft,) = drafts(ctx)
+    # Everything the bot had, nothing else: the summary reads back equal, outcome added.
+    assert replace(draft.collected, outcome={}) == summary
+    assert draft.conversation_id == CONVERSATION and draft.channel == "rest"
+    assert draft.topic == summary.topic and draft.client_id == summary.client_id
+    assert draft.urgency == (draft.collected.urgency if summary.topic else None)
+    assert draft.is_open and draft.completed_by is None
+    if summary.topic:
+        assert draft.urgency in ("acuut", "urgent", "niet_urgent")
+    # Nobody present and no number yet: kept already, though nothing is queued.
+    assert (draft.handover_id is None) == result.needs_phone
+
+
+def test_the_same_session_keeps_one_draft_updated(ctx: Collaborators) -> None:
+    steps = dict(STEPS)
+    hand_over(ctx, request(steps["onderwerp"]))  # nobody present, no number: asked first
+    hand_over(ctx, request(steps["telefoon"]))  # the number given: the call back queued
+    (draft,) = drafts(ctx)
+    assert draft.collected.phone == "+31612345678" and draft.handover_id == handover_id(ctx)
+    with ctx.sessions.begin() as session:
+        hand_back(session, handover_id(ctx), ctx.clock())
+    hand_over(ctx, request(steps["naam"]))  # asked again later, the same session
+    (again,) = drafts(ctx)
+    assert again.id == draft.id and again.collected.name == "Fatima el Amrani"
+    assert again.created_at == draft.created_at
+
+
+def test_after_afsluiten_a_new_session_gets_a_draft_of_its_own(ctx: Collaborators) -> None:
+    agent_present(ctx)
+    steps = dict(STEPS)
+    hand_over(ctx, request(steps["adres"]))
+    with ctx.sessions.begin() as session:
+        close(session, handover_id(ctx), ctx.clock())
+    hand_over(ctx, request(HandoverSummary(topic="cv_storing")))
+    first, second = drafts(ctx)
+    assert first.topic == "lekkage_waterleiding" and first.is_open  # kept, not overwritten
+    assert second.topic == "cv_storing"
+    with ctx.sessions() as session:
+        assert current_draft(session, CONVERSATION) is not None
+        assert current_draft(session, CONVERSATION).id == second.id  # type: ignore[union-attr]
+
+
+def test_the_bot_completing_it_after_the_hand_back_links_the_draft(ctx: Collaborators) -> None:
+    agent_present(ctx)
+    hand_over(ctx, request(dict(STEPS)["naam"]))
+    with ctx.sessions.begin() as session:
+        hand_back(session, handover_id(ctx), ctx.clock())
+    confirmed = confirm_melding(ctx, burst_pipe())
+    (draft,) = drafts(ctx)
+    assert draft.ticket_id == confirmed.ticket_id and draft.completed_by == "assistent"
+    assert draft.completed_at == ctx.clock()
+    with ctx.sessions() as session:
+        assert open_drafts(session, UNLIMITED, 10) == []
+
+
+def test_a_complete_melding_at_a_later_handover_links_the_sessions_draft(
+    ctx: Collaborators,
+) -> None:
+    agent_present(ctx)
+    hand_over(ctx, request(dict(STEPS)["adres"]))
+    with ctx.sessions.begin() as session:
+        hand_back(session, handover_id(ctx), ctx.clock())
+    result = hand_over(ctx, request(dict(STEPS)["beschrijving"], complete=True))
+    (draft,) = drafts(ctx)
+    with ctx.sessions() as session:
+        ticket = session.execute(select(Ticket)).scalar_one()
+    assert result.ticket_number == ticket.number and draft.ticket_id == ticket.id
+
+
+def test_phone_mode_links_the_draft_it_completed_also_after_afsluiten(
+    ctx: Collaborators,
+) -> None:
+    agent_present(ctx)
+    hand_over(ctx, request(dict(STEPS)["naam"]))
+    with ctx.sessions.begin() as session:
+        close(session, handover_id(ctx), ctx.clock())
+    (draft,) = drafts(ctx)
+    origin = replace(Origin.phone("sanne", "Sanne"), draft_id=draft.id)
+    confirmed = confirm_melding(ctx, burst_pipe("tel-1", conversation_id="tel-1"), origin=origin)
+    (linked,) = drafts(ctx)
+    assert linked.ticket_id == confirmed.ticket_id and linked.completed_by == "sanne"
+    # A second ticket never takes the draft over from the first.
+    confirm_melding(ctx, burst_pipe("tel-2", conversation_id="tel-2"), origin=origin)
+    assert drafts(ctx)[0].ticket_id == confirmed.ticket_id
+
+
+def test_an_agent_limited_to_other_clients_sees_no_draft(ctx: Collaborators) -> None:
+    hand_over(ctx, request(dict(STEPS)["adres"]))
+    (draft,) = drafts(ctx)
+    other = AgentScope(frozenset({"vve-beheer-noord"}))
+    with ctx.sessions() as session:
+        assert open_drafts(session, other, 10) == [] and get_draft(session, draft.id, other) is None
+        assert [d.id for d in open_drafts(session, AgentScope(frozenset({"de-linde"})), 10)] == [
+            draft.id
+        ]
