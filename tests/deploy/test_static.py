@@ -231,7 +231,8 @@ def nginx_public_prefixes() -> set[str]:
     for group in re.findall(r"location ~ \^/webhooks/\(([^)]*)\)", text):
         prefixes |= {f"/webhooks/{name}" for name in group.split("|")}
     for group in re.findall(r"location ~ \^/\(([^)]*)\)", text):
-        prefixes |= {f"/{name}" for name in group.split("|")}
+        # A name with a dot is escaped in the regex (tickets\.csv): the Ingress has it plain.
+        prefixes |= {"/" + name.replace("\\.", ".") for name in group.split("|")}
     if "location /api/ {" in text:
         prefixes.add("/api")
     return prefixes
