@@ -90,7 +90,10 @@ async def test_a_melding_a_handover_and_a_failed_email_show(
         session.execute(delete(OutboxMessage))
     confirmed = confirm_melding(ctx, burst_pipe())
     assert confirmed.ticket_number
-    summary = HandoverSummary(topic="lekkage_waterleiding", name="Fatima el Amrani")
+    # With a number: a call-back is only promised to a tenant we can call.
+    summary = HandoverSummary(
+        topic="lekkage_waterleiding", name="Fatima el Amrani", phone="0612345678"
+    )
     hand_over(ctx, HandoverRequest("gesprek-m-1", "rest", "Huurder vraagt een mens", summary))
     (spool / "m-9.json").write_text("{}")
     clock.advance(minutes=3)
