@@ -14,7 +14,13 @@ from tests.actions.conftest import COMPLETE_MELDING, texts, user_message
 async def test_summary_shows_everything_and_asks(runtime, dispatcher, make_tracker, domain) -> None:
     events = await ActionBevestigMelding().run(dispatcher, make_tracker(COMPLETE_MELDING), domain)
     text = dispatcher.messages[0]["text"]
-    for part in ("1234 AB 12", "Fatima el Amrani", "06 12345678", "Nee, lukt niet", "Klopt dit?"):
+    for part in (
+        "1234 AB 12",
+        "Fatima el Amrani",
+        "06 12345678",
+        "Water afsluiten: lukt niet",
+        "Klopt dit?",
+    ):
         assert part in text
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
     assert events[0]["value"] is True
