@@ -20,11 +20,12 @@ from typing import Any
 
 from meldkamer.clients.cache import ClientCache
 from meldkamer.clients.schema import Client, Complex
+from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.fields import UNKNOWN, check
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.validation import Address, Invalid, parse_address
 from meldkamer.triage import Outcome, TriageEngine, TriageInputError, TriageSettings
-from meldkamer.triage.table import DecisionTable, FactValue, Topic
+from meldkamer.triage.table import DecisionTable, Fact, FactValue, Topic
 
 CHANNEL = "telefoon"
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Context",
     "Step",
     "WizardState",
+    "from_collected",
     "topics_by_danger",
 ]
 #: The steps that ask a contact detail, each checked as the bot checks it.
@@ -90,11 +92,14 @@ class WizardState:
     email: str | None = None
     email_asked: bool = False
     beschrijving: str | None = None
+    #: The draft (``meldingconcepten``) this melding completes, and its conversation.
+    draft: int | None = None
+    conversation: str | None = None
 
     @property
     def conversation_id(self) -> str:
-        """Phone meldingen get a conversation id of their own: ``tel-<uuid>``."""
-        return f"tel-{self.id}"
+        """A draft's own conversation; other phone meldingen get ``tel-<uuid>``."""
+        return self.conversation or f"tel-{self.id}"
 
     def address_value(self) -> Address | None:
         """The address as :class:`Address`."""
@@ -128,12 +133,62 @@ class WizardState:
             email=data.get("email"),
             email_asked=bool(data.get("email_asked")),
             beschrijving=data.get("beschrijving"),
+            draft=int(data["draft"]) if data.get("draft") is not None else None,
+            conversation=data.get("conversation"),
         )
 
     def cleared(self, part: str) -> WizardState:
         """The state with one part removed (the summary's "aanpassen")."""
-        defaults = WizardState(id=self.id)
+        defaults = WizardState(id=self.id, draft=self.draft, conversation=self.conversation)
         return replace(self, **{name: getattr(defaults, name) for name in CHANGES[part]})
+
+
+def _is_option(fact: Fact, value: object) -> bool:
+    """One of the fact's answers, of its type too (``True`` is not ``1``)."""
+    return any(value == v and type(value) is type(v) for v in fact.values)
+
+
+def _checked(name: str, value: str | None) -> str | None:
+    """A collected contact value the bot's own check accepts, else ``None`` (asked again)."""
+    if value is None:
+        return None
+    checked = check(name, value)
+    return None if isinstance(checked, Invalid) else checked
+
+
+def from_collected(
+    table: DecisionTable, collected: HandoverSummary, *, draft: int, conversation: str
+) -> WizardState:
+    """The wizard prefilled with a draft's collected values, so only what is missing is asked.
+
+    Each value goes through the check its step would apply; one that fails (or a fact the
+    table no longer has) is left out, and the wizard asks it.
+    """
+    topic = collected.topic if collected.topic in table.topics else None
+    address = parse_address(collected.address or "")
+    known = {
+        name: value
+        for name, value in collected.facts.items()
+        if name in table.facts and _is_option(table.facts[name], value)
+    }
+    email_given = collected.email is not None and not isinstance(
+        check("email", collected.email), Invalid
+    )
+    return WizardState(
+        topic=topic,
+        address=(address.postcode, address.huisnummer, address.toevoeging)
+        if isinstance(address, Address)
+        else None,
+        facts=known if topic else {},
+        unknown=tuple(f for f in collected.unknown_facts if f in table.facts) if topic else (),
+        naam=_checked("naam", collected.name),
+        telefoon=_checked("telefoon", collected.phone),
+        email=_checked("email", collected.email),
+        email_asked=email_given,
+        beschrijving=_checked("beschrijving", collected.description),
+        draft=draft,
+        conversation=conversation,
+    )
 
 
 @dataclass(frozen=True)
@@ -245,7 +300,7 @@ class Context:
             value = json.loads(raw)
         except ValueError:
             value = None
-        if not any(value == v and type(value) is type(v) for v in fact.values):
+        if not _is_option(fact, value):
             return Invalid("Kies een van de antwoorden, of 'Weet ik niet'.")
         return replace(state, facts={**state.facts, step.fact: value})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -19,13 +20,22 @@ from sqlalchemy import select
 
 from console.forms import read_form
 from console.identity import current
-from console.intake_wizard import CHANGES, UNKNOWN, Context, Step, WizardState, topics_by_danger
+from console.intake_wizard import (
+    CHANGES,
+    UNKNOWN,
+    Context,
+    Step,
+    WizardState,
+    from_collected,
+    topics_by_danger,
+)
 from console.keys import CLIENTS, CLOCK, COLLABORATORS, ENGINE, SESSIONS, SIGNING_KEY
 from console.rendering import render
 from console.scope import OUTSIDE_CLIENTS
 from console.signing import BadSignature, sign, unsign
 from console.summary import Reasons, fact_lines, reasons, unknown_lines
 from meldkamer.contact import EMERGENCY_PHONE
+from meldkamer.handover.drafts import get_draft
 from meldkamer.intake.safety import safety_lines
 from meldkamer.intake.validation import Invalid, normalise_phone
 from meldkamer.service.confirm import Stored, confirm_melding
@@ -160,11 +170,36 @@ def _in_scope(request: web.Request, found: list[CallerTicket]) -> list[CallerTic
     return [ticket for ticket in found if scope.allows(owners.get(ticket.number))]
 
 
+#: A draft to complete (``?concept=<id>``): "Maak ticket" on a conversation or /tickets.
+DRAFT_FIELD = "concept"
+NO_DRAFT = "Dit concept bestaat niet of hoort niet bij uw opdrachtgevers."
+
+
+def _from_draft(request: web.Request, raw: str) -> WizardState:
+    """The wizard prefilled with a draft of the agent's clients (404 otherwise, or once a ticket)."""
+    if not raw.isdigit() or len(raw) > 12:
+        raise web.HTTPNotFound(text=NO_DRAFT)
+    with request.app[SESSIONS]() as session:
+        draft = get_draft(session, int(raw), current(request).scope)
+        if draft is None:
+            raise web.HTTPNotFound(text=NO_DRAFT)
+        if not draft.is_open:
+            ticket = session.get(Ticket, draft.ticket_id)
+            raise web.HTTPSeeOther(f"/ticket/{ticket.number}" if ticket else "/tickets")
+        collected, conversation = draft.collected, draft.conversation_id
+    return from_collected(
+        request.app[ENGINE].table, collected, draft=int(raw), conversation=conversation
+    )
+
+
 async def start(request: web.Request) -> web.StreamResponse:
     """A fresh wizard; with ``?beller=`` the caller's tickets above it and the number kept.
 
     The number the agent looked up is the caller's: the wizard does not ask it again.
+    With ``?concept=`` it starts from what the bot collected: only the missing is asked.
     """
+    if DRAFT_FIELD in request.query:
+        return _render(request, _from_draft(request, request.query[DRAFT_FIELD]))
     caller = _caller(request)
     phone = normalise_phone(caller[0]) if caller is not None else None
     state = WizardState(telefoon=phone if isinstance(phone, str) else None)
@@ -209,7 +244,9 @@ async def confirm(request: web.Request) -> web.StreamResponse:
     except ValueError as error:
         return _render(request, state, error=f"Nog niet compleet: {error}.", status=400)
     ctx = request.app[COLLABORATORS]
-    result = confirm_melding(ctx, melding, origin=Origin.phone(me.username, me.display_name))
+    # A completed draft is linked to the new ticket (registration does it, same transaction).
+    origin = replace(Origin.phone(me.username, me.display_name), draft_id=state.draft)
+    result = confirm_melding(ctx, melding, origin=origin)
     if result.stored is not Stored.REGISTERED:
         logger.error("phone melding %s by %s: %s", melding.melding_id, me.username, result.stored)
         return _render(request, state, error=NOT_REGISTERED[result.stored], status=503)

@@ -19,8 +19,9 @@ from console.identity import current
 from console.keys import COLLABORATORS, SESSIONS
 from console.rendering import LABEL_FILTERS, render, topic_name
 from meldkamer.clients.schema import Client
+from meldkamer.handover.drafts import Draft
 from meldkamer.intake.validation import format_phone
-from meldkamer.service.ticket_search import TicketQuery, search_tickets
+from meldkamer.service.ticket_search import TicketQuery, search_drafts, search_tickets
 from meldkamer.tickets import Ticket
 
 #: A page shows this many; the CSV this many (a month of a busy night shift and more).
@@ -98,15 +99,19 @@ async def page(request: web.Request) -> web.StreamResponse:
         query = read_query(request.query, clients)
     except BadQuery as refused:
         error, query = str(refused), TicketQuery()
+    drafts: list[Draft] = []
     if error is None:
         found, more = search_tickets(
             request.app[SESSIONS], query, current(request).scope, limit=PAGE_ROWS
         )
+        drafts = search_drafts(request.app[SESSIONS], query, current(request).scope, limit=50)
     return render(
         request,
         "tickets.html",
         {
             "tickets": found,
+            # Meldingen handed over incomplete: not tickets yet, each with "Maak ticket".
+            "drafts": drafts,
             "more": more,
             "limit": PAGE_ROWS,
             "error": error,

@@ -3,6 +3,8 @@
 The console's ``/tickets`` page and its CSV export call :func:`search_tickets`; an
 agent limited to some clients finds only their tickets (the scope is part of the query,
 not a filter afterwards, so counts and limits tell nothing about other clients).
+:func:`search_drafts` finds the drafts of meldingen handed over incomplete (not tickets
+yet) with the same query, for the page's "Concepten".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from meldkamer.agents.scope import AgentScope
+from meldkamer.handover.drafts import Draft, open_drafts
 from meldkamer.intake.validation import Invalid, normalise_phone, parse_address
 from meldkamer.tickets.models import Ticket
 from meldkamer.triage.officehours import AMSTERDAM
@@ -107,3 +110,43 @@ def search_tickets(
         for ticket in rows:
             session.expunge(ticket)
     return rows[:limit], len(rows) > limit
+
+
+#: How many open drafts are looked through for a query (a night has a handful).
+DRAFT_SCAN = 500
+
+
+def _draft_matches(draft: Draft, query: TicketQuery) -> bool:
+    """The query's text and filters on a draft (a draft has no status: never with one)."""
+    collected = draft.collected
+    if query.status or (query.client_id and draft.client_id != query.client_id):
+        return False
+    if (query.urgency and draft.urgency != query.urgency) or (
+        query.channel and draft.channel != query.channel
+    ):
+        return False
+    if query.since is not None and draft.created_at < _start_of(query.since):
+        return False
+    if query.until is not None and draft.created_at >= _start_of(query.until + timedelta(days=1)):
+        return False
+    text = query.text.strip()[:_MAX_TEXT].lower()
+    if not text:
+        return True
+    address = parse_address(text)
+    phone = normalise_phone(text) if sum(ch.isdigit() for ch in text) >= 9 else None
+    return (
+        text in (collected.name or "").lower()
+        or (isinstance(phone, str) and phone == collected.phone)
+        or (not isinstance(address, Invalid) and str(address) == collected.address)
+    )
+
+
+def search_drafts(
+    sessions: Callable[[], Session], query: TicketQuery, scope: AgentScope, *, limit: int
+) -> list[Draft]:
+    """Drafts not yet a ticket that match, newest first, at most ``limit``."""
+    with sessions() as session:
+        found = open_drafts(session, scope, DRAFT_SCAN)
+        for draft in found:
+            session.expunge(draft)
+    return [draft for draft in found if _draft_matches(draft, query)][:limit]
