@@ -28,6 +28,7 @@ from console.summary import Summary, summarise
 from console.transcript import Line, lines
 from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.agents.sessions import SignedIn
+from meldkamer.handover.drafts import drafts_of
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
 from meldkamer.handover.summary import HandoverSummary
@@ -114,6 +115,7 @@ async def render_page(
             handover.ticket_id,
         )
         ticket = _ticket_for(session, handover, summary.ticket)
+        draft = next(iter(drafts_of(session, conversation_id)), None)
         names = agent_names(session)
         return render(
             request,
@@ -129,6 +131,11 @@ async def render_page(
                 "canned_error": canned.error,
                 "notes": notes(session, conversation_id),
                 "ticket": ticket,
+                # The melding kept as a draft when it was handed over incomplete.
+                "draft": draft,
+                "draft_ticket": session.get(Ticket, draft.ticket_id)
+                if draft and draft.ticket_id
+                else None,
                 "edits": edits(session, ticket.id) if ticket else [],
                 "names": names,
                 "errors": errors or {},
