@@ -28,12 +28,14 @@ from console.summary import Summary, summarise
 from console.transcript import Line, lines
 from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.agents.sessions import SignedIn
+from meldkamer.clients.schema import Client, Complex
 from meldkamer.handover.drafts import drafts_of
-from meldkamer.handover.models import Handover, HandoverStatus
+from meldkamer.handover.models import STATUS_LABELS, Handover, HandoverStatus
 from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.handover.texts import handover_texts
 from meldkamer.intake.fields import UNKNOWN
+from meldkamer.intake.validation import Address, parse_address
 from meldkamer.service.collected import FACT_PREFIX, plan_correction, save_correction
 from meldkamer.service.transfer import transfer_panel
 from meldkamer.tickets import Ticket, TicketStatus, get_ticket
@@ -42,6 +44,10 @@ from meldkamer.triage import Urgency
 from meldkamer.triage.table import DecisionTable
 
 MAX_REPLY = 2000
+UNSENT = (
+    "Uw bericht aan de huurder is nog niet verstuurd. Verstuur het eerst, of maak het vak "
+    "leeg als het niet weg hoeft; daarna kunt u teruggeven of afsluiten."
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,20 @@ async def _transcript(request: web.Request, conversation_id: str) -> tuple[list[
     except RasaError as error:
         return [], f"Het gesprek kon niet worden geladen: {error}."
     return lines(tracker.get("events") or [], request.app[ENGINE].table), None
+
+
+def _place(
+    request: web.Request, client_id: str | None, address: str | None, ticket: Ticket | None
+) -> tuple[Client | None, Complex | None]:
+    """The client and complex by name, as the ticket page shows them (never their ids)."""
+    collaborators = request.app[COLLABORATORS]
+    if ticket is not None and ticket.client_id == client_id:
+        return collaborators.place(client_id, ticket.complex_id)
+    client = collaborators.client(client_id)
+    parsed = parse_address(address) if client and address else None
+    if client is None or not isinstance(parsed, Address):
+        return client, None
+    return client, client.complex_for(parsed.postcode, parsed.huisnummer)
 
 
 def _ticket_for(session: Session, handover: Handover, number: str | None) -> Ticket | None:
@@ -117,12 +137,15 @@ async def render_page(
         ticket = _ticket_for(session, handover, summary.ticket)
         draft = next(iter(drafts_of(session, conversation_id)), None)
         names = agent_names(session)
+        client, complex_ = _place(request, summary.client, summary.address, ticket)
         return render(
             request,
             "conversation.html",
             {
                 "handover": handover,
                 "summary": summary,
+                "client": client,
+                "complex": complex_,
                 "taken_by": names.get(handover.agent or "", handover.agent),
                 "may_act": may_act(handover, me),
                 "lines": transcript,
@@ -180,6 +203,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 request, "_transcript.html", {"lines": transcript, "transcript_error": error}
             ),
             "status": status,
+            # In words, as the page says it (the stored value is only compared).
+            "status_label": STATUS_LABELS.label(status),
             "taken_by": taken_by,
         }
 
@@ -289,6 +314,7 @@ async def _finish(
     """Hand back or close: first Rasa (so the tenant is never left alone), then the queue."""
     handover_id = _id(request)
     me = current(request)
+    form = await read_form(request)
     with request.app[SESSIONS]() as session:
         handover = _handover(session, handover_id)
         allowed, conversation_id = may_act(handover, me), handover.conversation_id
@@ -298,6 +324,16 @@ async def _finish(
             handover_id,
             errors={"acties": "Alleen wie het gesprek heeft overgenomen kan dit."},
             status=403,
+        )
+    unsent = form.get("tekst", "").strip()
+    if unsent:
+        # The buttons send the reply box along: a typed reply is never dropped unseen.
+        return await render_page(
+            request,
+            handover_id,
+            errors={"antwoord": UNSENT},
+            form={"tekst": form.get("tekst", "")},
+            status=409,
         )
     try:
         await in_rasa(request.app[RASA], conversation_id)

@@ -123,7 +123,8 @@
 
   function settle(form, busy) {
     form.setAttribute("aria-busy", busy ? "true" : "false");
-    each(form, "button", function (b) { b.disabled = busy; });
+    // form.elements: also the buttons outside it that belong to it (form="...").
+    Array.prototype.forEach.call(form.elements, function (b) { if (b.type === "submit") { b.disabled = busy; } });
   }
 
   function body(form, submitter) {
@@ -182,10 +183,14 @@
       return response.text().then(function (html) {
         var doc = parse(html);
         var ok = response.ok;
+        var refused = (submitter && submitter.getAttribute("data-mislukt")) ||
+          form.getAttribute("data-mislukt") || "Niet opgeslagen";
         if (!doc.querySelector("[data-deel]")) {
+          // Another page's answer (the queue's "al overgenomen"): its error line, else its text.
           settle(form, false);
-          var said = (doc.body ? doc.body.textContent : html).trim().slice(0, 300);
-          announce("Niet opgeslagen (" + response.status + "): " + said, true);
+          var line = doc.querySelector(".fout, [role=alert]");
+          var said = line ? line.textContent : "(" + response.status + ") " + (doc.body ? doc.body.textContent : html);
+          announce(refused + ": " + said.trim().slice(0, 300), true);
           return;
         }
         var error = replaceParts(doc, form, ok, active);
@@ -194,8 +199,7 @@
           announce(form.getAttribute("data-gelukt") || "Opgeslagen.", false);
         } else {
           // The form's own word for it ("Niet verstuurd" for a reply), else "Niet opgeslagen".
-          announce((form.getAttribute("data-mislukt") || "Niet opgeslagen") + ": " +
-            (error || "de console weigerde het formulier."), true);
+          announce(refused + ": " + (error || "de console weigerde het formulier."), true);
         }
       });
     }).catch(function () {
