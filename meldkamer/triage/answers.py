@@ -61,9 +61,10 @@ def match_value(fact: Fact, text: str) -> FactValue | None:
 
 
 def facts_from_text(table: DecisionTable, topic: Topic, text: str) -> dict[str, FactValue]:
-    """Facts of ``topic`` (and habitability) that are clear from a message."""
+    """Facts of ``topic``, of its safety nets and habitability that are clear from a message."""
     found: dict[str, FactValue] = {}
-    for name in (*topic.questions, HABITABILITY):
+    nets = (name for net in table.nets_for(topic.code) for name in net.facts())
+    for name in dict.fromkeys((*topic.questions, *nets, HABITABILITY)):
         value = match_value(table.facts[name], text)
         if value is not None:
             found[name] = value

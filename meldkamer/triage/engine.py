@@ -9,6 +9,8 @@ Pure: no I/O, no clock, no Rasa. The semantics, in the words of ``triage.md``:
   they differ. So removing a fact never lowers the urgency.
 * ``bewoonbaarheid_in_gevaar`` makes any melding acuut with ``inform_client``.
 * Answers listed as ``tegenstrijdig`` for a topic raise ``needs_assessment``.
+* A safety net (``vangnetten``) on a fact the row in force does not ask raises the
+  outcome when the tenant already said that fact, whatever a client's protocol says.
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ class TriageEngine:
             undecided or bool(conflicts) or any(r.needs_assessment for r in worst.fired)
         )
         opening = settings.office.next_opening(at)
-        return Outcome(
+        outcome = Outcome(
             topic=topic.code,
             urgency=urgency,
             inform_client=inform_client,
@@ -219,6 +221,38 @@ class TriageEngine:
             office_within_24h=bool(derived["kantoor_binnen_24u"]),
             next_office_opening=opening,
             trade=topic.trade,
+        )
+        return self._with_safety_nets(outcome, topic, known)
+
+    def _with_safety_nets(
+        self, outcome: Outcome, topic: Topic, known: Mapping[str, FactValue]
+    ) -> Outcome:
+        """Raise the outcome by every safety net that holds on what the tenant said.
+
+        Only nets on facts the row in force does not ask: a row that asks the fact
+        decides with it itself, and a fact never said is not guessed.
+        """
+        nets = [
+            net.rule
+            for net in self.table.nets_for(topic.code)
+            if any(name not in topic.questions for name in net.rule.when)
+            and all(known.get(name) == value for name, value in net.rule.when.items())
+        ]
+        if not nets:
+            return outcome
+        urgency = max((outcome.urgency, *(r.urgency for r in nets)), key=lambda u: u.rank)
+        used = {name for rule in nets for name in rule.when}
+        return replace(
+            outcome,
+            urgency=urgency,
+            inform_client=outcome.inform_client or any(r.inform_client for r in nets),
+            needs_assessment=outcome.needs_assessment or any(r.needs_assessment for r in nets),
+            reasons=(*outcome.reasons, *(f"[{r.urgency.value}] {r.reason}" for r in nets)),
+            rules=(*outcome.rules, *(r.id for r in nets)),
+            ignored_facts=tuple(f for f in outcome.ignored_facts if f not in used),
+            advice=(*outcome.advice, *(r.advice for r in nets if r.advice)),
+            notices=(*outcome.notices, *(r.notice for r in nets if r.notice)),
+            next_office_day=outcome.next_office_day if urgency is Urgency.NIET_URGENT else None,
         )
 
     def next_question(

@@ -106,9 +106,33 @@ def render(table: DecisionTable) -> str:
         "Nederlandse feestdagen en sluitingsdagen; standaard ma-vr 08:00-17:00, Europe/Amsterdam).",
         "",
     ]
+    lines += render_nets(table)
     for topic in table.topics.values():
         lines += render_topic(table, topic)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_nets(table: DecisionTable) -> list[str]:
+    """The safety nets: above the rows, also above a client's protocol."""
+    if not table.safety_nets:
+        return []
+    lines = [
+        "## Vangnetten",
+        "",
+        "Een vangnet geldt boven de rij van de genoemde onderwerpen, ook als een opdrachtgever die",
+        "rij in zijn protocol vervangt: alleen als de huurder het feit zelf al noemde en de rij die",
+        "geldt er niet naar vraagt.",
+        "",
+        "| vangnet | onderwerpen | als | urgentie | reden | bijzonderheden |",
+        "|---|---|---|---|---|---|",
+    ]
+    for net in table.safety_nets:
+        rule = net.rule
+        lines.append(
+            f"| `{rule.id}` | {', '.join(net.topics)} | {_conditions(table, rule)} "
+            f"| {_URGENCY_NL[rule.urgency.value]} | {rule.reason} | {_flags(rule)} |"
+        )
+    return [*lines, ""]
 
 
 def main() -> int:

@@ -116,12 +116,34 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class SafetyNet:
+    """A rule above the rows of some topics (``vangnetten``): it holds whatever the row.
+
+    It applies only when the tenant already said the fact (it is known) and the row in
+    force, the matrix's or a client's protocol, does not ask it; then nothing the tenant
+    said is ignored in silence, and a person judges.
+    """
+
+    rule: Rule
+    topics: tuple[str, ...]
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts the net's conditions name."""
+        return tuple(self.rule.when)
+
+
+@dataclass(frozen=True)
 class DecisionTable:
-    """The whole matrix: facts by name and topics by code."""
+    """The whole matrix: facts by name, topics by code, and the safety nets."""
 
     facts: Mapping[str, Fact]
     topics: Mapping[str, Topic]
     source: str = field(default="", compare=False)
+    safety_nets: tuple[SafetyNet, ...] = ()
+
+    def nets_for(self, code: str) -> tuple[SafetyNet, ...]:
+        """The safety nets that cover a topic."""
+        return tuple(net for net in self.safety_nets if code in net.topics)
 
     def topic(self, code: str) -> Topic:
         """Return a topic or raise ``KeyError`` naming the valid codes."""
@@ -170,7 +192,27 @@ def parse_table(raw: Any, source: str = "<tabel>") -> DecisionTable:
         code: parse_topic(code, spec, table, f"{source}: onderwerp {code}")
         for code, spec in raw["onderwerpen"].items()
     }
-    return DecisionTable(facts=facts, topics=topics, source=source)
+    nets = tuple(
+        _parse_net(spec, table, set(topics), f"{source}: vangnet {i + 1}")
+        for i, spec in enumerate(raw.get("vangnetten") or ())
+    )
+    return DecisionTable(facts=facts, topics=topics, source=source, safety_nets=nets)
+
+
+def _parse_net(spec: Any, table: DecisionTable, topics: set[str], where: str) -> SafetyNet:
+    if not isinstance(spec, dict) or not spec.get("id"):
+        raise TableError(f"{where}: een vangnet heeft 'id', 'onderwerpen', 'als' en 'urgentie'")
+    codes = tuple(spec.get("onderwerpen") or ())
+    unknown = [code for code in codes if code not in topics]
+    if not codes or unknown:
+        raise TableError(f"{where}: noem bestaande onderwerpen (onbekend: {unknown})")
+    body = {k: v for k, v in spec.items() if k not in ("id", "onderwerpen")}
+    rule = _parse_rule(str(spec["id"]), body, table, where)
+    # A net acts on what the tenant said; a derived fact or an empty condition would
+    # make it fire on every melding of its topics.
+    if not rule.when or any(name not in table.facts for name in rule.when):
+        raise TableError(f"{where}: 'als' noemt alleen feiten die gevraagd kunnen worden")
+    return SafetyNet(rule=rule, topics=codes)
 
 
 def parse_topic(code: str, spec: Any, table: DecisionTable, where: str) -> Topic:
