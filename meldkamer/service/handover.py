@@ -122,46 +122,15 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
             if not available.available and not summary.phone:
                 # A call-back needs a number: asked first, queued once it is given; what
                 # was collected is kept already, in case the tenant leaves now.
-                keep_draft(
-                    session,
-                    conversation_id=request.conversation_id,
-                    channel=request.channel,
-                    summary=summary,
-                    now=now,
-                )
+                if not summary.ticket:
+                    _keep(session, request, summary, now)
                 return HandedOver(
                     queued=False,
                     agent_available=False,
                     message=handover_texts().ask_number(acute=summary.urgency == "acuut"),
                     needs_phone=True,
                 )
-            ticket = _ticket_of(session, ctx, request, summary, now)
-            if ticket is not None:
-                summary = replace(summary, ticket=ticket.number)
-            handover = request_handover(
-                session,
-                conversation_id=request.conversation_id,
-                channel=request.channel,
-                reason=request.reason,
-                summary=summary,
-                now=now,
-                client_id=summary.client_id,
-                ticket_id=ticket.id if ticket else None,
-                callback=not available.available,
-            )
-            if ticket is None:
-                # Incomplete: the session's draft, so the melding is never lost.
-                keep_draft(
-                    session,
-                    conversation_id=request.conversation_id,
-                    channel=request.channel,
-                    summary=summary,
-                    now=now,
-                    handover_id=handover.id,
-                )
-            elif not available.available:
-                flag_attention(session, ticket, CALL_BACK, now)
-            _log(session, request, ticket, available.available, now)
+            summary = _queue(session, ctx, request, summary, not available.available, now)
     except SQLAlchemyError:
         logger.exception("could not queue a handover for %s", request.conversation_id)
         return HandedOver(queued=False, agent_available=False, message=HANDOVER_FAILED)
@@ -172,6 +141,55 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
         message=available.tenant_message(phone, acute=summary.urgency == "acuut"),
         ticket_number=summary.ticket,
     )
+
+
+def _keep(
+    session: Session,
+    request: HandoverRequest,
+    summary: HandoverSummary,
+    now: datetime,
+    handover_id: int | None = None,
+) -> None:
+    """Incomplete: the session's draft with everything collected, so it is never lost."""
+    keep_draft(
+        session,
+        conversation_id=request.conversation_id,
+        channel=request.channel,
+        summary=summary,
+        now=now,
+        handover_id=handover_id,
+    )
+
+
+def _queue(
+    session: Session,
+    ctx: Collaborators,
+    request: HandoverRequest,
+    summary: HandoverSummary,
+    callback: bool,
+    now: datetime,
+) -> HandoverSummary:
+    """Register a complete melding, queue the handover, keep an incomplete one as a draft."""
+    ticket = _ticket_of(session, ctx, request, summary, now)
+    if ticket is not None:
+        summary = replace(summary, ticket=ticket.number)
+    handover = request_handover(
+        session,
+        conversation_id=request.conversation_id,
+        channel=request.channel,
+        reason=request.reason,
+        summary=summary,
+        now=now,
+        client_id=summary.client_id,
+        ticket_id=ticket.id if ticket else None,
+        callback=callback,
+    )
+    if ticket is None:
+        _keep(session, request, summary, now, handover.id)
+    elif callback:
+        flag_attention(session, ticket, CALL_BACK, now)
+    _log(session, request, ticket, not callback, now)
+    return summary
 
 
 def _ticket_of(
