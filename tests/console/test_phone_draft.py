@@ -111,3 +111,14 @@ async def test_the_conversation_page_and_the_list_offer_maak_ticket(
     assert "Concepten" in listing and f'href="/nieuw?concept={draft_id}"' in listing
     assert "Fatima el Amrani" in listing and "Lekkage" in listing  # topic in words
     assert "lekkage_waterleiding" not in listing
+    # The same query finds it (name, phone, address) or leaves it out; a draft has no status.
+    for asked, shown in [
+        ({"q": "fatima"}, True),
+        ({"q": "06 12345678"}, True),
+        ({"q": "1234ab 12"}, True),
+        ({"q": "Piet"}, False),
+        ({"urgentie": "niet_urgent"}, False),
+        ({"status": "nieuw"}, False),
+    ]:
+        found = await (await sanne.get("/tickets", params=asked)).text()
+        assert (f'data-concept="{draft_id}"' in found) is shown, asked
