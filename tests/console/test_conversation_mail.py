@@ -102,7 +102,7 @@ async def test_a_mail_conversation_shows_the_original_mail_escaped_once(
     a_mail_conversation(fake_rasa)
     handover_id = handed_over(sessions, MAIL, "email")
     queue = await (await sanne.get("/")).text()
-    assert "<td>e-mail</td>" in queue and "<td>email</td>" not in queue
+    assert ">e-mail</td>" in queue and ">email</td>" not in queue  # the channel in Dutch
     await taken_by(sanne, handover_id)
     page = await (await sanne.get(f"/gesprek/{handover_id}")).text()
     assert " · e-mail · " in page  # the channel in Dutch, not its code
