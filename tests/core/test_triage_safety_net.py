@@ -65,23 +65,21 @@ def test_issue_sentence_read_as_cv_storing_is_acuut_by_the_matrix_itself(
     assert NET not in outcome.rules
 
 
-def test_boiler_without_a_medical_need_stays_de_lindes_niet_urgent(
-    engine: TriageEngine, de_linde: TriageSettings
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de boiler lekt en geeft geen warm water",
+        # "geen medische" and "medisch" both match: nothing is concluded, so no net.
+        "boiler stuk, geen medische redenen",
+    ],
+)
+def test_no_named_medical_need_keeps_de_lindes_niet_urgent(
+    engine: TriageEngine, de_linde: TriageSettings, text: str
 ) -> None:
-    facts, outcome = _triage(engine, "boiler", "de boiler lekt en geeft geen warm water", de_linde)
+    facts, outcome = _triage(engine, "boiler", text, de_linde)
     assert "medische_noodzaak" not in facts
     assert outcome.urgency is Urgency.NIET_URGENT
     assert NET not in outcome.rules
-
-
-def test_a_denied_medical_need_does_not_fire_the_net(
-    engine: TriageEngine, de_linde: TriageSettings
-) -> None:
-    # "geen medische" and "medisch" both match: nothing is concluded, so no net.
-    facts, outcome = _triage(engine, "boiler", "boiler stuk, geen medische redenen", de_linde)
-    assert "medische_noodzaak" not in facts
-    assert NET not in outcome.rules
-    assert outcome.urgency is Urgency.NIET_URGENT
 
 
 def test_both_readings_of_ziek_conclude_nothing(engine: TriageEngine) -> None:
