@@ -57,11 +57,12 @@ def drafts(ctx: Collaborators) -> list[Draft]:
 
 
 def handover_id(ctx: Collaborators) -> int:
+    """The latest handover's id."""
+    columns = Handover.__table__.c
     with ctx.sessions() as session:
-        found = session.execute(
-            select(Handover.id).order_by(Handover.id.desc()).limit(1)
-        ).scalar_one()
-        return int(found)
+        return int(
+            session.execute(select(columns.id).order_by(columns.id.desc()).limit(1)).scalar_one()
+        )
 
 
 @pytest.mark.parametrize("present", [True, False], ids=["medewerker", "terugbellen"])
