@@ -34,6 +34,7 @@ from console.rendering import render
 from console.scope import OUTSIDE_CLIENTS
 from console.signing import BadSignature, sign, unsign
 from console.summary import Reasons, fact_lines, reasons, unknown_lines
+from meldkamer.agents.accounts import find_agent
 from meldkamer.contact import EMERGENCY_PHONE
 from meldkamer.handover.drafts import get_draft
 from meldkamer.intake.safety import safety_lines
@@ -250,8 +251,24 @@ async def confirm(request: web.Request) -> web.StreamResponse:
     if result.stored is not Stored.REGISTERED:
         logger.error("phone melding %s by %s: %s", melding.melding_id, me.username, result.stored)
         return _render(request, state, error=NOT_REGISTERED[result.stored], status=503)
+    if state.draft is not None and not result.new:
+        maker = _completed_by(request, state.draft)
+        if maker is not None:  # another agent was first: sent to that ticket, none added
+            values = {"maker": maker, "number": result.ticket_number}
+            return render(request, "phone_concept_al_ticket.html", values, status=409)
     logger.info("phone melding %s registered by %s", result.ticket_number, me.username)
     raise web.HTTPSeeOther(f"/ticket/{result.ticket_number}")
+
+
+def _completed_by(request: web.Request, draft_id: int) -> str | None:
+    """The name of whoever else made the draft's ticket (``None``: this agent did)."""
+    with request.app[SESSIONS]() as session:
+        draft = get_draft(session, draft_id)
+        who = draft.completed_by if draft is not None else None
+        if who is None or who == current(request).username:
+            return None
+        agent = find_agent(session, who)
+        return agent.display_name if agent is not None else "De assistent"
 
 
 def setup_routes(app: web.Application) -> None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, select
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, select, update
 from sqlalchemy.orm import Session
 
 from meldkamer.agents.scope import UNLIMITED, AgentScope
+from meldkamer.attachments.store import for_conversation
 from meldkamer.db import Base, UTCDateTime
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.summary import HandoverSummary
@@ -128,6 +129,41 @@ def link_draft(session: Session, draft: Draft, ticket_id: int, by: str, now: dat
     draft.completed_by = by
     draft.completed_at = now
     session.flush()
+
+
+def claim_draft(session: Session, draft_id: int, by: str, now: datetime) -> int | None:
+    """Claim the draft for the ticket being registered now; ``None`` when claimed.
+
+    One conditional UPDATE (``... WHERE ticket_id IS NULL``) inside the registering
+    transaction: on PostgreSQL the second of two agents completing the same draft
+    waits on the first's row lock and then finds the draft linked; SQLite's writers
+    are serialised (``BEGIN IMMEDIATE``), so the second reads the first's link.
+
+    Returns:
+        ``None`` when this transaction may complete the draft (or it does not exist);
+        else the id of the ticket it already became.
+    """
+    claimed = session.execute(
+        update(Draft.__table__)
+        .where(DRAFTS.id == draft_id, DRAFTS.ticket_id.is_(None))
+        .values(completed_by=by[:100], completed_at=now)
+    )
+    if claimed.rowcount:
+        return None
+    linked: int | None = session.execute(
+        select(DRAFTS.ticket_id).where(DRAFTS.id == draft_id)
+    ).scalar_one_or_none()
+    return linked
+
+
+def draft_photos(session: Session, draft_id: int) -> list[str]:
+    """Paths of the photos of the draft's conversation that no ticket has yet."""
+    conversation: str | None = session.execute(
+        select(DRAFTS.conversation_id).where(DRAFTS.id == draft_id)
+    ).scalar_one_or_none()
+    if conversation is None:
+        return []
+    return [a.path for a in for_conversation(session, conversation) if a.ticket_id is None]
 
 
 def link_registered(

@@ -17,7 +17,7 @@ from meldkamer.attachments.store import link_to_ticket
 from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
 from meldkamer.dispatch import texts
 from meldkamer.dispatch.service import dispatch
-from meldkamer.handover.drafts import link_registered
+from meldkamer.handover.drafts import claim_draft, draft_photos, link_registered
 from meldkamer.handover.service import add_note
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import ATTENTION
@@ -89,6 +89,8 @@ class Registered:
     ticket: Ticket
     outcome: Outcome
     new: bool
+    #: The draft (``Origin.draft_id``) had become this ticket already: none was made.
+    draft_taken: bool = False
 
 
 def register_melding(
@@ -155,6 +157,13 @@ def register_confirmed(
     client, complex_ = ctx.place(melding.client_id, melding.complex_id)
     settings = ctx.settings_for(melding.client_id)
     by = origin.note.author if origin.note else CREATED_BY
+    if origin.draft_id is not None:
+        first = _completed_before(session, origin.draft_id, by, now)
+        if first is not None:  # another agent completed it: that ticket, not a second one
+            outcome = ctx.engine.evaluate(melding.topic, melding.facts, now, settings)
+            return Registered(first, outcome, False, draft_taken=True)
+        # The tenant's photos of the chat go with the ticket, as the bot's would.
+        photos = [*photos, *(p for p in draft_photos(session, origin.draft_id) if p not in photos)]
     ticket, outcome, new = register_melding(
         session,
         melding,
@@ -184,6 +193,12 @@ def register_confirmed(
     # A melding handed over incomplete before: its draft now has its ticket.
     link_registered(session, melding.conversation_id, ticket.id, by, now, origin.draft_id)
     return Registered(ticket, outcome, True)
+
+
+def _completed_before(session: Session, draft_id: int, by: str, now: datetime) -> Ticket | None:
+    """The ticket the draft already became, else ``None`` with the draft claimed for ``by``."""
+    taken = claim_draft(session, draft_id, by, now)
+    return session.get(Ticket, taken) if taken is not None else None
 
 
 def _log_intake(
