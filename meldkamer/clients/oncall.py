@@ -202,7 +202,9 @@ def _complex(r: Reader, raw: Any, path: FieldPath, known: set[str] | None) -> _C
 
 
 def _address(r: Reader, raw: Any, path: FieldPath) -> AddressRange | None:
-    data = r.mapping(raw, path, ("postcode", "van", "tot", "straat", "plaats"), required=("postcode",))
+    data = r.mapping(
+        raw, path, ("postcode", "van", "tot", "straat", "plaats"), required=("postcode",)
+    )
     if data is None:
         return None
     postcode = None

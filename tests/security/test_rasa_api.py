@@ -6,9 +6,11 @@ started by scripts/run.sh); here the command line it gets, and the refusals.
 
 from __future__ import annotations
 
+import argparse
 import os
 
 import pytest
+from rasa.cli.arguments.run import add_server_arguments
 
 from rasa_addons.deployment import DeploymentError
 from rasa_addons.rasa_server import rasa_argv
@@ -34,9 +36,6 @@ def test_the_public_host_opens_another_interface() -> None:
 def test_a_token_that_starts_with_a_dash_reaches_rasa_as_the_token() -> None:
     # secrets.token_urlsafe gives such a token one time in 64: Rasa's argparse must not
     # take it for an option (a CI run failed on "-6xN-...").
-    from rasa.cli.arguments.run import add_server_arguments
-    import argparse
-
     token = "-6xN-SwRdaWDV_uc1FC7jiF6cYQmgL3W"
     argv = rasa_argv(ARGS, {"MELDKAMER_RASA_TOKEN": token})
     parser = argparse.ArgumentParser()
