@@ -22,6 +22,7 @@ from meldkamer.handover.service import add_note
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.spool import ATTENTION
 from meldkamer.service.context import Collaborators
+from meldkamer.service.photos import MAX_PHOTOS
 from meldkamer.tickets import (
     NewTicket,
     Ticket,
@@ -163,7 +164,8 @@ def register_confirmed(
             outcome = ctx.engine.evaluate(melding.topic, melding.facts, now, settings)
             return Registered(first, outcome, False, draft_taken=True)
         # The tenant's photos of the chat go with the ticket, as the bot's would.
-        photos = [*photos, *(p for p in draft_photos(session, origin.draft_id) if p not in photos)]
+        chat = [path for path in draft_photos(session, origin.draft_id) if path not in photos]
+        photos = [*photos, *chat][:MAX_PHOTOS]
     ticket, outcome, new = register_melding(
         session,
         melding,

@@ -8,21 +8,27 @@ links the draft.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from meldkamer.agents.scope import UNLIMITED, AgentScope
+from meldkamer.attachments.models import Attachment
 from meldkamer.handover.drafts import Draft, current_draft, get_draft, open_drafts
 from meldkamer.handover.models import Handover
 from meldkamer.handover.service import close, hand_back
 from meldkamer.handover.summary import HandoverSummary
-from meldkamer.service.confirm import confirm_melding
+from meldkamer.notify.models import OutboxMessage
+from meldkamer.service.confirm import Confirmation, Stored, confirm_melding
 from meldkamer.service.context import Collaborators
 from meldkamer.service.handover import HandoverRequest, hand_over
-from meldkamer.service.registration import Origin
+from meldkamer.service.photos import PhotoUpload, record_photo
+from meldkamer.service.registration import Origin, Registered, register_confirmed
 from meldkamer.tickets import Ticket
+from tests.core.threads import at_once
 from tests.service.conftest import burst_pipe
 from tests.service.test_handover import agent_present
 
@@ -163,9 +169,12 @@ def test_phone_mode_links_the_draft_it_completed_also_after_afsluiten(
     confirmed = confirm_melding(ctx, burst_pipe("tel-1", conversation_id="tel-1"), origin=origin)
     (linked,) = drafts(ctx)
     assert linked.ticket_id == confirmed.ticket_id and linked.completed_by == "sanne"
-    # A second ticket never takes the draft over from the first.
-    confirm_melding(ctx, burst_pipe("tel-2", conversation_id="tel-2"), origin=origin)
+    # Completing it again makes no second ticket: the first one is the answer.
+    again = confirm_melding(ctx, burst_pipe("tel-2", conversation_id="tel-2"), origin=origin)
+    assert again.ticket_id == confirmed.ticket_id and not again.new
     assert drafts(ctx)[0].ticket_id == confirmed.ticket_id
+    with ctx.sessions() as session:
+        assert len(session.execute(select(Ticket)).scalars().all()) == 1
 
 
 def test_an_agent_limited_to_other_clients_sees_no_draft(ctx: Collaborators) -> None:
@@ -177,3 +186,119 @@ def test_an_agent_limited_to_other_clients_sees_no_draft(ctx: Collaborators) -> 
         assert [d.id for d in open_drafts(session, AgentScope(frozenset({"de-linde"})), 10)] == [
             draft.id
         ]
+
+
+# --- two agents completing the same draft; the draft's photos ------------------------------
+
+
+def phone_origin(name: str, draft_id: int) -> Origin:
+    return replace(Origin.phone(name, name.title()), draft_id=draft_id)
+
+
+def a_handed_over_draft(ctx: Collaborators) -> Draft:
+    agent_present(ctx)
+    hand_over(ctx, request(dict(STEPS)["naam"]))
+    (draft,) = drafts(ctx)
+    return draft
+
+
+def test_two_agents_completing_the_same_draft_make_one_ticket(ctx: Collaborators) -> None:
+    """Two sessions at once (threads released together), on SQLite and PostgreSQL."""
+    draft = a_handed_over_draft(ctx)
+    names = ("sanne", "piet")
+
+    def agent(index: int) -> Confirmation:
+        melding = burst_pipe(f"tel-{index}", conversation_id=CONVERSATION)
+        return confirm_melding(ctx, melding, origin=phone_origin(names[index], draft.id))
+
+    results = at_once(agent)
+    assert all(result.stored is Stored.REGISTERED for result in results)
+    with ctx.sessions() as session:
+        (ticket,) = session.execute(select(Ticket)).scalars()
+    assert {result.ticket_number for result in results} == {ticket.number}
+    (winner,) = [names[i] for i, result in enumerate(results) if result.new]
+    (linked,) = drafts(ctx)
+    assert linked.ticket_id == ticket.id and linked.completed_by == winner
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_second_agent_waits_on_the_draft_and_finds_it_linked(ctx: Collaborators) -> None:
+    """A real race on PostgreSQL: the second claim blocks on the first's row lock."""
+    draft = a_handed_over_draft(ctx)
+    second: list[Registered] = []
+
+    def piet() -> None:
+        with ctx.sessions.begin() as session:
+            melding = burst_pipe("tel-2", conversation_id=CONVERSATION)
+            second.append(
+                register_confirmed(
+                    session,
+                    ctx,
+                    melding,
+                    photos=(),
+                    origin=phone_origin("piet", draft.id),
+                    now=ctx.clock(),
+                )
+            )
+
+    with ctx.sessions.begin() as session:
+        melding = burst_pipe("tel-1", conversation_id=CONVERSATION)
+        first = register_confirmed(
+            session,
+            ctx,
+            melding,
+            photos=(),
+            origin=phone_origin("sanne", draft.id),
+            now=ctx.clock(),
+        )
+        thread = threading.Thread(target=piet)
+        thread.start()
+        wait_for_a_lock_wait(ctx)  # piet's UPDATE of the draft waits for this transaction
+        assert second == []
+        number = first.ticket.number
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    (taken,) = second
+    assert taken.draft_taken and not taken.new and taken.ticket.number == number
+    with ctx.sessions() as session:
+        assert len(session.execute(select(Ticket)).scalars().all()) == 1
+    assert drafts(ctx)[0].completed_by == "sanne"
+
+
+def wait_for_a_lock_wait(ctx: Collaborators) -> None:
+    """Until another backend of this database waits on a lock (bounded by a deadline)."""
+    deadline = time.monotonic() + 30
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with ctx.sessions() as session:
+        while session.execute(query).scalar_one() == 0:
+            assert time.monotonic() < deadline, "the second agent never waited on the draft"
+            session.rollback()  # a fresh snapshot of pg_stat_activity
+
+
+def test_the_drafts_chat_photos_go_with_the_ticket_made_in_phone_mode(
+    ctx: Collaborators,
+) -> None:
+    draft = a_handed_over_draft(ctx)
+    for name in ("lek.jpg", "plafond.jpg"):
+        record_photo(ctx, CONVERSATION, PhotoUpload(f"x/{name}", "image/jpeg", 10))
+    record_photo(ctx, "ander-gesprek", PhotoUpload("x/ander.jpg", "image/jpeg", 10))
+    melding = burst_pipe("tel-1", conversation_id=CONVERSATION)
+    result = confirm_melding(ctx, melding, origin=phone_origin("sanne", draft.id))
+    with ctx.sessions() as session:
+        linked = dict(session.execute(select(Attachment.path, Attachment.ticket_id)).all())
+        orders = session.execute(
+            select(OutboxMessage.body).where(
+                OutboxMessage.key.startswith("werkbon:"), OutboxMessage.kind == "email"
+            )
+        )
+        bodies = list(orders.scalars())
+    assert linked == {
+        "x/lek.jpg": result.ticket_id,
+        "x/plafond.jpg": result.ticket_id,
+        "x/ander.jpg": None,  # another conversation's photo stays there
+    }
+    # The work order tells the contractor of them, as for the bot's ticket.
+    assert bodies and all("Foto's (2)" in body for body in bodies)
