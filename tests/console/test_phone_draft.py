@@ -122,3 +122,30 @@ async def test_the_conversation_page_and_the_list_offer_maak_ticket(
     ]:
         found = await (await sanne.get("/tickets", params=asked)).text()
         assert (f'data-concept="{draft_id}"' in found) is shown, asked
+
+
+async def test_the_second_agent_completing_a_draft_is_sent_to_the_first_ticket(
+    sanne: Agent, piet: Agent, sessions: Any
+) -> None:
+    draft_id = a_draft(sessions, beschrijving=None, email="fatima@example.nl")
+    wizards = [Wizard(sanne), Wizard(piet)]
+    for wizard in wizards:  # both open "Maak ticket" before either registers
+        response = await wizard.agent.get("/nieuw", params={"concept": str(draft_id)})
+        wizard.page = await response.text()
+        await wizard.send("beschrijving", beschrijving="water onder het aanrecht")
+        assert step_of(wizard.page) == "Controleren"
+    first = await wizards[0].confirm()
+    assert first.status == 303
+    number = first.headers["Location"].rsplit("/", 1)[-1]
+    second = await wizards[1].confirm()
+    page = await second.text()
+    assert second.status == 409
+    assert f"Sanne de Vries heeft van dit concept al ticket {number} gemaakt" in page
+    assert "Er is geen tweede ticket gemaakt" in page
+    assert f'href="/ticket/{number}"' in page
+    with sessions() as session:
+        assert [t.number for t in session.execute(select(Ticket)).scalars()] == [number]
+        assert session.get(Draft, draft_id).completed_by == "sanne"
+    # Sanne's own second click (a double submit) simply leads to her ticket.
+    again = await wizards[0].confirm()
+    assert again.status == 303 and again.headers["Location"] == f"/ticket/{number}"
