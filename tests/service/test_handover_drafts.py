@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from meldkamer.agents.scope import UNLIMITED, AgentScope
 from meldkamer.attachments.models import Attachment
@@ -227,30 +228,17 @@ def test_the_second_agent_waits_on_the_draft_and_finds_it_linked(ctx: Collaborat
     draft = a_handed_over_draft(ctx)
     second: list[Registered] = []
 
+    def register(session: Session, name: str) -> Registered:
+        melding = burst_pipe(f"tel-{name}", conversation_id=CONVERSATION)
+        origin = phone_origin(name, draft.id)
+        return register_confirmed(session, ctx, melding, photos=(), origin=origin, now=ctx.clock())
+
     def piet() -> None:
         with ctx.sessions.begin() as session:
-            melding = burst_pipe("tel-2", conversation_id=CONVERSATION)
-            second.append(
-                register_confirmed(
-                    session,
-                    ctx,
-                    melding,
-                    photos=(),
-                    origin=phone_origin("piet", draft.id),
-                    now=ctx.clock(),
-                )
-            )
+            second.append(register(session, "piet"))
 
     with ctx.sessions.begin() as session:
-        melding = burst_pipe("tel-1", conversation_id=CONVERSATION)
-        first = register_confirmed(
-            session,
-            ctx,
-            melding,
-            photos=(),
-            origin=phone_origin("sanne", draft.id),
-            now=ctx.clock(),
-        )
+        first = register(session, "sanne")
         thread = threading.Thread(target=piet)
         thread.start()
         wait_for_a_lock_wait(ctx)  # piet's UPDATE of the draft waits for this transaction
