@@ -61,7 +61,10 @@ class Inbox:
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}{_SUFFIX}"
 
     def put(self, key: str, body: str) -> bool:
-        """Keep a message durably; False when one with this key is waiting already."""
+        """Keep a message durably; False when one with this key is waiting already.
+
+        Raises ``OSError`` when it could not be kept, and then holds nothing of it.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self._path(key)
         if target.exists():
@@ -78,7 +81,13 @@ class Inbox:
             return False
         finally:
             Path(temporary).unlink(missing_ok=True)
-        _sync_dir(self.folder)
+        try:
+            _sync_dir(self.folder)
+        except OSError:
+            # Not durable, so not kept: a file left here would make the platform's retry
+            # look like a repeat and wait for a restart.
+            target.unlink(missing_ok=True)
+            raise
         return True
 
     def remove(self, key: str) -> None:

@@ -25,7 +25,11 @@ def _seconds(value: int | timedelta) -> float:
 
 
 class Poller:
-    """Long-polls getUpdates and hands each update, in order, to ``handle``."""
+    """Long-polls getUpdates and hands each update, in order, to ``handle``.
+
+    ``handle`` returns once the update is durably kept (or known as a repeat) and raises
+    when it could not be kept; such an update, and those after it, are fetched again.
+    """
 
     def __init__(
         self,
@@ -86,14 +90,33 @@ class Poller:
                 await self._pause(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
-            backoff = self.first_backoff
-            for update in updates:
-                self.offset = update.update_id + 1
-                try:
-                    await self.handle(update)
-                except Exception:  # the loop must outlive any one update
-                    logger.exception("Telegram update %s could not be handled", update.update_id)
+            if await self._take(updates):
+                backoff = self.first_backoff
+            else:
+                await self._pause(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
         await self._confirm()
+
+    async def _take(self, updates: tuple[Update, ...]) -> bool:
+        """Hand updates over in order; False when one was not kept (it is asked for again).
+
+        The offset moves past an update only once ``handle`` returned (the update is in the
+        durable inbox): the next getUpdates tells Telegram to forget everything before the
+        offset, so moving it first would lose an update whose inbox write failed, or that
+        was in hand when the process died.
+        """
+        for update in updates:
+            if self._stop.is_set():
+                break  # the rest is not acknowledged: Telegram gives it again after a restart
+            try:
+                await self.handle(update)
+            except Exception:  # not kept: the loop outlives it and asks for it again
+                logger.exception(
+                    "Telegram update %s not kept; asked for again after a pause", update.update_id
+                )
+                return False
+            self.offset = update.update_id + 1
+        return True
 
     async def _get_updates(self) -> tuple[Update, ...]:
         self._fetch = asyncio.create_task(
