@@ -338,7 +338,9 @@ def _chat(chat_id: int, kind: str = "private") -> dict[str, Any]:
     return {"id": chat_id, "type": kind, **({"first_name": "Fatima"} if kind == "private" else {})}
 
 
-def text_update(update_id: int, chat_id: int, text: str, *, chat_type: str = "private") -> dict:
+def text_update(
+    update_id: int, chat_id: int, text: str, *, chat_type: str = "private"
+) -> dict[str, Any]:
     return {
         "update_id": update_id,
         "message": {
@@ -351,14 +353,14 @@ def text_update(update_id: int, chat_id: int, text: str, *, chat_type: str = "pr
     }
 
 
-def edited_update(update_id: int, chat_id: int, text: str) -> dict:
+def edited_update(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
     update = text_update(update_id, chat_id, text)
     return {"update_id": update_id, "edited_message": {**update["message"], "edit_date": 1}}
 
 
 def photo_update(
     update_id: int, chat_id: int, file_id: str, size: int, caption: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     # Telegram sends every size it made; the last, largest, is the one to keep.
     sizes = [
         {"file_id": f"{file_id}-thumb", "file_unique_id": "t", "width": 4, "height": 4},
@@ -374,7 +376,7 @@ def photo_update(
 
 def callback_update(
     update_id: int, chat_id: int, data: str, message: dict[str, Any] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """A press on a button of ``message`` (as the bot sent it)."""
     query: dict[str, Any] = {
         "id": f"cb-{update_id}",
