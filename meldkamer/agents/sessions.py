@@ -1,25 +1,24 @@
-"""Console sessions: a random token in the browser's cookie, only its SHA-256 in the table.
+"""Console sessions: :mod:`meldkamer.websessions` on the console's own table.
 
-A stolen database therefore holds no usable session. Each session has its own CSRF
-token, and ends 12 hours after sign-in or at sign-out.
+A session ends 12 hours after sign-in or at sign-out; signing in and out moves the
+agent's presence for the handover queue.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from meldkamer.agents.models import PRESENCE, Agent, ConsoleSession, Role
 from meldkamer.agents.scope import AgentScope, scope_of
+from meldkamer.websessions import SessionKind, find_live, find_row, open_session
+from meldkamer.websessions import purge_expired as _purge
 
 SESSION_LIFETIME = timedelta(hours=12)
-#: Longer "tokens" are not ours; refusing them early avoids hashing junk.
-_MAX_TOKEN = 200
+CONSOLE = SessionKind(ConsoleSession, Agent, "agent_id", SESSION_LIFETIME)
 
 SESSIONS = ConsoleSession.__table__.c
 AGENTS = Agent.__table__.c
@@ -46,42 +45,18 @@ class SignedIn:
         return self.role == Role.SUPERVISOR.value
 
 
-def token_hash(token: str) -> str:
-    """The stored form of a session token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def start_session(session: Session, agent: Agent, now: datetime) -> tuple[str, SignedIn]:
     """A new session for ``agent``; returns the cookie's token (shown once) and the session."""
-    token = secrets.token_urlsafe(32)
-    row = ConsoleSession(
-        token_hash=token_hash(token),
-        agent_id=agent.id,
-        csrf_token=secrets.token_urlsafe(32),
-        created_at=now,
-        expires_at=now + SESSION_LIFETIME,
-    )
-    session.add(row)
-    agent.last_seen_at = now
-    session.flush()
+    token, row = open_session(session, CONSOLE, agent, now)
     return token, _signed_in(session, row, agent)
 
 
 def resolve(session: Session, token: str, now: datetime) -> SignedIn | None:
     """The live session of this token, or ``None`` (unknown, expired, or account disabled)."""
-    if not token or len(token) > _MAX_TOKEN:
-        return None
-    found = session.execute(
-        select(ConsoleSession, Agent)
-        .join(Agent, AGENTS.id == SESSIONS.agent_id)
-        .where(SESSIONS.token_hash == token_hash(token))
-    ).first()
+    found = find_live(session, CONSOLE, token, now)
     if found is None:
         return None
-    row, agent = found
-    if row.expires_at <= now or not agent.active:
-        return None
-    return _signed_in(session, row, agent)
+    return _signed_in(session, *found)
 
 
 def touch(session: Session, agent_id: int, now: datetime) -> None:
@@ -101,9 +76,7 @@ def end_session(session: Session, token: str, now: datetime | None = None) -> No
     once: otherwise the bot would go on promising "a colleague" for the presence window
     after the last agent went home.
     """
-    row = session.execute(
-        select(ConsoleSession).where(SESSIONS.token_hash == token_hash(token))
-    ).scalar_one_or_none()
+    row = find_row(session, CONSOLE, token)
     if row is None:
         return
     agent_id = row.agent_id
@@ -126,12 +99,7 @@ def end_session(session: Session, token: str, now: datetime | None = None) -> No
 
 def purge_expired(session: Session, now: datetime) -> int:
     """Delete expired sessions; returns how many."""
-    result = session.execute(
-        delete(ConsoleSession)
-        .where(SESSIONS.expires_at <= now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)
+    return _purge(session, CONSOLE, now)
 
 
 def _signed_in(session: Session, row: ConsoleSession, agent: Agent) -> SignedIn:

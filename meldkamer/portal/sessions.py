@@ -1,26 +1,24 @@
-"""Portal sessions: a random token in the browser's cookie, only its hash in the table.
+"""Portal sessions: :mod:`meldkamer.websessions` on the portal's own table.
 
-The hash is the console's (:func:`meldkamer.agents.sessions.token_hash`); the table is
-the portal's own, so a console session never opens the portal and a portal session
-never opens the console. A session ends 8 hours after sign-in or at sign-out.
+The table is the portal's own, so a console session never opens the portal and a portal
+session never opens the console. A session ends 8 hours after sign-in or at sign-out.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from meldkamer.agents.sessions import token_hash
 from meldkamer.portal.models import PortalSession, PortalUser
+from meldkamer.websessions import SessionKind, find_live, find_row, open_session
+from meldkamer.websessions import purge_expired as _purge
 
 SESSION_LIFETIME = timedelta(hours=8)
-_MAX_TOKEN = 200
+PORTAL = SessionKind(PortalSession, PortalUser, "user_id", SESSION_LIFETIME)
 
-SESSIONS = PortalSession.__table__.c
 USERS = PortalUser.__table__.c
 
 
@@ -40,34 +38,16 @@ class PortalSignedIn:
 
 def start_session(session: Session, user: PortalUser, now: datetime) -> tuple[str, PortalSignedIn]:
     """A new session for ``user``; returns the cookie's token (shown once) and the session."""
-    token = secrets.token_urlsafe(32)
-    row = PortalSession(
-        token_hash=token_hash(token),
-        user_id=user.id,
-        csrf_token=secrets.token_urlsafe(32),
-        created_at=now,
-        expires_at=now + SESSION_LIFETIME,
-    )
-    session.add(row)
-    user.last_seen_at = now
-    session.flush()
+    token, row = open_session(session, PORTAL, user, now)
     return token, _signed_in(row, user)
 
 
 def resolve(session: Session, token: str, now: datetime) -> PortalSignedIn | None:
     """The live session of this token, or ``None`` (unknown, expired, account disabled)."""
-    if not token or len(token) > _MAX_TOKEN:
-        return None
-    found = session.execute(
-        select(PortalSession, PortalUser)
-        .join(PortalUser, USERS.id == SESSIONS.user_id)
-        .where(SESSIONS.token_hash == token_hash(token))
-    ).first()
+    found = find_live(session, PORTAL, token, now)
     if found is None:
         return None
     row, user = found
-    if row.expires_at <= now or not user.active:
-        return None
     session.execute(
         update(PortalUser)
         .where(USERS.id == user.id)
@@ -79,21 +59,15 @@ def resolve(session: Session, token: str, now: datetime) -> PortalSignedIn | Non
 
 def end_session(session: Session, token: str) -> None:
     """Sign out: the session row is deleted, the token is worthless from now on."""
-    session.execute(
-        delete(PortalSession)
-        .where(SESSIONS.token_hash == token_hash(token))
-        .execution_options(synchronize_session=False)
-    )
+    row = find_row(session, PORTAL, token)
+    if row is not None:
+        session.delete(row)
+        session.flush()
 
 
 def purge_expired(session: Session, now: datetime) -> int:
     """Delete expired portal sessions; returns how many."""
-    result = session.execute(
-        delete(PortalSession)
-        .where(SESSIONS.expires_at <= now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)
+    return _purge(session, PORTAL, now)
 
 
 def _signed_in(row: PortalSession, user: PortalUser) -> PortalSignedIn:
