@@ -1,13 +1,15 @@
-"""Polling mode loses no update: the offset moves past an update only once the inbox holds it.
+"""Telegram loses no update: it is acknowledged only once the durable inbox holds it.
 
-Against the loopback Bot API fake, whose getUpdates forgets every update before the offset
-it is asked with, as Telegram does.
+Polling moves the getUpdates offset past an update only then; the webhook answers 200 only
+then. Against the loopback Bot API fake, whose getUpdates forgets every update before the
+offset it is asked with, as Telegram does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import os
 import signal
@@ -25,6 +27,7 @@ from tests.fakes.telegram_api import FakeTelegram, text_update
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 555001
+SECRET = "webhook-geheim_42"
 REPLY = "Verlaat de woning en bel 112 als u gas ruikt."
 
 
@@ -40,6 +43,20 @@ def polling(fake: FakeTelegram) -> TelegramService:
             token=fake.token, mode="polling", api_url=fake.api_url, file_url=fake.file_url
         )
     )
+
+
+def failing_fsync_once(monkeypatch: pytest.MonkeyPatch) -> list[OSError]:
+    """The inbox's folder fsync fails (EIO) once, after the file was linked into place."""
+    real_sync = inbox_module._sync_dir
+    failures = [OSError(errno.EIO, "Input/output error")]
+
+    def sync_dir(folder: Path) -> None:
+        if failures:
+            raise failures.pop()
+        real_sync(folder)
+
+    monkeypatch.setattr(inbox_module, "_sync_dir", sync_dir)
+    return failures
 
 
 class Bot:
@@ -90,17 +107,8 @@ async def test_a_failed_inbox_write_gets_the_update_again_and_answers_once(
 async def test_a_write_that_is_not_durable_keeps_nothing_so_the_retry_is_kept(
     fake: FakeTelegram, inbox_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The file is linked into place, then the folder's fsync fails (EIO): the update is not
-    # durable. A file left behind would make the fetch-again look like a repeat.
-    real_sync = inbox_module._sync_dir
-    failures = [OSError(errno.EIO, "Input/output error")]
-
-    def sync_dir(folder: Path) -> None:
-        if failures:
-            raise failures.pop()
-        real_sync(folder)
-
-    monkeypatch.setattr(inbox_module, "_sync_dir", sync_dir)
+    # Not durable, so not kept: a file left behind would make the fetch-again a "repeat".
+    failures = failing_fsync_once(monkeypatch)
     fake.queue_update(text_update(150, CHAT, "er staat water in de meterkast"))
     service, bot = polling(fake), Bot()
     await service.start(bot)
@@ -111,6 +119,34 @@ async def test_a_write_that_is_not_durable_keeps_nothing_so_the_retry_is_kept(
     await service.close()
     assert failures == [] and bot.texts == ["er staat water in de meterkast"]
     assert list(inbox_folder.rglob("*.json")) == []
+
+
+async def test_webhook_answers_503_for_a_write_that_is_not_durable_and_keeps_the_retry(
+    fake: FakeTelegram, inbox_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failures = failing_fsync_once(monkeypatch)
+    service, bot = (
+        TelegramService(
+            TelegramSettings(
+                token=fake.token,
+                webhook_secret=SECRET,
+                api_url=fake.api_url,
+                file_url=fake.file_url,
+            )
+        ),
+        Bot(),
+    )
+    await service.start(bot)
+    update = json.dumps(text_update(160, CHAT, "het rookalarm gaat af")).encode()
+    try:
+        assert (await service.receive(SECRET, update))[0] == 503  # Telegram sends it again
+        assert bot.texts == [] and list(inbox_folder.rglob("*.json")) == []
+        assert await service.receive(SECRET, update) == (200, {"ok": True})
+    finally:
+        await service.stop()
+        await service.close()
+    assert failures == [] and bot.texts == ["het rookalarm gaat af"]
+    assert [m["text"] for m in fake.sent(CHAT)] == [REPLY]
 
 
 # The first server: fetches the update, then dies (SIGKILL) before the inbox write ends.
@@ -125,7 +161,8 @@ from channels.telegram.settings import settings_from_env
 marker = Path(sys.argv[1])
 
 def put(self, key, body):
-    marker.write_text(key)
+    marker.with_suffix(".tmp").write_text(key)
+    marker.with_suffix(".tmp").replace(marker)  # whole, or not there
     time.sleep(600)  # killed here: fetched, not yet in the inbox
     raise SystemExit("not killed")
 
