@@ -156,11 +156,11 @@ def _login_page(
         },
         status=status,
     )
-    _set_cookie(request, response, LOGIN_COOKIE, token, path="/login", max_age=3600)
+    set_strict_cookie(request, response, LOGIN_COOKIE, token, path="/login", max_age=3600)
     return response
 
 
-def _set_cookie(
+def set_strict_cookie(
     request: web.Request,
     response: web.StreamResponse,
     name: str,
@@ -168,13 +168,13 @@ def _set_cookie(
     path: str,
     max_age: int,
 ) -> None:
-    """Both of the console's cookies: never for scripts, never sent by another site."""
+    """A console or portal cookie: never for scripts, never sent by another site."""
     response.set_cookie(
         name,
         value,
         httponly=True,
         samesite="Strict",
-        secure=request.app[SETTINGS].secure_cookies,
+        secure=request.config_dict[SETTINGS].secure_cookies,
         path=path,
         max_age=max_age,
     )
@@ -256,7 +256,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     logger.info("signed in: %s (from %s)", who.username, address)
     response = web.HTTPSeeOther(safe_next(form.get("next", "/")))
     max_age = int(SESSION_LIFETIME.total_seconds())
-    _set_cookie(request, response, SESSION_COOKIE, token, path="/", max_age=max_age)
+    set_strict_cookie(request, response, SESSION_COOKIE, token, path="/", max_age=max_age)
     response.del_cookie(LOGIN_COOKIE, path="/login")
     raise response
 

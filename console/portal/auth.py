@@ -21,11 +21,11 @@ from urllib.parse import urlencode
 from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.auth import Handler
+from console.auth import Handler, set_strict_cookie
 from console.clientip import client_ip
-from console.csrf import FIELD, HEADER, UNSAFE_METHODS
+from console.csrf import UNSAFE_METHODS, sent_token
 from console.forms import read_form
-from console.keys import CLOCK, SESSIONS, SETTINGS
+from console.keys import CLOCK, SESSIONS
 from console.passwordcheck import PASSWORD_CHECKS, TooBusy
 from console.portal.keys import PORTAL_THROTTLE, portal_user, set_portal_user
 from console.portal.rendering import error_page, render
@@ -77,21 +77,12 @@ def _session(request: web.Request, name: str) -> None:
         raise web.HTTPSeeOther(f"{PREFIX}/inloggen{query}")
 
 
-async def _sent_token(request: web.Request) -> str:
-    header = request.headers.get(HEADER)
-    if header:
-        return header
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return (await read_form(request)).get(FIELD, "")
-    return ""
-
-
 async def _csrf_refused(request: web.Request, name: str) -> web.Response | None:
     """A state-changing request without the portal session's own CSRF token: 403."""
     if request.method not in UNSAFE_METHODS or name in PUBLIC:
         return None
     who = portal_user(request)
-    sent = await _sent_token(request)
+    sent = await sent_token(request)
     if who is not None and sent and hmac.compare_digest(sent.encode(), who.csrf_token.encode()):
         return None
     logger.warning("portal CSRF token missing or wrong: %s %s", request.method, request.path)
@@ -138,20 +129,6 @@ class PortalRoutes:
         self.router.add_post(PREFIX + path, guarded(name, handler), name=name)
 
 
-def _set_cookie(
-    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int
-) -> None:
-    response.set_cookie(
-        name,
-        value,
-        httponly=True,
-        samesite="Strict",
-        secure=request.config_dict[SETTINGS].secure_cookies,
-        path=PREFIX,
-        max_age=max_age,
-    )
-
-
 def _login_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
     token = request.cookies.get(LOGIN_COOKIE, "")
     if len(token) != 43:
@@ -162,7 +139,7 @@ def _login_page(request: web.Request, error: str | None = None, status: int = 20
         {"error": error, "login_token": token, "next": _next(request, request.query.get("next"))},
         status=status,
     )
-    _set_cookie(request, response, LOGIN_COOKIE, token, 3600)
+    set_strict_cookie(request, response, LOGIN_COOKIE, token, path=PREFIX, max_age=3600)
     return response
 
 
@@ -225,7 +202,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     throttle.succeeded(username, address)
     logger.info("portal signed in: %s of %s (from %s)", who.username, who.client_id, address)
     response = web.HTTPSeeOther(_next(request, form.get("next")))
-    _set_cookie(request, response, COOKIE, token, int(SESSION_LIFETIME.total_seconds()))
+    set_strict_cookie(
+        request, response, COOKIE, token, path=PREFIX, max_age=int(SESSION_LIFETIME.total_seconds())
+    )
     response.del_cookie(LOGIN_COOKIE, path=PREFIX)
     raise response
 
