@@ -35,6 +35,10 @@ from meldkamer.tickets import Ticket, flag_attention, get_ticket
 
 logger = logging.getLogger(__name__)
 
+#: Channels where an agent answers in the tenant's own thread (the reply goes back as a
+#: mail), so a call-back is no promise that needs a phone number first: an acuut mail must
+#: reach the queue at once, not wait for the tenant to mail a number back.
+ANSWERED_IN_THREAD = frozenset({"email"})
 #: The ticket's attention flag when nobody could take over: a person calls back.
 CALL_BACK = "Terugbellen: huurder vroeg om een medewerker"
 #: The attention flag of a ticket registered at the handover, before the tenant confirmed.
@@ -119,7 +123,8 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
                 serving=serving(summary.client_id),
                 rank=URGENCY_RANK.get(summary.urgency or "", 0),
             )
-            if not available.available and not summary.phone:
+            reachable = bool(summary.phone) or request.channel in ANSWERED_IN_THREAD
+            if not available.available and not reachable:
                 # A call-back needs a number: asked first, queued once it is given; what
                 # was collected is kept already, in case the tenant leaves now.
                 if not summary.ticket:

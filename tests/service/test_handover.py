@@ -119,6 +119,17 @@ def test_nobody_present_and_no_number_asks_the_number_before_any_promise(
     assert hand_over(ctx, request(no_topic_yet)).message == handover_texts().ask_number(acute=False)
 
 
+def test_a_mail_without_a_number_is_queued_at_once(ctx: Collaborators) -> None:
+    # The agent answers in the mail thread: an acuut mail must not wait for a number.
+    no_phone = HandoverSummary(**{**SUMMARY.__dict__, "phone": None})
+    mail = HandoverRequest("mail-1", "email", "Acuut: naar een medewerker", no_phone)
+    result = hand_over(ctx, mail)
+    assert result.queued and not result.needs_phone
+    with ctx.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+    assert handover.channel == "email" and handover.callback
+
+
 def test_the_call_back_carries_the_number_once_it_is_given(ctx: Collaborators) -> None:
     result = hand_over(ctx, request())
     assert result.queued and "06 12345678" in result.message
