@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from meldkamer.notify.chat import ChatSender, ChatSettings
 from meldkamer.notify.delivery import DeliveryError, Sender
@@ -24,6 +25,18 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+S = TypeVar("S")
+
+
+def _settings(
+    channel: str, read: Callable[[Mapping[str, str]], S | None], env: Mapping[str, str]
+) -> S | None:
+    """A channel's settings read by ``read``; ``None`` when not set or (logged) malformed."""
+    try:
+        return read(env)
+    except ValueError as error:
+        logger.error("%s staat uit: instellingen onjuist: %s", channel, error)
+        return None
 
 
 def senders_from_env(
@@ -41,25 +54,13 @@ def senders_from_env(
     """
     environ = os.environ if env is None else env
     senders: dict[str, Sender] = {}
-    try:
-        smtp = SmtpSettings.from_env(environ)
-    except ValueError as error:
-        logger.error("e-mail staat uit: instellingen onjuist: %s", error)
-    else:
-        if smtp is not None:
-            senders[MessageKind.EMAIL.value] = EmailSender(smtp, attachments)
-    try:
-        sms = SmsSettings.from_env(environ)
-    except ValueError as error:
-        logger.error("sms staat uit: instellingen onjuist: %s", error)
-    else:
-        if sms is not None:
-            senders[MessageKind.SMS.value] = SmsSender(sms)
-    try:
-        chat = ChatSettings.from_env(environ)
-    except ValueError as error:
-        logger.error("chat staat uit: instellingen onjuist: %s", error)
-    else:
-        if chat is not None:
-            senders[MessageKind.CHAT.value] = ChatSender(chat)
+    smtp = _settings("e-mail", SmtpSettings.from_env, environ)
+    if smtp is not None:
+        senders[MessageKind.EMAIL.value] = EmailSender(smtp, attachments)
+    sms = _settings("sms", SmsSettings.from_env, environ)
+    if sms is not None:
+        senders[MessageKind.SMS.value] = SmsSender(sms)
+    chat = _settings("chat", ChatSettings.from_env, environ)
+    if chat is not None:
+        senders[MessageKind.CHAT.value] = ChatSender(chat)
     return senders
