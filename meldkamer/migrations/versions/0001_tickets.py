@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from meldkamer.migrations import ddl
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -23,14 +25,13 @@ def upgrade() -> None:
         sa.Column("last", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("year", name="pk_ticket_counters"),
     )
-    op.create_table(
+    ddl.create_table(
         "tickets",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=20), nullable=False),
         sa.Column("melding_id", sa.String(length=64), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=False),
+        ddl.conversation_id(nullable=False),
         sa.Column("channel", sa.String(length=32), nullable=False),
-        sa.Column("client_id", sa.String(length=64), nullable=True),
+        ddl.client_id(nullable=True),
         sa.Column("topic", sa.String(length=40), nullable=False),
         sa.Column("facts", sa.JSON(), nullable=False),
         sa.Column("urgency", sa.String(length=16), nullable=False),
@@ -47,40 +48,28 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("beschrijving", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), server_default="nieuw", nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_tickets"),
-        sa.UniqueConstraint("number", name="uq_tickets_number"),
-        sa.UniqueConstraint("melding_id", name="uq_tickets_melding_id"),
+        ddl.timestamp("created_at", nullable=False),
+        ddl.timestamp("updated_at", nullable=False),
+        ddl.unique("tickets", "number"),
+        ddl.unique("tickets", "melding_id"),
+        indexes=("conversation_id", "created_at", "status"),
     )
-    op.create_index("ix_tickets_conversation_id", "tickets", ["conversation_id"])
-    op.create_index("ix_tickets_created_at", "tickets", ["created_at"])
-    op.create_index("ix_tickets_status", "tickets", ["status"])
-    op.create_table(
+    ddl.create_table(
         "ticket_status_changes",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        ddl.ticket_id(nullable=False),
         sa.Column("status_from", sa.String(length=20), nullable=True),
         sa.Column("status_to", sa.String(length=20), nullable=False),
-        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        ddl.timestamp("changed_at", nullable=False),
         sa.Column("changed_by", sa.String(length=100), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["tickets.id"],
-            name="fk_ticket_status_changes_ticket_id_tickets",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_ticket_status_changes"),
+        ddl.foreign_key("ticket_status_changes", "ticket_id", "tickets", ondelete="CASCADE"),
+        indexes=("ticket_id",),
     )
-    op.create_index("ix_ticket_status_changes_ticket_id", "ticket_status_changes", ["ticket_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_ticket_status_changes_ticket_id", table_name="ticket_status_changes")
+    ddl.drop_indexes("ticket_status_changes", "ticket_id")
     op.drop_table("ticket_status_changes")
-    op.drop_index("ix_tickets_status", table_name="tickets")
-    op.drop_index("ix_tickets_created_at", table_name="tickets")
-    op.drop_index("ix_tickets_conversation_id", table_name="tickets")
+    ddl.drop_indexes("tickets", "status", "created_at", "conversation_id")
     op.drop_table("tickets")
     op.drop_table("ticket_counters")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from meldkamer.migrations import ddl
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -20,14 +22,13 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
         batch.add_column(sa.Column("complex_id", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("attention", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("attention_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(ddl.timestamp("attention_at", nullable=True))
         batch.create_index("ix_tickets_attention_at", ["attention_at"])
 
-    op.create_table(
+    ddl.create_table(
         "werkbonnen",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
-        sa.Column("client_id", sa.String(length=64), nullable=False),
+        ddl.ticket_id(nullable=False),
+        ddl.client_id(nullable=False),
         sa.Column("trade", sa.String(length=20), nullable=False),
         sa.Column("urgency", sa.String(length=16), nullable=False),
         sa.Column("contractor_id", sa.String(length=64), nullable=False),
@@ -36,40 +37,27 @@ def upgrade() -> None:
         sa.Column("chain", sa.JSON(), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("deadline", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["tickets.id"],
-            name="fk_werkbonnen_ticket_id_tickets",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_werkbonnen"),
-        sa.UniqueConstraint("token", name="uq_werkbonnen_token"),
+        ddl.timestamp("deadline", nullable=False),
+        ddl.timestamp("created_at", nullable=False),
+        ddl.timestamp("acknowledged_at", nullable=True),
+        ddl.foreign_key("werkbonnen", "ticket_id", "tickets", ondelete="CASCADE"),
+        ddl.unique("werkbonnen", "token"),
+        indexes=("ticket_id", "status", "deadline"),
     )
-    op.create_index("ix_werkbonnen_ticket_id", "werkbonnen", ["ticket_id"])
-    op.create_index("ix_werkbonnen_status", "werkbonnen", ["status"])
-    op.create_index("ix_werkbonnen_deadline", "werkbonnen", ["deadline"])
 
-    op.create_table(
+    ddl.create_table(
         "bijlagen",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        ddl.conversation_id(nullable=False),
+        ddl.ticket_id(nullable=True),
         sa.Column("path", sa.String(length=200), nullable=False),
         sa.Column("content_type", sa.String(length=40), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"], ["tickets.id"], name="fk_bijlagen_ticket_id_tickets", ondelete="SET NULL"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_bijlagen"),
-        sa.UniqueConstraint("path", name="uq_bijlagen_path"),
+        ddl.timestamp("created_at", nullable=False),
+        ddl.foreign_key("bijlagen", "ticket_id", "tickets", ondelete="SET NULL"),
+        ddl.unique("bijlagen", "path"),
+        indexes=("conversation_id", "ticket_id"),
     )
-    op.create_index("ix_bijlagen_conversation_id", "bijlagen", ["conversation_id"])
-    op.create_index("ix_bijlagen_ticket_id", "bijlagen", ["ticket_id"])
 
 
 def downgrade() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from meldkamer.migrations import ddl
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -17,104 +19,72 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    ddl.create_table(
         "overnames",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=False),
+        ddl.conversation_id(nullable=False),
         sa.Column("channel", sa.String(length=32), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=True),
-        sa.Column("client_id", sa.String(length=64), nullable=True),
+        ddl.ticket_id(nullable=True),
+        ddl.client_id(nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("summary", sa.JSON(), nullable=False),
         sa.Column("urgency_rank", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("agent", sa.String(length=100), nullable=True),
         sa.Column("callback", sa.Boolean(), nullable=False),
-        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["tickets.id"],
-            name="fk_overnames_ticket_id_tickets",
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_overnames"),
+        ddl.timestamp("requested_at", nullable=False),
+        ddl.timestamp("taken_at", nullable=True),
+        ddl.timestamp("closed_at", nullable=True),
+        ddl.foreign_key("overnames", "ticket_id", "tickets", ondelete="SET NULL"),
+        indexes=("conversation_id", "ticket_id", "status", "requested_at"),
     )
-    op.create_index("ix_overnames_conversation_id", "overnames", ["conversation_id"])
-    op.create_index("ix_overnames_ticket_id", "overnames", ["ticket_id"])
-    op.create_index("ix_overnames_status", "overnames", ["status"])
-    op.create_index("ix_overnames_requested_at", "overnames", ["requested_at"])
 
-    op.create_table(
+    ddl.create_table(
         "notities",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("conversation_id", sa.String(length=255), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        ddl.conversation_id(nullable=False),
+        ddl.ticket_id(nullable=True),
         sa.Column("author", sa.String(length=100), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"], ["tickets.id"], name="fk_notities_ticket_id_tickets", ondelete="SET NULL"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_notities"),
+        ddl.timestamp("created_at", nullable=False),
+        ddl.foreign_key("notities", "ticket_id", "tickets", ondelete="SET NULL"),
+        indexes=("conversation_id", "ticket_id"),
     )
-    op.create_index("ix_notities_conversation_id", "notities", ["conversation_id"])
-    op.create_index("ix_notities_ticket_id", "notities", ["ticket_id"])
 
-    op.create_table(
+    ddl.create_table(
         "ticket_wijzigingen",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        ddl.ticket_id(nullable=False),
         sa.Column("field", sa.String(length=40), nullable=False),
         sa.Column("old", sa.Text(), nullable=True),
         sa.Column("new", sa.Text(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("by", sa.String(length=100), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["tickets.id"],
-            name="fk_ticket_wijzigingen_ticket_id_tickets",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_ticket_wijzigingen"),
+        ddl.timestamp("at", nullable=False),
+        ddl.foreign_key("ticket_wijzigingen", "ticket_id", "tickets", ondelete="CASCADE"),
+        indexes=("ticket_id",),
     )
-    op.create_index("ix_ticket_wijzigingen_ticket_id", "ticket_wijzigingen", ["ticket_id"])
 
-    op.create_table(
+    ddl.create_table(
         "medewerkers",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=100), nullable=False),
         sa.Column("display_name", sa.String(length=100), nullable=False),
         sa.Column("password_hash", sa.String(length=300), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_medewerkers"),
-        sa.UniqueConstraint("username", name="uq_medewerkers_username"),
+        ddl.timestamp("created_at", nullable=False),
+        ddl.timestamp("last_seen_at", nullable=True),
+        ddl.unique("medewerkers", "username"),
     )
 
-    op.create_table(
+    ddl.create_table(
         "console_sessies",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("agent_id", sa.Integer(), nullable=False),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["agent_id"],
-            ["medewerkers.id"],
-            name="fk_console_sessies_agent_id_medewerkers",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_console_sessies"),
-        sa.UniqueConstraint("token_hash", name="uq_console_sessies_token_hash"),
+        ddl.timestamp("created_at", nullable=False),
+        ddl.timestamp("expires_at", nullable=False),
+        ddl.foreign_key("console_sessies", "agent_id", "medewerkers", ondelete="CASCADE"),
+        ddl.unique("console_sessies", "token_hash"),
+        indexes=("agent_id", "expires_at"),
     )
-    op.create_index("ix_console_sessies_agent_id", "console_sessies", ["agent_id"])
-    op.create_index("ix_console_sessies_expires_at", "console_sessies", ["expires_at"])
 
 
 def downgrade() -> None:

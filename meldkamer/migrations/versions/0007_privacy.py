@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from meldkamer.migrations import ddl
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -17,21 +19,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    ddl.create_table(
         "privacy_acties",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("by", sa.String(length=100), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("client_id", sa.String(length=64), nullable=True),
+        ddl.timestamp("at", nullable=False),
+        ddl.client_id(nullable=True),
         sa.Column("counts", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_privacy_acties"),
+        indexes=("kind", "at"),
     )
-    op.create_index("ix_privacy_acties_kind", "privacy_acties", ["kind"])
-    op.create_index("ix_privacy_acties_at", "privacy_acties", ["at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_privacy_acties_at", table_name="privacy_acties")
-    op.drop_index("ix_privacy_acties_kind", table_name="privacy_acties")
+    ddl.drop_indexes("privacy_acties", "at", "kind")
     op.drop_table("privacy_acties")

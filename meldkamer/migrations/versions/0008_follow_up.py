@@ -18,60 +18,48 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from meldkamer.migrations import ddl
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-_TS = sa.DateTime(timezone=True)
 _WORKORDER_COLUMNS = ("eta_at", "on_site_at", "done_at", "closed_at")
-
-
-def _ticket_fk(table: str, ondelete: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["ticket_id"], ["tickets.id"], name=f"fk_{table}_ticket_id_tickets", ondelete=ondelete
-    )
 
 
 def _upgrade_werkbonnen() -> None:
     with op.batch_alter_table("werkbonnen") as batch:
         for name in _WORKORDER_COLUMNS:
-            batch.add_column(sa.Column(name, _TS, nullable=True))
+            batch.add_column(ddl.timestamp(name, nullable=True))
         batch.add_column(sa.Column("report", sa.Text(), nullable=True))
         batch.add_column(sa.Column("photo", sa.String(length=255), nullable=True))
-    op.create_table(
+    ddl.create_table(
         "werkbon_gebeurtenissen",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("work_order_id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        ddl.ticket_id(nullable=False),
         sa.Column("status_from", sa.String(length=16), nullable=True),
         sa.Column("status_to", sa.String(length=16), nullable=False),
-        sa.Column("eta_at", _TS, nullable=True),
+        ddl.timestamp("eta_at", nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("by", sa.String(length=100), nullable=False),
         sa.Column("via", sa.String(length=20), nullable=False),
-        sa.Column("at", _TS, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["work_order_id"],
-            ["werkbonnen.id"],
-            name="fk_werkbon_gebeurtenissen_work_order_id_werkbonnen",
-            ondelete="CASCADE",
+        ddl.timestamp("at", nullable=False),
+        ddl.foreign_key(
+            "werkbon_gebeurtenissen", "work_order_id", "werkbonnen", ondelete="CASCADE"
         ),
-        _ticket_fk("werkbon_gebeurtenissen", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name="pk_werkbon_gebeurtenissen"),
+        ddl.foreign_key("werkbon_gebeurtenissen", "ticket_id", "tickets", ondelete="CASCADE"),
+        indexes=("ticket_id", "at"),
     )
-    op.create_index("ix_werkbon_gebeurtenissen_ticket_id", "werkbon_gebeurtenissen", ["ticket_id"])
-    op.create_index("ix_werkbon_gebeurtenissen_at", "werkbon_gebeurtenissen", ["at"])
 
 
 def _upgrade_contacten() -> None:
-    op.create_table(
+    ddl.create_table(
         "contacten",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=True),
-        sa.Column("conversation_id", sa.String(length=255), nullable=True),
-        sa.Column("client_id", sa.String(length=64), nullable=True),
-        sa.Column("at", _TS, nullable=False),
+        ddl.ticket_id(nullable=True),
+        ddl.conversation_id(nullable=True),
+        ddl.client_id(nullable=True),
+        ddl.timestamp("at", nullable=False),
         sa.Column("direction", sa.String(length=8), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("party", sa.String(length=20), nullable=False),
@@ -79,61 +67,43 @@ def _upgrade_contacten() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("by", sa.String(length=100), nullable=True),
         sa.Column("ref", sa.String(length=200), nullable=True),
-        _ticket_fk("contacten", "SET NULL"),
-        sa.PrimaryKeyConstraint("id", name="pk_contacten"),
+        ddl.foreign_key("contacten", "ticket_id", "tickets", ondelete="SET NULL"),
+        indexes=("ticket_id", "conversation_id", "client_id", "at"),
     )
-    for column in ("ticket_id", "conversation_id", "client_id", "at"):
-        op.create_index(f"ix_contacten_{column}", "contacten", [column])
 
 
 def _upgrade_sla() -> None:
-    op.create_table(
+    ddl.create_table(
         "sla_klokken",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        ddl.ticket_id(nullable=False),
         sa.Column("work_order_id", sa.Integer(), nullable=True),
         sa.Column("handover_id", sa.Integer(), nullable=True),
         sa.Column("clock", sa.String(length=30), nullable=False),
-        sa.Column("target_at", _TS, nullable=False),
-        sa.Column("met_at", _TS, nullable=True),
-        sa.Column("breached_at", _TS, nullable=True),
+        ddl.timestamp("target_at", nullable=False),
+        ddl.timestamp("met_at", nullable=True),
+        ddl.timestamp("breached_at", nullable=True),
         sa.Column("escalation_step", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("escalated_at", _TS, nullable=True),
+        ddl.timestamp("escalated_at", nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
-        _ticket_fk("sla_klokken", "CASCADE"),
-        sa.ForeignKeyConstraint(
-            ["work_order_id"],
-            ["werkbonnen.id"],
-            name="fk_sla_klokken_work_order_id_werkbonnen",
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["handover_id"],
-            ["overnames.id"],
-            name="fk_sla_klokken_handover_id_overnames",
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_sla_klokken"),
+        ddl.foreign_key("sla_klokken", "ticket_id", "tickets", ondelete="CASCADE"),
+        ddl.foreign_key("sla_klokken", "work_order_id", "werkbonnen", ondelete="SET NULL"),
+        ddl.foreign_key("sla_klokken", "handover_id", "overnames", ondelete="SET NULL"),
+        indexes=("ticket_id", "target_at", "state"),
     )
-    for column in ("ticket_id", "target_at", "state"):
-        op.create_index(f"ix_sla_klokken_{column}", "sla_klokken", [column])
-    op.create_table(
+    ddl.create_table(
         "doorverbindingen",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=True),
-        sa.Column("conversation_id", sa.String(length=255), nullable=True),
+        ddl.ticket_id(nullable=True),
+        ddl.conversation_id(nullable=True),
         sa.Column("by", sa.String(length=100), nullable=False),
         sa.Column("to_name", sa.String(length=200), nullable=False),
         sa.Column("to_phone", sa.String(length=32), nullable=True),
         sa.Column("to_email", sa.String(length=254), nullable=True),
-        sa.Column("at", _TS, nullable=False),
+        ddl.timestamp("at", nullable=False),
         sa.Column("outcome", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        _ticket_fk("doorverbindingen", "SET NULL"),
-        sa.PrimaryKeyConstraint("id", name="pk_doorverbindingen"),
+        ddl.foreign_key("doorverbindingen", "ticket_id", "tickets", ondelete="SET NULL"),
+        indexes=("ticket_id", "conversation_id", "at"),
     )
-    for column in ("ticket_id", "conversation_id", "at"):
-        op.create_index(f"ix_doorverbindingen_{column}", "doorverbindingen", [column])
 
 
 def _outbox_kinds(kinds: str) -> None:

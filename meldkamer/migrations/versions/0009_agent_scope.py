@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from meldkamer.migrations import ddl
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -23,13 +25,8 @@ def upgrade() -> None:
     op.create_table(
         "medewerker_opdrachtgevers",
         sa.Column("agent_id", sa.Integer(), nullable=False),
-        sa.Column("client_id", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["agent_id"],
-            ["medewerkers.id"],
-            name="fk_medewerker_opdrachtgevers_agent_id_medewerkers",
-            ondelete="CASCADE",
-        ),
+        ddl.client_id(nullable=False),
+        ddl.foreign_key("medewerker_opdrachtgevers", "agent_id", "medewerkers", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("agent_id", "client_id", name="pk_medewerker_opdrachtgevers"),
     )
 
