@@ -13,6 +13,7 @@ from actions.handover import hand_over
 from actions.runtime import runtime
 from actions.state import facts, latest_text, melding_from, unknown_facts
 from meldkamer.intake.corrections import parse_correction
+from meldkamer.intake.street_address import UNLISTED_REASON
 from meldkamer.intake.texts import (
     CONFIRM_NO,
     CONFIRM_YES,
@@ -140,6 +141,10 @@ def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     try:
         melding = melding_from(tracker)
     except KeyError as missing:
+        if missing.args[0] == "postcode" and tracker.get_slot("adres"):
+            # An address in no list and no postcode: no ticket yet, a person completes it.
+            done = SlotSet("wacht_op_bevestiging", False)
+            return [done, *hand_over(dispatcher, tracker, UNLISTED_REASON)]
         logger.error("melding incomplete at confirmation: %s", missing)
         dispatcher.utter_message(text=MISSING_DETAIL)
         return [SlotSet("wacht_op_bevestiging", False), SlotSet(str(missing.args[0]), None)]

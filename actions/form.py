@@ -24,6 +24,7 @@ from meldkamer.clients.streets import Ask, resolve_address
 from meldkamer.intake.corrections import name_and_phone
 from meldkamer.intake.digressions import default_digressions
 from meldkamer.intake.fields import CHECKS, UNKNOWN, check
+from meldkamer.intake.street_address import Unlisted
 from meldkamer.intake.texts import (
     ADDRESS_NOT_SERVED,
     DONT_KNOW,
@@ -186,6 +187,17 @@ class ValidateMeldingForm(FormValidationAction):
             buttons = [{"title": title, "payload": payload} for title, payload in result.choices]
             dispatcher.utter_message(text=result.message, buttons=buttons)
             return {"adres": None}
+        if isinstance(result, Unlisted):
+            # Kept as typed, the rest is still asked; without a postcode a person completes it.
+            dispatcher.utter_message(text=ADDRESS_NOT_SERVED)
+            street = result.address
+            return {
+                "adres": result.label,
+                "postcode": None,
+                "huisnummer": street.huisnummer,
+                "huisnummer_toevoeging": street.toevoeging,
+                "complex": None,
+            }
         address = result.address
         slots: dict[str, Any] = {
             "adres": result.label,

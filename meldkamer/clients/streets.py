@@ -17,6 +17,7 @@ from meldkamer.clients.schema import Client, Complex
 from meldkamer.intake import texts
 from meldkamer.intake.street_address import (
     StreetAddress,
+    Unlisted,
     parse_street_address,
     street_without_number,
 )
@@ -126,12 +127,13 @@ def _from_street(registry: ClientRegistry, street: StreetAddress) -> Found | Ask
 
 def resolve_address(
     registry: ClientRegistry, text: str, earlier: Sequence[str] = ()
-) -> Found | Ask:
+) -> Found | Ask | Unlisted:
     """Read the tenant's answer to the address question, with their earlier answers to it.
 
     A postcode with number is taken as it is (unknown addresses too: a person calls back).
     A street and number are looked up; one not found asks for the postcode only, and a
-    postcode sent next is completed with the number given before.
+    postcode sent next is completed with the number given before; "weet ik niet" then
+    takes the street and number as typed (:class:`Unlisted`), so the melding is still taken.
     """
     parsed = parse_address(text)
     if isinstance(parsed, Address):
@@ -144,7 +146,7 @@ def resolve_address(
     if isinstance(postcode, str) and before is not None:
         return _found(registry, Address(postcode, before.huisnummer, before.toevoeging))
     if is_unknown(text):
-        return Ask(texts.ADDRESS_NEEDS_PERSON if before else texts.POSTCODE_UNKNOWN)
+        return Unlisted(before) if before else Ask(texts.POSTCODE_UNKNOWN)
     name = street_without_number(text)
     if name is not None:
         return Ask(texts.street_needs_number(name))

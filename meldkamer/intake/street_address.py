@@ -58,6 +58,27 @@ class StreetAddress:
         return f"{self.street} {number}" + (f", {self.town}" if self.town else "")
 
 
+@dataclass(frozen=True)
+class Unlisted:
+    """A street and number in no client's list, and the tenant does not know the postcode.
+
+    The melding is still taken: the address is kept as the tenant typed it, and since a
+    ticket needs a postcode, a person completes it (the bot hands the melding over at the
+    end with everything else collected).
+    """
+
+    address: StreetAddress
+
+    @property
+    def label(self) -> str:
+        """What the summary and the agent see: the address as typed, without postcode."""
+        return str(self.address)
+
+
+#: The handover's reason for the agent's queue: only the postcode is missing.
+UNLISTED_REASON = "Adres niet in de lijst en huurder weet de postcode niet: vul de postcode aan"
+
+
 def _title(text: str) -> str:
     return " ".join(word[:1].upper() + word[1:] for word in text.split())
 

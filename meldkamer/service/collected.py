@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from meldkamer.clients.streets import Ask, resolve_address
 from meldkamer.handover.models import Handover
 from meldkamer.handover.service import URGENCY_RANK, HandoverNotFound, add_note
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.fields import UNKNOWN, check
-from meldkamer.intake.validation import Invalid, parse_address
+from meldkamer.intake.street_address import Unlisted
+from meldkamer.intake.validation import Invalid
 from meldkamer.service.context import Collaborators
 from meldkamer.service.handover import with_outcome
 from meldkamer.triage.table import Fact, FactValue
@@ -31,6 +33,8 @@ CONTACT_LABELS = {
 }
 #: A fact's field in the form is ``feit:<name>``; an empty value leaves it as it is.
 FACT_PREFIX = "feit:"
+#: An address the tenant gave without postcode stays one: the agent adds the postcode.
+NEEDS_POSTCODE = "Vul de postcode aan, bijvoorbeeld 1234 AB of 1234 AB 12."
 NOTE = "Gegevens aangevuld of verbeterd voor de assistent verdergaat: {fields}."
 
 
@@ -53,22 +57,35 @@ def fact_value(fact: Fact, raw: str) -> FactValue | None:
 
 
 def _address(
-    ctx: Collaborators, text: str, slots: dict[str, Any], errors: dict[str, str]
+    ctx: Collaborators,
+    text: str,
+    slots: dict[str, Any],
+    errors: dict[str, str],
+    before: str | None = None,
 ) -> str | None:
-    address = parse_address(text)
-    if isinstance(address, Invalid):
-        errors["adres"] = address.message
+    """The agent's address, read as the bot reads the tenant's; ``before`` is what the bot had.
+
+    An address the tenant gave without postcode ("Dorpsstraat 5, Utrecht") is completed by
+    the postcode alone; a street in a client's list is found by its name. A ticket needs a
+    postcode, so an address without one is refused here.
+    """
+    result = resolve_address(ctx.registry(), text, [before] if before else [])
+    if isinstance(result, Unlisted):
+        result = Ask(NEEDS_POSTCODE)
+    if isinstance(result, Ask):
+        choices = ", ".join(title for title, _ in result.choices)
+        errors["adres"] = f"{result.message} {choices}".strip()
         return None
+    address = result.address
     slots.update(
-        adres=str(address),
+        adres=result.label,
         postcode=address.postcode,
         huisnummer=address.huisnummer,
         huisnummer_toevoeging=address.toevoeging,
     )
-    found = ctx.registry().find_by_address(address.postcode, address.huisnummer)
-    if found:
-        slots.update(opdrachtgever=found[0].id, complex=found[1].id)
-    return str(address)
+    if result.place:
+        slots.update(opdrachtgever=result.place[0].id, complex=result.place[1].id)
+    return result.label
 
 
 def _facts(
@@ -108,7 +125,7 @@ def plan_correction(
     new = summary
     text = fields.get("adres", "").strip()
     if text:
-        address = _address(ctx, text, slots, errors)
+        address = _address(ctx, text, slots, errors, summary.address)
         if address is None or address == summary.address:
             slots.clear()  # refused, or the same address written differently
         else:

@@ -21,6 +21,7 @@ from meldkamer.intake.digressions import (
 from meldkamer.intake.fact_labels import default_fact_labels
 from meldkamer.intake.street_address import (
     StreetAddress,
+    Unlisted,
     parse_street_address,
     street_without_number,
 )
@@ -167,8 +168,12 @@ def test_resolve_address(registry: ClientRegistry) -> None:
     completed = resolve_address(registry, "3511 ab", ["Dorpsstraat 5"])
     assert isinstance(completed, Found) and str(completed.address) == "3511 AB 5"
     assert completed.place is None  # not served: still taken, a person calls back
-    unknown = resolve_address(registry, "weet ik niet", ["Dorpsstraat 5"])
-    assert isinstance(unknown, Ask) and "medewerker" in unknown.message
+    # no postcode known either: the address is taken as typed, a person adds the postcode
+    unknown = resolve_address(registry, "weet ik niet", ["Dorpsstraat 5 Utrecht"])
+    assert unknown == Unlisted(StreetAddress("Dorpsstraat", 5, None, "Utrecht"))
+    assert unknown.label == "Dorpsstraat 5, Utrecht"
+    # without an earlier street, "weet ik niet" asks for street and town
+    assert isinstance(resolve_address(registry, "weet ik niet"), Ask)
 
 
 # --- Summary labels ------------------------------------------------------------------------

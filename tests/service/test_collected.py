@@ -64,3 +64,31 @@ def test_saving_stores_the_summary_with_its_outcome_and_a_note(ctx: Collaborator
     assert handover is not None and handover.urgency_rank == 2
     assert handover.summary["facts"]["leiding_afsluitbaar"] is False
     assert note.author == "sanne" and "antwoorden" in note.text
+
+
+TENANT_GAVE_NO_POSTCODE = HandoverSummary(
+    topic="lekkage_waterleiding",
+    facts={"leiding_gesprongen": True},
+    address="Dorpsstraat 5, Utrecht",
+)
+
+
+def test_the_postcode_alone_completes_an_address_given_without_one(ctx: Collaborators) -> None:
+    plan = plan_correction(ctx, TENANT_GAVE_NO_POSTCODE, {"adres": "3511 ab"})
+    assert plan.errors == {} and plan.changed == ("adres",)
+    assert (plan.slots["postcode"], plan.slots["huisnummer"]) == ("3511 AB", 5)
+    assert plan.summary.address == "3511 AB 5"
+    assert "opdrachtgever" not in plan.slots  # in no list: the ticket has no client
+
+
+def test_a_street_in_a_clients_list_is_found_and_one_without_postcode_refused(
+    ctx: Collaborators,
+) -> None:
+    found = plan_correction(ctx, TENANT_GAVE_NO_POSTCODE, {"adres": "Lindelaan 12"})
+    assert found.slots["postcode"] == "1234 AB" and found.slots["opdrachtgever"] == "de-linde"
+    assert found.summary.address == "Lindelaan 12, 1234 AB Lindendam"
+    assert found.summary.client_id == "de-linde"
+    refused = plan_correction(ctx, TENANT_GAVE_NO_POSTCODE, {"adres": "weet ik niet"})
+    assert "postcode" in refused.errors["adres"] and refused.slots == {}
+    two = plan_correction(ctx, BEGUN, {"adres": "Kerkplein 3"})
+    assert "Kerkplein 3, Lindendam" in two.errors["adres"] and two.slots == {}
