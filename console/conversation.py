@@ -48,6 +48,7 @@ UNSENT = (
     "Uw bericht aan de huurder is nog niet verstuurd. Verstuur het eerst, of maak het vak "
     "leeg als het niet weg hoeft; daarna kunt u teruggeven of afsluiten."
 )
+NOT_YOURS = "Alleen wie het gesprek heeft overgenomen kan dit."
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,31 @@ def may_act(handover: Handover, me: SignedIn) -> bool:
     return handover.status == HandoverStatus.IN_BEHANDELING.value and (
         handover.agent == me.username or me.is_supervisor
     )
+
+
+@dataclass(frozen=True)
+class _Acting:
+    """What a handler acting for the meldkamer needs of the handover it acts on."""
+
+    conversation_id: str
+    summary: HandoverSummary
+
+
+async def _acting_on(
+    request: web.Request, handover_id: int, field: str, message: str
+) -> _Acting | web.Response:
+    """The handover the signed-in agent may act on, or the page refusing it (403).
+
+    The refusal is the conversation page with ``message`` at the form ``field``: only the
+    agent who took the conversation, or a supervisor, speaks for the meldkamer here.
+    """
+    with request.app[SESSIONS]() as session:
+        handover = _handover(session, handover_id)
+        allowed = may_act(handover, current(request))
+        acting = _Acting(handover.conversation_id, HandoverSummary.from_dict(handover.summary))
+    if not allowed:
+        return await render_page(request, handover_id, errors={field: message}, status=403)
+    return acting
 
 
 async def _transcript(request: web.Request, conversation_id: str) -> tuple[list[Line], str | None]:
@@ -227,52 +253,38 @@ async def reply(request: web.Request) -> web.StreamResponse:
     me = current(request)
     form = await read_form(request)
     text = form.get("tekst", "").strip()
-    with request.app[SESSIONS]() as session:
-        handover = _handover(session, handover_id)
-        allowed = may_act(handover, me)
-        conversation_id = handover.conversation_id
-        summary = HandoverSummary.from_dict(handover.summary)
-    if not allowed:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"antwoord": "Alleen wie het gesprek heeft overgenomen kan antwoorden."},
-            status=403,
-        )
+    acting = await _acting_on(
+        request, handover_id, "antwoord", "Alleen wie het gesprek heeft overgenomen kan antwoorden."
+    )
+    if isinstance(acting, web.Response):
+        return acting
     canned_id = form.get("sjabloon", "")
     if canned_id:
         canned = request.app[CANNED].get(canned_id)
         if canned is None:
-            return await render_page(
-                request,
-                handover_id,
-                errors={"antwoord": "Dit standaardantwoord bestaat niet."},
-                status=400,
-            )
-        text = _fill(canned, me, summary)
+            return await _reply_refused(request, handover_id, "Dit standaardantwoord bestaat niet.")
+        text = _fill(canned, me, acting.summary)
     if not text:
-        return await render_page(
-            request, handover_id, errors={"antwoord": "Typ eerst een bericht."}, status=400
-        )
+        return await _reply_refused(request, handover_id, "Typ eerst een bericht.")
     if len(text) > MAX_REPLY:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"antwoord": f"Een bericht heeft hoogstens {MAX_REPLY} tekens."},
-            form={"tekst": text},
-            status=400,
-        )
+        error = f"Een bericht heeft hoogstens {MAX_REPLY} tekens."
+        return await _reply_refused(request, handover_id, error, kept=text)
     try:
-        await request.app[RASA].send_agent_reply(conversation_id, text, me.display_name)
+        await request.app[RASA].send_agent_reply(acting.conversation_id, text, me.display_name)
     except RasaError as error:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"antwoord": f"Niet verstuurd: {error}. Probeer het opnieuw."},
-            form={"tekst": text},
-            status=502,
-        )
+        failed = f"Niet verstuurd: {error}. Probeer het opnieuw."
+        return await _reply_refused(request, handover_id, failed, kept=text, status=502)
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}#antwoord")
+
+
+async def _reply_refused(
+    request: web.Request, handover_id: int, error: str, *, kept: str = "", status: int = 400
+) -> web.Response:
+    """The page again with ``error`` at the reply box; ``kept`` is the typed text, not lost."""
+    form = {"tekst": kept} if kept else None
+    return await render_page(
+        request, handover_id, errors={"antwoord": error}, form=form, status=status
+    )
 
 
 async def add_internal_note(request: web.Request) -> web.StreamResponse:
@@ -313,18 +325,10 @@ async def _finish(
 ) -> web.StreamResponse:
     """Hand back or close: first Rasa (so the tenant is never left alone), then the queue."""
     handover_id = _id(request)
-    me = current(request)
     form = await read_form(request)
-    with request.app[SESSIONS]() as session:
-        handover = _handover(session, handover_id)
-        allowed, conversation_id = may_act(handover, me), handover.conversation_id
-    if not allowed:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"acties": "Alleen wie het gesprek heeft overgenomen kan dit."},
-            status=403,
-        )
+    acting = await _acting_on(request, handover_id, "acties", NOT_YOURS)
+    if isinstance(acting, web.Response):
+        return acting
     unsent = form.get("tekst", "").strip()
     if unsent:
         # The buttons send the reply box along: a typed reply is never dropped unseen.
@@ -336,7 +340,7 @@ async def _finish(
             status=409,
         )
     try:
-        await in_rasa(request.app[RASA], conversation_id)
+        await in_rasa(request.app[RASA], acting.conversation_id)
     except RasaError as error:
         return await render_page(
             request, handover_id, errors={"acties": f"{failure}: {error}."}, status=502
@@ -387,25 +391,16 @@ def fact_fields(table: DecisionTable, summary: HandoverSummary) -> list[FactFiel
 async def correct(request: web.Request) -> web.StreamResponse:
     """Gegevens aanvullen: the agent's values into the conversation, then the summary."""
     handover_id = _id(request)
-    me = current(request)
     form = await read_form(request)
-    with request.app[SESSIONS]() as session:
-        handover = _handover(session, handover_id)
-        allowed, conversation_id = may_act(handover, me), handover.conversation_id
-        summary = HandoverSummary.from_dict(handover.summary)
-    if not allowed:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"gegevens": "Alleen wie het gesprek heeft overgenomen kan dit."},
-            status=403,
-        )
-    plan = plan_correction(request.app[COLLABORATORS], summary, form)
+    acting = await _acting_on(request, handover_id, "gegevens", NOT_YOURS)
+    if isinstance(acting, web.Response):
+        return acting
+    plan = plan_correction(request.app[COLLABORATORS], acting.summary, form)
     if plan.errors or not plan.changed:
         errors = dict(plan.errors) or {"gegevens": "Er is niets veranderd."}
         return await render_page(request, handover_id, errors=errors, form=form, status=400)
     try:
-        await request.app[RASA].set_slots(conversation_id, plan.slots)
+        await request.app[RASA].set_slots(acting.conversation_id, plan.slots)
     except RasaError as error:
         return await render_page(
             request,
@@ -414,7 +409,7 @@ async def correct(request: web.Request) -> web.StreamResponse:
             form=form,
             status=502,
         )
-    save_correction(request.app[COLLABORATORS], handover_id, plan, me.username)
+    save_correction(request.app[COLLABORATORS], handover_id, plan, current(request).username)
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}#gegevens")
 
 
