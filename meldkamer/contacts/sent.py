@@ -11,6 +11,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from sqlalchemy.orm import Session
+from typing_extensions import Unpack
 
 from meldkamer.contacts.log import (
     Channel,
@@ -21,7 +22,7 @@ from meldkamer.contacts.log import (
     record_contact,
 )
 from meldkamer.notify.models import MessageKind, OutboxMessage
-from meldkamer.notify.outbox import enqueue, find_by_key
+from meldkamer.notify.outbox import Outgoing, enqueue, find_by_key
 from meldkamer.tickets import Ticket
 
 #: Who a message is for, by its outbox purpose (anything else: the meldkamer itself).
@@ -43,51 +44,34 @@ _SUMMARY = 300
 
 
 def enqueue_logged(
-    session: Session,
-    *,
-    key: str,
-    kind: MessageKind | str,
-    recipient: str,
-    body: str,
-    subject: str | None = None,
-    ticket_id: int | None = None,
-    purpose: str,
-    now: datetime,
+    session: Session, *, kind: MessageKind | str, now: datetime, **message: Unpack[Outgoing]
 ) -> OutboxMessage:
     """:func:`meldkamer.notify.outbox.enqueue`, and an outgoing contact the first time.
 
     Same arguments and idempotency as ``enqueue``: a key queued before is neither queued
     nor logged again. Without ``ticket_id`` nothing is logged (the log is per ticket).
     """
-    fresh = find_by_key(session, key) is None
-    message = enqueue(
-        session,
-        key=key,
-        kind=kind,
-        recipient=recipient,
-        body=body,
-        subject=subject,
-        ticket_id=ticket_id,
-        purpose=purpose,
-        now=now,
+    fresh = find_by_key(session, message["key"]) is None
+    queued = enqueue(session, kind=kind, now=now, **message)
+    ticket = (
+        session.get(Ticket, queued.ticket_id) if fresh and queued.ticket_id is not None else None
     )
-    ticket = session.get(Ticket, ticket_id) if fresh and ticket_id is not None else None
     if ticket is not None:
         channel, logged_kind = _LOGGED_AS.get(
-            MessageKind(kind), (channel_of(ticket.channel), ContactKind.BERICHT)
+            MessageKind(queued.kind), (channel_of(ticket.channel), ContactKind.BERICHT)
         )
         record_contact(
             session,
             at=now,
             direction=Direction.UIT,
             channel=channel,
-            party=PARTY_OF_PURPOSE.get(purpose, Party.MELDKAMER),
+            party=PARTY_OF_PURPOSE.get(queued.purpose, Party.MELDKAMER),
             kind=logged_kind,
-            summary=f"Aan {recipient}: {subject or body}"[:_SUMMARY],
+            summary=f"Aan {queued.recipient}: {queued.subject or queued.body}"[:_SUMMARY],
             ticket_id=ticket.id,
             conversation_id=ticket.conversation_id,
             client_id=ticket.client_id,
             by="meldkamer",
-            ref=key,
+            ref=queued.key,
         )
-    return message
+    return queued

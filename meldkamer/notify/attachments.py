@@ -14,11 +14,12 @@ from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, select
 from sqlalchemy.orm import Session
+from typing_extensions import Unpack
 
 from meldkamer.db import Base, UTCDateTime
 from meldkamer.notify.mail import AttachmentLoader
 from meldkamer.notify.models import MessageKind, OutboxMessage
-from meldkamer.notify.outbox import enqueue
+from meldkamer.notify.outbox import Outgoing, enqueue
 
 #: An SMTP server refuses large mails; a monthly report is far below this.
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
@@ -92,14 +93,9 @@ def session_loader(sessions: Callable[[], Session]) -> AttachmentLoader:
 def enqueue_with_attachments(
     session: Session,
     *,
-    key: str,
-    recipient: str,
-    subject: str,
-    body: str,
     attachments: Sequence[MailAttachment],
-    purpose: str,
     now: datetime,
-    ticket_id: int | None = None,
+    **mail: Unpack[Outgoing],
 ) -> OutboxMessage:
     """Queue an e-mail with files, or return the one already queued under ``key``.
 
@@ -115,17 +111,7 @@ def enqueue_with_attachments(
     names = [a.filename for a in attachments]
     if len(set(names)) != len(names):
         raise ValueError(f"dubbele bestandsnaam in de bijlagen: {names}")
-    message = enqueue(
-        session,
-        key=key,
-        kind=MessageKind.EMAIL,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        purpose=purpose,
-        ticket_id=ticket_id,
-        now=now,
-    )
+    message = enqueue(session, kind=MessageKind.EMAIL, now=now, **mail)
     has_files = session.execute(
         select(OutboxAttachment.id).where(OutboxAttachment.message_id == message.id).limit(1)
     ).first()

@@ -11,12 +11,13 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from typing_extensions import NotRequired, Unpack
 
 from meldkamer.intake.validation import EMAIL_PATTERN
 from meldkamer.notify.models import MessageKind, OutboxMessage, OutboxStatus
@@ -50,18 +51,36 @@ def _check_text(name: str, value: str, max_length: int | None) -> None:
         raise ValueError(f"{name} is langer dan {max_length} tekens")
 
 
-def _check_message(
-    *,
-    key: str,
-    kind: MessageKind | str,
-    recipient: str,
-    body: str,
-    subject: str | None,
-    purpose: str,
-) -> MessageKind:
-    _check_text("key", key, 200)
-    _check_text("purpose", purpose, 40)
-    _check_text("body", body, None)
+class Outgoing(TypedDict):
+    """A message to queue: the keyword arguments :func:`enqueue` and its wrappers take.
+
+    The wrappers (:func:`meldkamer.contacts.sent.enqueue_logged`,
+    :func:`meldkamer.notify.attachments.enqueue_with_attachments`) pass it on whole.
+
+    Attributes:
+        key: The caller's idempotency key (at most 200 characters).
+        recipient: An e-mail address, a phone number as ``+31612345678``, or (chat)
+            the tenant's conversation id.
+        body: The plain text to send.
+        purpose: What the message is for, e.g. ``werkbon`` or ``bevestiging_huurder``.
+        subject: The subject line; required for an e-mail, not sent with an SMS.
+        ticket_id: The ticket the message is about, if any.
+    """
+
+    key: str
+    recipient: str
+    body: str
+    purpose: str
+    subject: NotRequired[str | None]
+    ticket_id: NotRequired[int | None]
+
+
+def _check_message(kind: MessageKind | str, message: Outgoing) -> MessageKind:
+    recipient = message["recipient"]
+    subject = message.get("subject")
+    _check_text("key", message["key"], 200)
+    _check_text("purpose", message["purpose"], 40)
+    _check_text("body", message["body"], None)
     try:
         message_kind = MessageKind(kind)
     except ValueError:
@@ -97,16 +116,7 @@ def find_by_key(session: Session, key: str) -> OutboxMessage | None:
 
 
 def enqueue(
-    session: Session,
-    *,
-    key: str,
-    kind: MessageKind | str,
-    recipient: str,
-    body: str,
-    subject: str | None = None,
-    ticket_id: int | None = None,
-    purpose: str,
-    now: datetime,
+    session: Session, *, kind: MessageKind | str, now: datetime, **message: Unpack[Outgoing]
 ) -> OutboxMessage:
     """Queue a message, or return the one already queued under ``key``.
 
@@ -119,22 +129,16 @@ def enqueue(
             caller commits.
         key: The caller's idempotency key (at most 200 characters).
         kind: ``"email"``, ``"sms"`` or ``"chat"``.
-        recipient: An e-mail address, a phone number as ``+31612345678``, or (chat)
-            the tenant's conversation id.
-        body: The plain text to send.
-        subject: The subject line; required for an e-mail, not sent with an SMS.
-        ticket_id: The ticket the message is about, if any.
-        purpose: What the message is for, e.g. ``werkbon`` or ``bevestiging_huurder``.
         now: An aware datetime: the moment of queueing.
+        message: What is sent, to whom and why (see :class:`Outgoing`).
 
     Raises:
         ValueError: An argument is malformed (unknown kind, bad recipient, empty body,
             e-mail without subject, naive ``now``).
     """
     created_at = _as_utc(now)
-    message_kind = _check_message(
-        key=key, kind=kind, recipient=recipient, body=body, subject=subject, purpose=purpose
-    )
+    message_kind = _check_message(kind, message)
+    key = message["key"]
     existing = find_by_key(session, key)
     if existing is not None:
         return existing
@@ -153,12 +157,12 @@ def enqueue(
         insert(OutboxMessage.__table__)
         .values(
             key=key,
-            ticket_id=ticket_id,
+            ticket_id=message.get("ticket_id"),
             kind=message_kind.value,
-            purpose=purpose,
-            recipient=recipient,
-            subject=subject,
-            body=body,
+            purpose=message["purpose"],
+            recipient=message["recipient"],
+            subject=message.get("subject"),
+            body=message["body"],
             status=OutboxStatus.WACHTRIJ.value,
             attempts=0,
             next_attempt_at=created_at,
@@ -169,15 +173,19 @@ def enqueue(
         )
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    message = find_by_key(session, key)
-    if message is None:  # pragma: no cover - the row was just inserted or already there
+    queued = find_by_key(session, key)
+    if queued is None:  # pragma: no cover - the row was just inserted or already there
         raise RuntimeError(f"bericht {key!r} niet gevonden na invoegen")
     # With the JSON log this line carries the correlation id of the tenant's message;
     # the worker logs the same key when it sends, which joins the two.
     logger.info(
-        "bericht %s (%s, %s) in de wachtrij", key, message.kind, purpose, extra={"outbox_key": key}
+        "bericht %s (%s, %s) in de wachtrij",
+        key,
+        queued.kind,
+        queued.purpose,
+        extra={"outbox_key": key},
     )
-    return message
+    return queued
 
 
 def _claimable(now: datetime) -> Any:
