@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import (
     DBAPIError,
@@ -79,6 +79,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def ticket_id_column(*, ondelete: str, nullable: bool) -> Any:
+    """``ticket_id``: the ticket a row is about, indexed for the ticket page.
+
+    ``ondelete="CASCADE"`` for what goes with its ticket (its history), ``"SET NULL"``
+    for a record that must outlive it (a message sent, a contact, a photo).
+    """
+    return Column(
+        Integer, ForeignKey("tickets.id", ondelete=ondelete), nullable=nullable, index=True
+    )
 
 
 # Rasa's tracker store may share the database, so alembic's bookkeeping gets a name

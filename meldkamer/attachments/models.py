@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy import Column, Integer, String
 
+from meldkamer.db import ticket_id_column
 from meldkamer.tickets.models import Base, UTCDateTime
 
 
@@ -16,9 +17,7 @@ class Attachment(Base):
 
     id: int = Column(Integer, primary_key=True)
     conversation_id: str = Column(String(255), nullable=False, index=True)
-    ticket_id: int | None = Column(
-        Integer, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    ticket_id: int | None = ticket_id_column(ondelete="SET NULL", nullable=True)
     #: Path below the upload folder (``YYYY/MM/<uuid>.jpg``), never an absolute path.
     path: str = Column(String(200), nullable=False, unique=True)
     content_type: str = Column(String(40), nullable=False)

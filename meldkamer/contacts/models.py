@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, Integer, String, Text
 
-from meldkamer.db import Base, UTCDateTime
+from meldkamer.db import Base, UTCDateTime, ticket_id_column
 
 
 class Contact(Base):
@@ -29,9 +29,7 @@ class Contact(Base):
     __tablename__ = "contacten"
 
     id: int = Column(Integer, primary_key=True)
-    ticket_id: int | None = Column(
-        Integer, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    ticket_id: int | None = ticket_id_column(ondelete="SET NULL", nullable=True)
     conversation_id: str | None = Column(String(255), nullable=True, index=True)
     client_id: str | None = Column(String(64), nullable=True, index=True)
     at: datetime = Column(UTCDateTime(), nullable=False, index=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text
 
+from meldkamer.db import ticket_id_column
 from meldkamer.tickets.models import Base, UTCDateTime
 
 
@@ -38,9 +39,7 @@ class WorkOrder(Base):
     __tablename__ = "werkbonnen"
 
     id: int = Column(Integer, primary_key=True)
-    ticket_id: int = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    ticket_id: int = ticket_id_column(ondelete="CASCADE", nullable=False)
     client_id: str = Column(String(64), nullable=False)
     trade: str = Column(String(20), nullable=False)
     urgency: str = Column(String(16), nullable=False)
@@ -80,9 +79,7 @@ class WorkOrderEvent(Base):
     work_order_id: int = Column(
         Integer, ForeignKey("werkbonnen.id", ondelete="CASCADE"), nullable=False
     )
-    ticket_id: int = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    ticket_id: int = ticket_id_column(ondelete="CASCADE", nullable=False)
     status_from: str | None = Column(String(16), nullable=True)
     status_to: str = Column(String(16), nullable=False)
     eta_at: datetime | None = Column(UTCDateTime(), nullable=True)

@@ -6,9 +6,9 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, Integer, String, Text
 
-from meldkamer.db import Base, UTCDateTime
+from meldkamer.db import Base, UTCDateTime, ticket_id_column
 from meldkamer.labels import LabelTable
 
 
@@ -48,9 +48,7 @@ class Handover(Base):
     id: int = Column(Integer, primary_key=True)
     conversation_id: str = Column(String(255), nullable=False, index=True)
     channel: str = Column(String(32), nullable=False)
-    ticket_id: int | None = Column(
-        Integer, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    ticket_id: int | None = ticket_id_column(ondelete="SET NULL", nullable=True)
     client_id: str | None = Column(String(64), nullable=True)
     reason: str = Column(Text, nullable=False)
     summary: dict[str, Any] = Column(JSON, nullable=False)
@@ -72,9 +70,7 @@ class Note(Base):
 
     id: int = Column(Integer, primary_key=True)
     conversation_id: str = Column(String(255), nullable=False, index=True)
-    ticket_id: int | None = Column(
-        Integer, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    ticket_id: int | None = ticket_id_column(ondelete="SET NULL", nullable=True)
     author: str = Column(String(100), nullable=False)
     text: str = Column(Text, nullable=False)
     created_at: datetime = Column(UTCDateTime(), nullable=False)

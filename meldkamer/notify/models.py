@@ -9,8 +9,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Column, Integer, String, Text
 
+from meldkamer.db import ticket_id_column
 from meldkamer.labels import LabelTable
 from meldkamer.tickets.models import Base, UTCDateTime
 
@@ -85,9 +86,7 @@ class OutboxMessage(Base):
     # The caller's idempotency key, e.g. "werkbon:MK-2026-000001:jansen:1".
     key: str = Column(String(200), nullable=False, unique=True)
     # A message outlives its ticket: the record of what was sent must not vanish with it.
-    ticket_id: int | None = Column(
-        Integer, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    ticket_id: int | None = ticket_id_column(ondelete="SET NULL", nullable=True)
     kind: str = Column(String(10), nullable=False)
     purpose: str = Column(String(40), nullable=False)
     recipient: str = Column(String(254), nullable=False)

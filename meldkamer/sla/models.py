@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Text
 
-from meldkamer.db import Base, UTCDateTime
+from meldkamer.db import Base, UTCDateTime, ticket_id_column
 
 
 class SlaClock(Base):
@@ -24,9 +24,7 @@ class SlaClock(Base):
 
     id: int = Column(Integer, primary_key=True)
     # Empty while a handed-over chat has no ticket yet (its answer clock runs all the same).
-    ticket_id: int | None = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    ticket_id: int | None = ticket_id_column(ondelete="CASCADE", nullable=True)
     work_order_id: int | None = Column(
         Integer, ForeignKey("werkbonnen.id", ondelete="SET NULL"), nullable=True
     )
@@ -56,9 +54,7 @@ class Transfer(Base):
 
     id: int = Column(Integer, primary_key=True)
     # The record of a transfer outlives its ticket.
-    ticket_id: int | None = Column(
-        Integer, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    ticket_id: int | None = ticket_id_column(ondelete="SET NULL", nullable=True)
     conversation_id: str | None = Column(String(255), nullable=True, index=True)
     by: str = Column(String(100), nullable=False)
     to_name: str = Column(String(200), nullable=False)

@@ -10,12 +10,12 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 # The base and the UTC timestamp live in meldkamer.db; imported here for the models
 # that still import them from the ticket store.
-from meldkamer.db import Base, UTCDateTime, metadata
+from meldkamer.db import Base, UTCDateTime, metadata, ticket_id_column
 from meldkamer.labels import LabelTable
 
 __all__ = [
@@ -105,9 +105,7 @@ class TicketStatusChange(Base):
     __tablename__ = "ticket_status_changes"
 
     id: int = Column(Integer, primary_key=True)
-    ticket_id: int = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    ticket_id: int = ticket_id_column(ondelete="CASCADE", nullable=False)
     status_from: str | None = Column(String(20), nullable=True)
     status_to: str = Column(String(20), nullable=False)
     changed_at: datetime = Column(UTCDateTime(), nullable=False)
@@ -194,9 +192,7 @@ class TicketEdit(Base):
     __tablename__ = "ticket_wijzigingen"
 
     id: int = Column(Integer, primary_key=True)
-    ticket_id: int = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    ticket_id: int = ticket_id_column(ondelete="CASCADE", nullable=False)
     field: str = Column(String(40), nullable=False)
     old: str | None = Column(Text, nullable=True)
     new: str | None = Column(Text, nullable=True)
