@@ -30,6 +30,7 @@ from meldkamer.dispatch.escalation import escalate_due, escalate_order
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import DispatchSettings
 from meldkamer.intake.validation import Invalid, normalise_phone
+from meldkamer.notify.models import MessageKind
 from meldkamer.notify.outbox import enqueue
 from meldkamer.sla.about import About, Entry, about, local, log, message
 from meldkamer.sla.ack import issue_link
@@ -202,31 +203,23 @@ def _send(
     phone, email = to
     used: list[Channel] = []
     key = f"sla:{clock.id}:{step.name.lower()}"
-    if phone:
-        enqueue(
-            session,
-            key=f"{key}:sms",
-            kind="sms",
-            recipient=phone,
-            body=sms,
-            ticket_id=on.ticket_id,
-            purpose="escalatie",
-            now=esc.now,
-        )
-        used.append(Channel.SMS)
-    if email:
-        enqueue(
-            session,
-            key=f"{key}:email",
-            kind="email",
-            recipient=email,
-            subject=subject,
-            body=body,
-            ticket_id=on.ticket_id,
-            purpose="escalatie",
-            now=esc.now,
-        )
-        used.append(Channel.EMAIL)
+    for channel, kind, recipient, text in (
+        (Channel.SMS, MessageKind.SMS, phone, sms),
+        (Channel.EMAIL, MessageKind.EMAIL, email, body),
+    ):
+        if recipient:
+            enqueue(
+                session,
+                key=f"{key}:{kind.value}",
+                kind=kind,
+                recipient=recipient,
+                subject=subject if kind is MessageKind.EMAIL else None,
+                body=text,
+                ticket_id=on.ticket_id,
+                purpose="escalatie",
+                now=esc.now,
+            )
+            used.append(channel)
     return used
 
 
