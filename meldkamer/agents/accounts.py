@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.agents.models import PRESENCE, Agent, Role
+from meldkamer.rows import added, one_row, rows_of
 
 MIN_PASSWORD_LENGTH = 10
 #: Long passphrases are welcome; a cap keeps hashing a pasted novel off the server.
@@ -165,10 +166,7 @@ def find_agent(session: Session, username: str) -> Agent | None:
         name = normalise_username(username)
     except AccountError:
         return None
-    agent: Agent | None = session.execute(
-        select(Agent).where(AGENTS.username == name)
-    ).scalar_one_or_none()
-    return agent
+    return one_row(session, Agent, AGENTS.username == name)
 
 
 def create_agent(
@@ -193,18 +191,18 @@ def create_agent(
     check_password_strength(password)
     if find_agent(session, name) is not None:
         raise AccountError(f"gebruikersnaam {name!r} bestaat al")
-    agent = Agent(
-        username=name,
-        display_name=_clean_display_name(display_name),
-        password_hash=hash_password(password),
-        role=role_value,
-        active=True,
-        created_at=now,
-        last_seen_at=None,
+    return added(
+        session,
+        Agent(
+            username=name,
+            display_name=_clean_display_name(display_name),
+            password_hash=hash_password(password),
+            role=role_value,
+            active=True,
+            created_at=now,
+            last_seen_at=None,
+        ),
     )
-    session.add(agent)
-    session.flush()
-    return agent
 
 
 def set_password(session: Session, username: str, password: str) -> Agent:
@@ -261,7 +259,7 @@ def authenticate(session: Session, username: str, password: str) -> Agent | None
 
 def list_agents(session: Session) -> list[Agent]:
     """Every account, by username."""
-    return list(session.execute(select(Agent).order_by(AGENTS.username)).scalars())
+    return rows_of(session, Agent, order_by=[AGENTS.username])
 
 
 def display_names(session: Session) -> dict[str, str]:

@@ -10,29 +10,27 @@ from sqlalchemy.orm import Session
 
 from meldkamer.attachments.files import StoredFile
 from meldkamer.attachments.models import Attachment
+from meldkamer.rows import added, one_row, rows_of
 
 
 def record(session: Session, stored: StoredFile, conversation_id: str, now: datetime) -> Attachment:
     """Register a stored photo for a conversation (the caller commits)."""
-    attachment = Attachment(
-        conversation_id=conversation_id,
-        path=stored.relative,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        created_at=now,
+    return added(
+        session,
+        Attachment(
+            conversation_id=conversation_id,
+            path=stored.relative,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            created_at=now,
+        ),
     )
-    session.add(attachment)
-    session.flush()
-    return attachment
 
 
 def find_by_path(session: Session, relative: str) -> Attachment | None:
     """The photo stored under ``relative`` (a path in the upload folder), if registered."""
-    found: Attachment | None = session.execute(
-        select(Attachment).where(Attachment.__table__.c.path == relative)
-    ).scalar_one_or_none()
-    return found
+    return one_row(session, Attachment, Attachment.__table__.c.path == relative)
 
 
 def link_to_ticket(
@@ -58,19 +56,11 @@ def link_to_ticket(
 
 def for_conversation(session: Session, conversation_id: str) -> list[Attachment]:
     """The photos of a conversation, oldest first."""
-    return list(
-        session.execute(
-            select(Attachment)
-            .where(Attachment.conversation_id == conversation_id)
-            .order_by(Attachment.id)
-        ).scalars()
+    return rows_of(
+        session, Attachment, Attachment.conversation_id == conversation_id, order_by=[Attachment.id]
     )
 
 
 def for_ticket(session: Session, ticket_id: int) -> list[Attachment]:
     """The photos of a ticket, oldest first."""
-    return list(
-        session.execute(
-            select(Attachment).where(Attachment.ticket_id == ticket_id).order_by(Attachment.id)
-        ).scalars()
-    )
+    return rows_of(session, Attachment, Attachment.ticket_id == ticket_id, order_by=[Attachment.id])

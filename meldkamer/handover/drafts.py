@@ -23,6 +23,7 @@ from meldkamer.attachments.store import for_conversation
 from meldkamer.db import Base, UTCDateTime
 from meldkamer.handover.models import Handover, HandoverStatus
 from meldkamer.handover.summary import HandoverSummary
+from meldkamer.rows import one_row, rows_of
 
 
 class Draft(Base):
@@ -68,6 +69,8 @@ class Draft(Base):
 
 
 DRAFTS = Draft.__table__.c
+#: The order of a conversation's drafts on every list: the newest first.
+_NEWEST_FIRST = (DRAFTS.created_at.desc(), DRAFTS.id.desc())
 
 
 def _session_open(session: Session, draft: Draft) -> bool:
@@ -84,12 +87,10 @@ def _session_open(session: Session, draft: Draft) -> bool:
 
 def current_draft(session: Session, conversation_id: str) -> Draft | None:
     """The open draft of the conversation's current session, if any."""
-    latest: Draft | None = session.execute(
-        select(Draft)
-        .where(DRAFTS.conversation_id == conversation_id)
-        .order_by(DRAFTS.created_at.desc(), DRAFTS.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    found = rows_of(
+        session, Draft, DRAFTS.conversation_id == conversation_id, order_by=_NEWEST_FIRST, limit=1
+    )
+    latest = found[0] if found else None
     if latest is None or not latest.is_open or not _session_open(session, latest):
         return None
     return latest
@@ -186,30 +187,23 @@ def link_registered(
 
 def get_draft(session: Session, draft_id: int, scope: AgentScope = UNLIMITED) -> Draft | None:
     """The draft, when ``scope`` may see its client."""
-    found: Draft | None = session.execute(
-        select(Draft).where(DRAFTS.id == draft_id, scope.where(DRAFTS.client_id))
-    ).scalar_one_or_none()
-    return found
+    return one_row(session, Draft, DRAFTS.id == draft_id, scope.where(DRAFTS.client_id))
 
 
 def drafts_of(session: Session, conversation_id: str) -> list[Draft]:
     """Every draft of a conversation, newest first (the conversation page)."""
-    return list(
-        session.execute(
-            select(Draft)
-            .where(DRAFTS.conversation_id == conversation_id)
-            .order_by(DRAFTS.created_at.desc(), DRAFTS.id.desc())
-        ).scalars()
+    return rows_of(
+        session, Draft, DRAFTS.conversation_id == conversation_id, order_by=_NEWEST_FIRST
     )
 
 
 def open_drafts(session: Session, scope: AgentScope, limit: int) -> list[Draft]:
     """Drafts not yet a ticket, of ``scope``'s clients, newest first (at most ``limit``)."""
-    return list(
-        session.execute(
-            select(Draft)
-            .where(DRAFTS.ticket_id.is_(None), scope.where(DRAFTS.client_id))
-            .order_by(DRAFTS.created_at.desc(), DRAFTS.id.desc())
-            .limit(limit)
-        ).scalars()
+    return rows_of(
+        session,
+        Draft,
+        DRAFTS.ticket_id.is_(None),
+        scope.where(DRAFTS.client_id),
+        order_by=_NEWEST_FIRST,
+        limit=limit,
     )

@@ -30,6 +30,7 @@ from meldkamer.handover.waiting import (
 from meldkamer.handover.waiting import (
     tenant_message as waiting_message,
 )
+from meldkamer.rows import added, one_row, rows_of
 from meldkamer.triage.officehours import OfficeHours
 
 # Column expressions (the models annotate attributes with their Python value types).
@@ -186,12 +187,12 @@ def request_handover(
     """Put a conversation in the queue; an open handover of it is reused, reasons add up."""
     if not isinstance(summary, HandoverSummary):
         summary = HandoverSummary.from_dict(summary)
-    existing = session.execute(
-        select(Handover).where(
-            Handover.conversation_id == conversation_id, HANDOVERS.status.in_(OPEN_STATUSES)
-        )
-    ).scalar_one_or_none()
-    assert existing is None or isinstance(existing, Handover)
+    existing = one_row(
+        session,
+        Handover,
+        Handover.conversation_id == conversation_id,
+        HANDOVERS.status.in_(OPEN_STATUSES),
+    )
     urgency = summary.urgency or ""
     if existing is not None:
         if reason not in existing.reason:
@@ -204,21 +205,21 @@ def request_handover(
         existing.client_id = existing.client_id or client_id
         session.flush()
         return existing
-    handover = Handover(
-        conversation_id=conversation_id,
-        channel=channel,
-        ticket_id=ticket_id,
-        client_id=client_id,
-        reason=reason,
-        summary=summary.to_dict(),
-        urgency_rank=URGENCY_RANK.get(urgency, 0),
-        status=HandoverStatus.WACHTEND.value,
-        callback=callback,
-        requested_at=now,
+    return added(
+        session,
+        Handover(
+            conversation_id=conversation_id,
+            channel=channel,
+            ticket_id=ticket_id,
+            client_id=client_id,
+            reason=reason,
+            summary=summary.to_dict(),
+            urgency_rank=URGENCY_RANK.get(urgency, 0),
+            status=HandoverStatus.WACHTEND.value,
+            callback=callback,
+            requested_at=now,
+        ),
     )
-    session.add(handover)
-    session.flush()
-    return handover
 
 
 @dataclass(frozen=True)
@@ -243,12 +244,12 @@ def _in_order() -> list[ColumnElement[object]]:
 
 def lanes(session: Session, scope: AgentScope = UNLIMITED) -> Lanes:
     """Open handovers of ``scope``'s clients: live conversations and call-backs apart."""
-    found = list(
-        session.execute(
-            select(Handover)
-            .where(HANDOVERS.status.in_(OPEN_STATUSES), scope.where(HANDOVERS.client_id))
-            .order_by(*_in_order())
-        ).scalars()
+    found = rows_of(
+        session,
+        Handover,
+        HANDOVERS.status.in_(OPEN_STATUSES),
+        scope.where(HANDOVERS.client_id),
+        order_by=_in_order(),
     )
     return Lanes(
         live=[h for h in found if not h.callback], callbacks=[h for h in found if h.callback]
@@ -263,13 +264,12 @@ def queue(session: Session, scope: AgentScope = UNLIMITED) -> list[Handover]:
 
 def history(session: Session, limit: int, scope: AgentScope = UNLIMITED) -> list[Handover]:
     """Every handover of ``scope``'s clients so far, newest first (at most ``limit``)."""
-    return list(
-        session.execute(
-            select(Handover)
-            .where(scope.where(HANDOVERS.client_id))
-            .order_by(HANDOVERS.requested_at.desc(), HANDOVERS.id.desc())
-            .limit(limit)
-        ).scalars()
+    return rows_of(
+        session,
+        Handover,
+        scope.where(HANDOVERS.client_id),
+        order_by=[HANDOVERS.requested_at.desc(), HANDOVERS.id.desc()],
+        limit=limit,
     )
 
 
@@ -296,22 +296,23 @@ def _open(session: Session, handover_id: int) -> Handover:
     return handover
 
 
-def hand_back(session: Session, handover_id: int, now: datetime) -> Handover:
-    """The bot continues the conversation where it was."""
+def _end(session: Session, handover_id: int, status: HandoverStatus, now: datetime) -> Handover:
+    """Close an open handover with ``status`` (how it ended)."""
     handover = _open(session, handover_id)
-    handover.status = HandoverStatus.TERUG_NAAR_BOT.value
+    handover.status = status.value
     handover.closed_at = now
     session.flush()
     return handover
+
+
+def hand_back(session: Session, handover_id: int, now: datetime) -> Handover:
+    """The bot continues the conversation where it was."""
+    return _end(session, handover_id, HandoverStatus.TERUG_NAAR_BOT, now)
 
 
 def close(session: Session, handover_id: int, now: datetime) -> Handover:
     """The agent finished the conversation."""
-    handover = _open(session, handover_id)
-    handover.status = HandoverStatus.GESLOTEN.value
-    handover.closed_at = now
-    session.flush()
-    return handover
+    return _end(session, handover_id, HandoverStatus.GESLOTEN, now)
 
 
 def add_note(
@@ -354,10 +355,9 @@ def add_note(
 
 def notes(session: Session, conversation_id: str) -> list[Note]:
     """The notes of a conversation, oldest first."""
-    return list(
-        session.execute(
-            select(Note)
-            .where(Note.conversation_id == conversation_id)
-            .order_by(Note.created_at, Note.id)
-        ).scalars()
+    return rows_of(
+        session,
+        Note,
+        Note.conversation_id == conversation_id,
+        order_by=[Note.created_at, Note.id],
     )

@@ -25,6 +25,7 @@ from meldkamer.agents.accounts import (
     verify_password,
 )
 from meldkamer.portal.models import PortalSession, PortalUser
+from meldkamer.rows import added, one_row
 
 USERS = PortalUser.__table__.c
 
@@ -50,10 +51,7 @@ def find_user(session: Session, username: str) -> PortalUser | None:
         name = normalise_username(username)
     except AccountError:
         return None
-    user: PortalUser | None = session.execute(
-        select(PortalUser).where(USERS.username == name)
-    ).scalar_one_or_none()
-    return user
+    return one_row(session, PortalUser, USERS.username == name)
 
 
 def _existing(session: Session, username: str) -> PortalUser:
@@ -86,18 +84,18 @@ def create_user(
     check_password_strength(password)
     if find_user(session, name) is not None:
         raise AccountError(f"gebruikersnaam {name!r} bestaat al")
-    user = PortalUser(
-        username=name,
-        display_name=_clean_display_name(display_name),
-        client_id=client_id,
-        password_hash=hash_password(password),
-        active=True,
-        created_at=now,
-        last_seen_at=None,
+    return added(
+        session,
+        PortalUser(
+            username=name,
+            display_name=_clean_display_name(display_name),
+            client_id=client_id,
+            password_hash=hash_password(password),
+            active=True,
+            created_at=now,
+            last_seen_at=None,
+        ),
     )
-    session.add(user)
-    session.flush()
-    return user
 
 
 def set_password(session: Session, username: str, password: str) -> PortalUser:

@@ -22,6 +22,7 @@ from meldkamer.clients.registry import RegistryConflictError
 from meldkamer.clients.store import apply_all, diff, newest_version
 from meldkamer.portal.models import ChangeRequest, RequestState
 from meldkamer.portal.parts import PartError, part_of, splice
+from meldkamer.rows import added
 from meldkamer.triage.table import DecisionTable
 
 STATE_LABELS = {
@@ -104,21 +105,21 @@ def submit(
     now: datetime,
 ) -> ChangeRequest:
     """Store a checked proposal as a submitted change request (the caller commits)."""
-    request = ChangeRequest(
-        client_id=proposal.client_id,
-        part=proposal.part,
-        submitted=proposal.submitted,
-        source=proposal.source,
-        diff=proposal.diff,
-        base_version=proposal.base_version,
-        explanation=_note(explanation),
-        state=RequestState.SUBMITTED.value,
-        submitted_by=by,
-        submitted_at=now,
+    return added(
+        session,
+        ChangeRequest(
+            client_id=proposal.client_id,
+            part=proposal.part,
+            submitted=proposal.submitted,
+            source=proposal.source,
+            diff=proposal.diff,
+            base_version=proposal.base_version,
+            explanation=_note(explanation),
+            state=RequestState.SUBMITTED.value,
+            submitted_by=by,
+            submitted_at=now,
+        ),
     )
-    session.add(request)
-    session.flush()
-    return request
 
 
 def requests_of(session: Session, client_id: str | None = None) -> list[ChangeRequest]:

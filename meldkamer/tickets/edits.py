@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.intake.fields import CHECKS
 from meldkamer.intake.validation import Invalid
+from meldkamer.rows import added, rows_of
 from meldkamer.tickets.models import Ticket, TicketEdit
 from meldkamer.tickets.store import change_status
 from meldkamer.triage import Urgency
@@ -61,26 +61,25 @@ def edit_ticket(
     else:
         setattr(ticket, field, new)
         ticket.updated_at = now
-    edit = TicketEdit(
-        ticket_id=ticket.id,
-        field=field,
-        old=None if old is None else str(old),
-        new=new,
-        reason=reason,
-        by=by,
-        at=now,
+    return added(
+        session,
+        TicketEdit(
+            ticket_id=ticket.id,
+            field=field,
+            old=None if old is None else str(old),
+            new=new,
+            reason=reason,
+            by=by,
+            at=now,
+        ),
     )
-    session.add(edit)
-    session.flush()
-    return edit
 
 
 def edits(session: Session, ticket_id: int) -> list[TicketEdit]:
     """A ticket's edits, oldest first."""
-    return list(
-        session.execute(
-            select(TicketEdit)
-            .where(TicketEdit.ticket_id == ticket_id)
-            .order_by(TicketEdit.at, TicketEdit.id)
-        ).scalars()
+    return rows_of(
+        session,
+        TicketEdit,
+        TicketEdit.ticket_id == ticket_id,
+        order_by=[TicketEdit.at, TicketEdit.id],
     )

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from meldkamer.rows import one_row
 from meldkamer.tickets.models import Ticket, TicketStatus, TicketStatusChange, check_transition
 from meldkamer.tickets.numbering import next_ticket_number
 from meldkamer.triage.officehours import AMSTERDAM
@@ -151,10 +152,7 @@ def _as_utc(now: datetime) -> datetime:
 
 def find_by_melding_id(session: Session, melding_id: str) -> Ticket | None:
     """Return the ticket made for melding ``melding_id``, if any."""
-    ticket: Ticket | None = session.execute(
-        select(Ticket).where(Ticket.melding_id == melding_id)
-    ).scalar_one_or_none()
-    return ticket
+    return one_row(session, Ticket, Ticket.melding_id == melding_id)
 
 
 def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
