@@ -223,6 +223,21 @@ def _send(
     return used
 
 
+def _log_sent(
+    session: Session,
+    clock: SlaClock,
+    on: About,
+    esc: Escalation,
+    used: list[Channel],
+    party: Party,
+    summary: str,
+    by: str | None = None,
+) -> None:
+    """A contact per channel a step was sent on; with none, one system entry saying so."""
+    for channel in used or [Channel.SYSTEEM]:
+        log(session, on, esc.now, Entry(Direction.UIT, channel, party), summary, clock, by=by)
+
+
 def _notify_supervisor(session: Session, clock: SlaClock, on: About, esc: Escalation) -> None:
     sup = esc.supervisor
     link = issue_link(clock, esc.dispatch.public_url)
@@ -231,16 +246,10 @@ def _notify_supervisor(session: Session, clock: SlaClock, on: About, esc: Escala
         f"Pakt u het op? Meld dat met de knop achter {link} (of op de pagina Bewaking: {watch})."
     )
     used = _send(session, clock, on, esc, (sup.phone, sup.email), Step.SUPERVISOR, answer)
-    for channel in used or [Channel.SYSTEEM]:
-        log(
-            session,
-            on,
-            esc.now,
-            Entry(Direction.UIT, channel, Party.MELDKAMER),
-            "Escalatie naar de supervisor"
-            + ("" if used else ": geen telefoon of e-mail ingesteld"),
-            clock,
-        )
+    summary = "Escalatie naar de supervisor" + (
+        "" if used else ": geen telefoon of e-mail ingesteld"
+    )
+    _log_sent(session, clock, on, esc, used, Party.MELDKAMER, summary)
 
 
 def _notify_piket(session: Session, clock: SlaClock, on: About, esc: Escalation) -> None:
@@ -257,17 +266,10 @@ def _notify_piket(session: Session, clock: SlaClock, on: About, esc: Escalation)
     else:
         to, name = (None, client.contact.email if client else None), "kantoor opdrachtgever"
     used = _send(session, clock, on, esc, to, Step.PIKET, answer)
-    for channel in used or [Channel.SYSTEEM]:
-        log(
-            session,
-            on,
-            esc.now,
-            Entry(Direction.UIT, channel, Party.OPDRACHTGEVER),
-            f"Escalatie naar de piket van de opdrachtgever: {name}"
-            + ("" if used else " (geen contactgegevens)"),
-            clock,
-            by=name,
-        )
+    summary = f"Escalatie naar de piket van de opdrachtgever: {name}" + (
+        "" if used else " (geen contactgegevens)"
+    )
+    _log_sent(session, clock, on, esc, used, Party.OPDRACHTGEVER, summary, by=name)
 
 
 class NotWatched(LookupError):
