@@ -82,14 +82,6 @@ def parse_messages(
         path: where the block is in the file.
         complete: the defaults file, which has every text; a client file may have any.
     """
-    data = r.mapping(raw, path, MESSAGE_FIELDS, required=MESSAGE_FIELDS if complete else ())
-    if data is None:
-        return None
-    messages: dict[str, str] = {}
-    for key, value in data.items():
-        if key not in MESSAGE_FIELDS or value is None:
-            continue  # reported by ``mapping``
-        text = _message(r, value, (*path, key), MESSAGE_FIELDS[key])
-        if text is not None:
-            messages[key] = text
-    return MappingProxyType(messages) if len(messages) == len(data) else None
+    return r.keyed(
+        raw, path, MESSAGE_FIELDS, lambda v, p, allowed: _message(r, v, p, allowed), complete
+    )

@@ -68,17 +68,9 @@ def parse_terms(
         complete: the settings file: every class with ``dagen``, ``actie`` and ``uitleg``.
             Otherwise (a client file) any classes, each with at least ``dagen``.
     """
-    data = r.mapping(raw, path, DATA_CLASSES, required=DATA_CLASSES if complete else ())
-    if data is None:
-        return None
-    terms: dict[str, RetentionTerm] = {}
-    for code, spec in data.items():
-        if code not in DATA_CLASSES or spec is None:
-            continue  # reported by ``mapping``
-        term = _term(r, spec, (*path, code), DATA_CLASSES[code], complete)
-        if term is not None:
-            terms[code] = term
-    return MappingProxyType(terms) if len(terms) == len(data) else None
+    return r.keyed(
+        raw, path, DATA_CLASSES, lambda v, p, allowed: _term(r, v, p, allowed, complete), complete
+    )
 
 
 def _term(

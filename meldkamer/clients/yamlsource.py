@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import yaml
@@ -20,6 +21,7 @@ from meldkamer.intake.validation import EMAIL_PATTERN, normalise_phone
 
 FieldPath = tuple[str | int, ...]
 T = TypeVar("T")
+K = TypeVar("K")
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SLUG_MAX = 64  # the width of client_id columns
@@ -270,6 +272,31 @@ class Reader:
         if any(item is None for item in checked):
             return None
         return [item for item in checked if item is not None]
+
+    def keyed(
+        self,
+        value: Any,
+        path: FieldPath,
+        known: Mapping[str, K],
+        check: Callable[[Any, FieldPath, K], T | None],
+        complete: bool = False,
+    ) -> Mapping[str, T] | None:
+        """Check a block keyed by names of ``known`` (all of them when ``complete``).
+
+        ``check`` gets each value with what ``known`` says of its key; ``None`` when the
+        block, a key or any value is bad.
+        """
+        data = self.mapping(value, path, known, required=known if complete else ())
+        if data is None:
+            return None
+        checked: dict[str, T] = {}
+        for key, item in data.items():
+            if key not in known or item is None:
+                continue  # reported by ``mapping``
+            result = check(item, (*path, key), known[key])
+            if result is not None:
+                checked[key] = result
+        return MappingProxyType(checked) if len(checked) == len(data) else None
 
 
 def has(data: Mapping[str, Any], key: str) -> bool:
