@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -169,6 +170,13 @@ def find_agent(session: Session, username: str) -> Agent | None:
     return one_row(session, Agent, AGENTS.username == name)
 
 
+def _existing(session: Session, username: str) -> Agent:
+    agent = find_agent(session, username)
+    if agent is None:
+        raise UnknownAgent(username)
+    return agent
+
+
 def create_agent(
     session: Session,
     *,
@@ -212,9 +220,7 @@ def set_password(session: Session, username: str, password: str) -> Agent:
         UnknownAgent: no such account.
         AccountError: the password is too short.
     """
-    agent = find_agent(session, username)
-    if agent is None:
-        raise UnknownAgent(username)
+    agent = _existing(session, username)
     check_password_strength(password)
     agent.password_hash = hash_password(password)
     session.flush()
@@ -230,31 +236,43 @@ def set_active(session: Session, username: str, active: bool) -> Agent:
     Raises:
         UnknownAgent: no such account.
     """
-    agent = find_agent(session, username)
-    if agent is None:
-        raise UnknownAgent(username)
+    agent = _existing(session, username)
     agent.active = active
     session.flush()
     return agent
 
 
-def authenticate(session: Session, username: str, password: str) -> Agent | None:
-    """The active account these credentials belong to, or ``None`` (no reason given).
+class Credentials(Protocol):
+    """What signing in reads and renews of an account: a console agent or a portal user."""
+
+    active: bool
+    password_hash: str
+
+
+Account = TypeVar("Account", bound=Credentials)
+
+
+def check_sign_in(session: Session, account: Account | None, password: str) -> Account | None:
+    """``account`` when it is active and ``password`` is its password, else ``None``.
 
     A hash made with older parameters is replaced by one with the current parameters
     (the caller commits).
     """
-    agent = find_agent(session, username)
-    if agent is None or not agent.active:
+    if account is None or not account.active:
         # Spend the same work as a real check, so timing does not tell which names exist.
         verify_password(password, _dummy_hash())
         return None
-    if not verify_password(password, agent.password_hash):
+    if not verify_password(password, account.password_hash):
         return None
-    if needs_rehash(agent.password_hash):
-        agent.password_hash = hash_password(password)
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
         session.flush()
-    return agent
+    return account
+
+
+def authenticate(session: Session, username: str, password: str) -> Agent | None:
+    """The active account these credentials belong to, or ``None`` (no reason given)."""
+    return check_sign_in(session, find_agent(session, username), password)
 
 
 def list_agents(session: Session) -> list[Agent]:

@@ -17,15 +17,13 @@ from sqlalchemy.orm import Session
 from meldkamer.agents.accounts import (
     AccountError,
     _clean_display_name,
-    _dummy_hash,
     check_password_strength,
+    check_sign_in,
     hash_password,
-    needs_rehash,
     normalise_username,
-    verify_password,
 )
 from meldkamer.portal.models import PortalSession, PortalUser
-from meldkamer.rows import added, one_row
+from meldkamer.rows import added, one_row, rows_of
 
 USERS = PortalUser.__table__.c
 
@@ -129,25 +127,13 @@ def set_active(session: Session, username: str, active: bool) -> PortalUser:
 
 def _end_sessions(session: Session, user: PortalUser) -> None:
     # A reset password or a disabled account must not leave a stolen session working.
-    for row in session.execute(
-        select(PortalSession).where(PortalSession.user_id == user.id)
-    ).scalars():
+    for row in rows_of(session, PortalSession, PortalSession.user_id == user.id):
         session.delete(row)
 
 
 def authenticate(session: Session, username: str, password: str) -> PortalUser | None:
     """The active account these credentials belong to, or ``None`` (no reason given)."""
-    user = find_user(session, username)
-    if user is None or not user.active:
-        # The same work as a real check: timing must not tell which names exist.
-        verify_password(password, _dummy_hash())
-        return None
-    if not verify_password(password, user.password_hash):
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-        session.flush()
-    return user
+    return check_sign_in(session, find_user(session, username), password)
 
 
 def list_users(session: Session, client_id: str | None = None) -> list[PortalUser]:
