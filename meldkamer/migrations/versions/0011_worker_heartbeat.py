@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from meldkamer.migrations import ddl
+
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -23,7 +25,7 @@ def upgrade() -> None:
     op.create_table(
         "worker_hartslag",
         sa.Column("worker", sa.String(length=255), primary_key=True),
-        sa.Column("last_round_at", sa.DateTime(timezone=True), nullable=False),
+        ddl.timestamp("last_round_at", nullable=False),
     )
 
 
