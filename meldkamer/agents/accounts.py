@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.agents.models import PRESENCE, Agent, Role
+from meldkamer.db import Base
 from meldkamer.rows import added, one_row, rows_of
 
 MIN_PASSWORD_LENGTH = 10
@@ -161,20 +162,31 @@ def _clean_display_name(display_name: str) -> str:
     return name
 
 
-def find_agent(session: Session, username: str) -> Agent | None:
-    """The account with this username (any case), or ``None``."""
+Named = TypeVar("Named", bound=Base)
+
+
+def find_account(session: Session, model: type[Named], username: str) -> Named | None:
+    """The account in ``model``'s table (agents, portal users) with this username, any case."""
     try:
         name = normalise_username(username)
     except AccountError:
         return None
-    return one_row(session, Agent, AGENTS.username == name)
+    return one_row(session, model, model.__table__.c.username == name)
 
 
-def _existing(session: Session, username: str) -> Agent:
-    agent = find_agent(session, username)
-    if agent is None:
-        raise UnknownAgent(username)
-    return agent
+def existing_account(
+    session: Session, model: type[Named], username: str, unknown: type[LookupError]
+) -> Named:
+    """The account with this username; raises ``unknown`` (the caller's error) if none."""
+    account = find_account(session, model, username)
+    if account is None:
+        raise unknown(username)
+    return account
+
+
+def find_agent(session: Session, username: str) -> Agent | None:
+    """The account with this username (any case), or ``None``."""
+    return find_account(session, Agent, username)
 
 
 def create_agent(
@@ -220,7 +232,7 @@ def set_password(session: Session, username: str, password: str) -> Agent:
         UnknownAgent: no such account.
         AccountError: the password is too short.
     """
-    agent = _existing(session, username)
+    agent = existing_account(session, Agent, username, UnknownAgent)
     check_password_strength(password)
     agent.password_hash = hash_password(password)
     session.flush()
@@ -236,7 +248,7 @@ def set_active(session: Session, username: str, active: bool) -> Agent:
     Raises:
         UnknownAgent: no such account.
     """
-    agent = _existing(session, username)
+    agent = existing_account(session, Agent, username, UnknownAgent)
     agent.active = active
     session.flush()
     return agent

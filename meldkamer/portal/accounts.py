@@ -19,11 +19,13 @@ from meldkamer.agents.accounts import (
     _clean_display_name,
     check_password_strength,
     check_sign_in,
+    existing_account,
+    find_account,
     hash_password,
     normalise_username,
 )
 from meldkamer.portal.models import PortalSession, PortalUser
-from meldkamer.rows import added, one_row, rows_of
+from meldkamer.rows import added, rows_of
 
 USERS = PortalUser.__table__.c
 
@@ -45,18 +47,7 @@ class UnknownPortalUser(LookupError):
 
 def find_user(session: Session, username: str) -> PortalUser | None:
     """The portal account with this username (any case), or ``None``."""
-    try:
-        name = normalise_username(username)
-    except AccountError:
-        return None
-    return one_row(session, PortalUser, USERS.username == name)
-
-
-def _existing(session: Session, username: str) -> PortalUser:
-    user = find_user(session, username)
-    if user is None:
-        raise UnknownPortalUser(username)
-    return user
+    return find_account(session, PortalUser, username)
 
 
 def create_user(
@@ -103,7 +94,7 @@ def set_password(session: Session, username: str, password: str) -> PortalUser:
         UnknownPortalUser: no such account.
         AccountError: the password is too short or too long.
     """
-    user = _existing(session, username)
+    user = existing_account(session, PortalUser, username, UnknownPortalUser)
     check_password_strength(password)
     user.password_hash = hash_password(password)
     _end_sessions(session, user)
@@ -117,7 +108,7 @@ def set_active(session: Session, username: str, active: bool) -> PortalUser:
     Raises:
         UnknownPortalUser: no such account.
     """
-    user = _existing(session, username)
+    user = existing_account(session, PortalUser, username, UnknownPortalUser)
     user.active = active
     if not active:
         _end_sessions(session, user)
