@@ -6,10 +6,8 @@ HTTP API the console uses: it serves trackers and records what the console posts
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,10 +16,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from console.app import ConsoleSettings, init_app
-from meldkamer.agents.accounts import hash_password
 from meldkamer.agents.models import Agent as AgentRow
 from meldkamer.dispatch.service import DispatchSettings
 from meldkamer.handover.service import request_handover
+from tests.console.signin import SignedIn, add_accounts, csrf_of, form_login
 
 AMS = ZoneInfo("Europe/Amsterdam")
 #: Wednesday 2 December 2026, 03:00: night, De Linde's office closed, roster week 1.
@@ -140,27 +138,15 @@ ACCOUNTS = [
 ]
 
 
-@cache
-def _hash(password: str) -> str:
-    # scrypt costs ~0.15 s by design; hash each test password once per run.
-    return hash_password(password)
-
-
 @pytest.fixture
 def sessions(demo_sessions):
     """Sessions on a database with the demo clients and three accounts."""
     with demo_sessions.begin() as session:
-        for username, name, role in ACCOUNTS:
-            session.add(
-                AgentRow(
-                    username=username,
-                    display_name=name,
-                    role=role,
-                    active=True,
-                    password_hash=_hash(PASSWORDS[username]),
-                    created_at=NOW,
-                )
-            )
+        accounts = [
+            {"username": username, "display_name": name, "role": role}
+            for username, name, role in ACCOUNTS
+        ]
+        add_accounts(session, AgentRow, PASSWORDS, accounts, NOW)
     return demo_sessions
 
 
@@ -196,41 +182,12 @@ async def anonymous(aiohttp_client, console_app) -> TestClient:
 
 async def login(client: TestClient, username: str, password: str | None = None) -> str:
     """Sign in through the form like a browser; returns the session's CSRF token."""
-    form = await client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-    response = await client.post(
-        "/login",
-        data={
-            "login_token": token,
-            "username": username,
-            "password": password or PASSWORDS[username],
-            "next": "/",
-        },
-        allow_redirects=False,
-    )
-    assert response.status == 303, await response.text()
-    home = await client.get("/")
-    return csrf_of(await home.text())
+    home = await form_login(client, "/login", username, password or PASSWORDS[username], "/")
+    return csrf_of(home)
 
 
-def csrf_of(page: str) -> str:
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-
-
-@dataclass
-class Agent:
-    """A signed-in browser: the client and the session's CSRF token."""
-
-    client: TestClient
-    csrf: str
-
-    async def post(self, path: str, data: dict[str, str] | None = None, **kwargs: Any):
-        return await self.client.post(
-            path, data={"csrf_token": self.csrf, **(data or {})}, allow_redirects=False, **kwargs
-        )
-
-    async def get(self, path: str, **kwargs: Any):
-        return await self.client.get(path, **kwargs)
+class Agent(SignedIn):
+    """A signed-in agent's browser."""
 
 
 @pytest.fixture

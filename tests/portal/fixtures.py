@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from aiohttp.test_utils import TestClient
 from PIL import Image
 
 from console.app import ConsoleSettings, init_app
-from meldkamer.agents.accounts import hash_password
 from meldkamer.attachments.files import store_file
 from meldkamer.attachments.store import link_to_ticket, record
 from meldkamer.contacts import record_contact
@@ -27,6 +25,7 @@ from meldkamer.portal.models import PortalUser
 from meldkamer.tickets import NewTicket, create_ticket
 from meldkamer.triage import default_engine
 from tests.console.conftest import NOW
+from tests.console.signin import SignedIn, add_accounts, form_login
 
 PORTAL_PASSWORDS = {"linde-anna": "Anna-van-de-Linde-1", "noord-bram": "Bram-van-Noord-22"}
 PORTAL_USERS = [
@@ -48,11 +47,6 @@ def routes_under(*prefixes: str) -> list[tuple[str, str, str]]:
             and route.resource.canonical.startswith(prefixes)
         }
     )
-
-
-@cache
-def _hash(password: str) -> str:
-    return hash_password(password)
 
 
 def jpeg() -> bytes:
@@ -100,17 +94,11 @@ def seed_portal(sessions: Any, uploads: Path) -> dict[str, ClientData]:
     """Portal users, and per client a ticket with a contact, a photo and a change request."""
     found: dict[str, ClientData] = {}
     with sessions.begin() as session:
-        for username, name, client_id in PORTAL_USERS:
-            session.add(
-                PortalUser(
-                    username=username,
-                    display_name=name,
-                    client_id=client_id,
-                    password_hash=_hash(PORTAL_PASSWORDS[username]),
-                    active=True,
-                    created_at=NOW,
-                )
-            )
+        users = [
+            {"username": username, "display_name": name, "client_id": client_id}
+            for username, name, client_id in PORTAL_USERS
+        ]
+        add_accounts(session, PortalUser, PORTAL_PASSWORDS, users, NOW)
         for _, _, client_id in PORTAL_USERS:
             ticket = create_ticket(session, new_ticket(client_id, f"portaal-{client_id}"), NOW)
             record_contact(
@@ -134,17 +122,8 @@ def seed_portal(sessions: Any, uploads: Path) -> dict[str, ClientData]:
     return found
 
 
-@dataclass
-class PortalBrowser:
-    """A signed-in portal browser: the client and the portal session's CSRF token."""
-
-    client: TestClient
-    csrf: str
-
-    async def post(self, path: str, data: dict[str, str] | None = None, **kwargs: Any):
-        return await self.client.post(
-            path, data={"csrf_token": self.csrf, **(data or {})}, allow_redirects=False, **kwargs
-        )
+class PortalBrowser(SignedIn):
+    """A signed-in portal browser; unlike an agent's, it does not follow redirects."""
 
     async def get(self, path: str, **kwargs: Any):
         return await self.client.get(path, allow_redirects=False, **kwargs)
@@ -154,21 +133,9 @@ async def portal_login(
     client: TestClient, username: str, password: str | None = None
 ) -> PortalBrowser:
     """Sign a portal user in through the form, like a browser."""
-    form = await client.get("/portaal/inloggen")
-    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-    response = await client.post(
-        "/portaal/inloggen",
-        data={
-            "login_token": token,
-            "username": username,
-            "password": password or PORTAL_PASSWORDS[username],
-            "next": "/portaal/",
-        },
-        allow_redirects=False,
-    )
-    assert response.status == 303, await response.text()
-    home = await client.get("/portaal/")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', await home.text()).group(1)
+    password = password or PORTAL_PASSWORDS[username]
+    home = await form_login(client, "/portaal/inloggen", username, password, "/portaal/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
     return PortalBrowser(client, csrf)
 
 
