@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
+from tests.console.signin import add_accounts, csrf_of, form_login
 from tests.fuzz.loop import LoopThread
 from tests.fuzz.strategies import body_content_types, json_values, not_json_objects, odd_text
 from tests.security.test_login import on_site
@@ -106,7 +107,6 @@ class Console:
 
 
 def _database(workdir: Path) -> tuple[Any, str, str, int, Any]:
-    from meldkamer.agents.accounts import hash_password
     from meldkamer.agents.models import Agent
     from meldkamer.clients.loader import load_client
     from meldkamer.clients.store import apply_all
@@ -128,16 +128,8 @@ def _database(workdir: Path) -> tuple[Any, str, str, int, Any]:
     with sessions.begin() as session:
         loaded = [load_client(p) for p in sorted((ROOT / "clients").glob("*.yml"))]
         apply_all(session, loaded, by="fuzz", now=now)
-        session.add(
-            Agent(
-                username="fuzzer",
-                display_name="Fuzz Agent",
-                role="supervisor",
-                active=True,
-                password_hash=hash_password(PASSWORD),
-                created_at=now,
-            )
-        )
+        fuzzer = {"username": "fuzzer", "display_name": "Fuzz Agent", "role": "supervisor"}
+        add_accounts(session, Agent, {"fuzzer": PASSWORD}, [fuzzer], now)
     # A registered melding with a work order: a real acknowledgement token and ticket.
     melding = Melding(
         melding_id="fuzz-1",
@@ -193,21 +185,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         anonymous = TestClient(server)
         await anonymous.start_server()
         agent = TestClient(server)
-        form = await agent.get("/login")
-        login_token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-        signed = await agent.post(
-            "/login",
-            data={
-                "login_token": login_token,
-                "username": "fuzzer",
-                "password": PASSWORD,
-                "next": "/",
-            },
-            allow_redirects=False,
-        )
-        assert signed.status == 303, await signed.text()
-        home = await agent.get("/")
-        csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', await home.text()).group(1)
+        csrf = csrf_of(await form_login(agent, "/login", "fuzzer", PASSWORD, "/"))
         # The agent takes the conversation, so the reply forms reach their checks.
         taken = await agent.post(
             f"/overnemen/{handover_id}", data={"csrf_token": csrf}, allow_redirects=False
