@@ -21,6 +21,7 @@ from meldkamer.clients.loader import LoadedClient, parse_client
 from meldkamer.clients.models import ClientVersion
 from meldkamer.clients.registry import ClientRegistry, RegistryConflictError, conflicts
 from meldkamer.clients.schema import Client
+from meldkamer.rows import rows_of
 from meldkamer.triage import default_engine
 from meldkamer.triage.table import DecisionTable
 
@@ -194,12 +195,12 @@ def _confirm(session: Session, client: Client, version: ClientVersion, now: date
 
 def history(session: Session, client_id: str) -> list[ClientVersion]:
     """Every version of a client, oldest first."""
-    statement = (
-        select(ClientVersion)
-        .where(ClientVersion.client_id == client_id)
-        .order_by(ClientVersion.version)
+    return rows_of(
+        session,
+        ClientVersion,
+        ClientVersion.client_id == client_id,
+        order_by=(ClientVersion.version,),
     )
-    return list(session.execute(statement).scalars())
 
 
 def diff(session: Session, client: Client, source: str, name: str | None = None) -> str:

@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.dispatch.models import WorkOrder
 from meldkamer.envvalues import env_number
+from meldkamer.rows import one_row
 from meldkamer.tickets.models import ALLOWED_TRANSITIONS, Ticket, TicketStatus
 
 #: 32 random bytes: 256 bits, far beyond guessing even at millions of tries a second.
@@ -96,9 +96,7 @@ def find_valid(session: Session, token: str, now: datetime, policy: LinkPolicy) 
         UnknownWorkOrder: no order has this token, or its link has expired.
     """
     digest = hash_token(token)
-    order: WorkOrder | None = session.execute(
-        select(WorkOrder).where(WorkOrder.token_hash == digest)
-    ).scalar_one_or_none()
+    order = one_row(session, WorkOrder, WorkOrder.token_hash == digest)
     # The lookup is by an index on the hash: a guesser controls the token, not its hash,
     # so timing reveals nothing; the comparison below is constant-time all the same.
     if order is None or not hmac.compare_digest(order.token_hash, digest):

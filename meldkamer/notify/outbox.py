@@ -21,6 +21,7 @@ from typing_extensions import NotRequired, Unpack
 
 from meldkamer.intake.validation import EMAIL_PATTERN
 from meldkamer.notify.models import MessageKind, OutboxMessage, OutboxStatus
+from meldkamer.rows import one_row, rows_of
 
 MAX_ATTEMPTS = 12
 FIRST_RETRY_DELAY = timedelta(seconds=30)
@@ -109,10 +110,7 @@ def _check_message(kind: MessageKind | str, message: Outgoing) -> MessageKind:
 
 def find_by_key(session: Session, key: str) -> OutboxMessage | None:
     """Return the message queued under ``key``, if any."""
-    message: OutboxMessage | None = session.execute(
-        select(OutboxMessage).where(OutboxMessage.key == key)
-    ).scalar_one_or_none()
-    return message
+    return one_row(session, OutboxMessage, OutboxMessage.key == key)
 
 
 def enqueue(
@@ -352,12 +350,12 @@ def release(session: Session, message: OutboxMessage) -> None:
 
 def messages_for_ticket(session: Session, ticket_id: int) -> list[OutboxMessage]:
     """Return every message about ticket ``ticket_id``, oldest first."""
-    statement = (
-        select(OutboxMessage)
-        .where(OutboxMessage.ticket_id == ticket_id)
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    return rows_of(
+        session,
+        OutboxMessage,
+        OutboxMessage.ticket_id == ticket_id,
+        order_by=(OutboxMessage.created_at, OutboxMessage.id),
     )
-    return list(session.execute(statement).scalars())
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -23,6 +23,7 @@ from meldkamer.contacts import Channel, Contact, ContactKind, Direction, Party, 
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.intake.validation import Address
 from meldkamer.notify.models import MessageKind
+from meldkamer.rows import one_row
 from meldkamer.service.context import Collaborators
 from meldkamer.service.tenant_updates import step_text
 from meldkamer.service.workorder import current_order
@@ -280,9 +281,7 @@ def look_up(ctx: Collaborators, asker: Asker, proof: Proof) -> StatusAnswer:
             # Past the limit even a right guess is not told: a person checks who asks.
             log_from_tenant(session, asker, now, "Statusvraag na te veel onjuiste pogingen", None)
             return StatusAnswer(Found.TO_PERSON, TO_PERSON)
-        ticket = session.execute(
-            select(Ticket).where(Ticket.number == proof.number)
-        ).scalar_one_or_none()
+        ticket = one_row(session, Ticket, Ticket.number == proof.number)
         if not proven(ticket, asker, proof):
             return _wrong(session, asker, now, ticket)
         assert ticket is not None

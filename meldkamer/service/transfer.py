@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from meldkamer.clients.schema import Client
 from meldkamer.contacts import Channel, ContactKind, Direction, Party, record_contact
 from meldkamer.notify.outbox import enqueue, find_by_key
+from meldkamer.rows import rows_of
 from meldkamer.service.context import Collaborators
 from meldkamer.sla.models import Transfer
 from meldkamer.sla.transfer import (
@@ -103,8 +104,8 @@ def _history(
         mine.append(Transfer.conversation_id == conversation_id)
     if not mine:
         return []
-    query = select(Transfer).where(or_(*mine)).order_by(_transfers.at.desc(), _transfers.id.desc())
-    return list(session.execute(query.limit(HISTORY)).scalars())
+    newest_first = (_transfers.at.desc(), _transfers.id.desc())
+    return rows_of(session, Transfer, or_(*mine), order_by=newest_first, limit=HISTORY)
 
 
 def transfer_panel(

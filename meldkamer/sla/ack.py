@@ -14,10 +14,10 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.dispatch.links import LinkPolicy, hash_token, new_token
+from meldkamer.rows import one_row
 from meldkamer.sla.chain import STEP_LABELS, Step
 from meldkamer.sla.clocks import CLOCK_LABELS, ClockState
 from meldkamer.sla.models import SlaClock
@@ -65,9 +65,7 @@ def find_step(session: Session, token: str, now: datetime, policy: LinkPolicy) -
             ``policy.grace``.
     """
     digest = hash_token(token)
-    clock: SlaClock | None = session.execute(
-        select(SlaClock).where(SlaClock.ack_token_hash == digest)
-    ).scalar_one_or_none()
+    clock = one_row(session, SlaClock, SlaClock.ack_token_hash == digest)
     if clock is None or not hmac.compare_digest(clock.ack_token_hash or "", digest):
         raise UnknownAck(_UNKNOWN)
     sent = clock.escalated_at or clock.breached_at
