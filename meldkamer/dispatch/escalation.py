@@ -25,6 +25,7 @@ from meldkamer.dispatch.links import LinkPolicy, find_valid
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.dispatch.service import DispatchSettings, send_work_order
 from meldkamer.notify.worker import SessionFactory
+from meldkamer.rows import rows_of
 from meldkamer.tickets import Ticket, flag_attention
 from meldkamer.triage import Urgency
 
@@ -132,9 +133,7 @@ def escalate_order(
         )
         return f"{ticket.number}: niet bevestigd door {order.contractor_name}, nu {new.contractor_name}"
     else:
-        orders = list(
-            session.execute(select(WorkOrder).where(WorkOrder.ticket_id == ticket.id)).scalars()
-        )
+        orders = rows_of(session, WorkOrder, WorkOrder.ticket_id == ticket.id)
         reason = "Geen aannemer bevestigde de acute werkbon: bel zelf een aannemer"
         flag_attention(session, ticket, reason, now)
         if settings.agents_email:
