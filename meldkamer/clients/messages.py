@@ -74,14 +74,7 @@ def _message(r: Reader, raw: Any, path: FieldPath, allowed: frozenset[str]) -> s
 def parse_messages(
     r: Reader, raw: Any, path: FieldPath, complete: bool
 ) -> Mapping[str, str] | None:
-    """Check a block of tenant texts by key.
-
-    Args:
-        r: the reader of the file, which collects the problems.
-        raw: the block as parsed.
-        path: where the block is in the file.
-        complete: the defaults file, which has every text; a client file may have any.
-    """
+    """The tenant texts by key: every one when ``complete`` (the defaults file), else any."""
     return r.keyed(
         raw, path, MESSAGE_FIELDS, lambda v, p, allowed: _message(r, v, p, allowed), complete
     )

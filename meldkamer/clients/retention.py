@@ -59,14 +59,10 @@ class RetentionTerm:
 def parse_terms(
     r: Reader, raw: Any, path: FieldPath, complete: bool
 ) -> Mapping[str, RetentionTerm] | None:
-    """Check a block of terms by data class.
+    """The retention terms by data class.
 
-    Args:
-        r: the reader of the file, which collects the problems.
-        raw: the block as parsed.
-        path: where the block is in the file.
-        complete: the settings file: every class with ``dagen``, ``actie`` and ``uitleg``.
-            Otherwise (a client file) any classes, each with at least ``dagen``.
+    With ``complete`` (the settings file) every class with ``dagen``, ``actie`` and
+    ``uitleg``; otherwise (a client file) any classes, each with at least ``dagen``.
     """
     return r.keyed(
         raw, path, DATA_CLASSES, lambda v, p, allowed: _term(r, v, p, allowed, complete), complete
