@@ -30,7 +30,7 @@ from meldkamer.agents.accounts import (
 )
 from meldkamer.agents.models import Agent, Role
 from meldkamer.agents.scope import ALL_CLIENTS, AgentScope, scopes, set_scope
-from meldkamer.cli.common import database_error, database_session
+from meldkamer.cli.common import Refusal, database_error, database_session, run_change
 from meldkamer.clients.store import newest_versions
 from meldkamer.service.context import local_now
 
@@ -120,28 +120,24 @@ def read_password(from_stdin: bool, stdin: TextIO | None = None) -> str:
 
 def run_add(args: argparse.Namespace) -> int:
     """Create an account."""
-    try:
-        password = read_password(args.password_stdin)
-        with database_session(transaction=True) as session:
-            agent = create_agent(
-                session,
-                username=args.username,
-                display_name=args.name,
-                password=password,
-                role=args.role,
-                now=local_now(),
-            )
-            scope = _apply_scope(session, agent, args.clients)
-            summary = (
-                f"{agent.username} ({agent.display_name}, {agent.role}), ziet: {scope.describe()}"
-            )
-    except AccountError as error:
-        print(f"Niet aangemaakt: {error}", file=sys.stderr)
-        return EXIT_REFUSED
-    except SQLAlchemyError as error:
-        return database_error(error)
-    print(f"Account aangemaakt: {summary}")
-    return 0
+
+    def add(session: Session, password: str | None) -> str:
+        agent = create_agent(
+            session,
+            username=args.username,
+            display_name=args.name,
+            password=password or "",
+            role=args.role,
+            now=local_now(),
+        )
+        scope = _apply_scope(session, agent, args.clients)
+        return (
+            f"Account aangemaakt: {agent.username} ({agent.display_name}, {agent.role}), "
+            f"ziet: {scope.describe()}"
+        )
+
+    refused = Refusal(AccountError, "Niet aangemaakt: {error}", EXIT_REFUSED)
+    return run_change(add, refused, ask=lambda: read_password(args.password_stdin))
 
 
 def _change(
@@ -149,24 +145,12 @@ def _change(
     change: Callable[[Session, str | None], str],
     ask: Callable[[], str | None] = lambda: None,
 ) -> int:
-    """Run one change to an account in a transaction; print what it says, or why not.
-
-    ``ask`` reads input (a password) before the transaction, so no prompt holds a lock.
-    """
-    try:
-        answer = ask()
-        with database_session(transaction=True) as session:
-            done = change(session, answer)
-    except UnknownAgent:
-        print(f"Geen account met gebruikersnaam {username!r}.", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    except AccountError as error:
-        print(f"Niet gewijzigd: {error}", file=sys.stderr)
-        return EXIT_REFUSED
-    except SQLAlchemyError as error:
-        return database_error(error)
-    print(done)
-    return 0
+    """Run one change to an existing account: unknown and refused are told apart."""
+    unknown = Refusal(
+        UnknownAgent, f"Geen account met gebruikersnaam {username!r}.", EXIT_NOT_FOUND
+    )
+    refused = Refusal(AccountError, "Niet gewijzigd: {error}", EXIT_REFUSED)
+    return run_change(change, unknown, refused, ask=ask)
 
 
 def run_update(args: argparse.Namespace) -> int:

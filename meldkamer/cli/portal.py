@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from meldkamer.agents.accounts import AccountError
 from meldkamer.cli.agents import EXIT_NOT_FOUND, EXIT_REFUSED, read_password
-from meldkamer.cli.common import database_error, database_session
+from meldkamer.cli.common import Refusal, database_error, database_session, run_change
 from meldkamer.clients.store import newest_versions
 from meldkamer.portal.accounts import UnknownPortalUser, create_user, list_users, set_active
 from meldkamer.service.context import local_now
@@ -51,27 +51,24 @@ def register(groups: argparse._SubParsersAction[Any]) -> None:
 
 def run_add(args: argparse.Namespace) -> int:
     """Create a portal account for a client's staff member."""
-    try:
-        password = read_password(args.password_stdin)
-        with database_session(transaction=True) as session:
-            known = {version.client_id for version in newest_versions(session)}
-            user = create_user(
-                session,
-                username=args.username,
-                display_name=args.name,
-                client_id=args.client,
-                password=password,
-                clients=known,
-                now=local_now(),
-            )
-            summary = f"{user.username} ({user.display_name}) van {user.client_id}"
-    except AccountError as error:
-        print(f"Niet aangemaakt: {error}", file=sys.stderr)
-        return EXIT_REFUSED
-    except SQLAlchemyError as error:
-        return database_error(error)
-    print(f"Portaalaccount aangemaakt: {summary}")
-    return 0
+
+    def add(session: Session, password: str | None) -> str:
+        known = {version.client_id for version in newest_versions(session)}
+        user = create_user(
+            session,
+            username=args.username,
+            display_name=args.name,
+            client_id=args.client,
+            password=password or "",
+            clients=known,
+            now=local_now(),
+        )
+        return (
+            f"Portaalaccount aangemaakt: {user.username} ({user.display_name}) van {user.client_id}"
+        )
+
+    refused = Refusal(AccountError, "Niet aangemaakt: {error}", EXIT_REFUSED)
+    return run_change(add, refused, ask=lambda: read_password(args.password_stdin))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -103,14 +100,13 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_disable(args: argparse.Namespace) -> int:
     """Disable a portal account; its open sessions end at once."""
-    try:
-        with database_session(transaction=True) as session:
-            user = set_active(session, args.username, False)
-            name = user.username
-    except UnknownPortalUser:
-        print(f"Geen portaalaccount met gebruikersnaam {args.username!r}.", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    except SQLAlchemyError as error:
-        return database_error(error)
-    print(f"Portaalaccount {name} uitgeschakeld.")
-    return 0
+
+    def disable(session: Session, _: str | None) -> str:
+        return f"Portaalaccount {set_active(session, args.username, False).username} uitgeschakeld."
+
+    unknown = Refusal(
+        UnknownPortalUser,
+        f"Geen portaalaccount met gebruikersnaam {args.username!r}.",
+        EXIT_NOT_FOUND,
+    )
+    return run_change(disable, unknown)

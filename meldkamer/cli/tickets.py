@@ -13,11 +13,16 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from meldkamer.cli.common import database_error, database_session, local_time, positive
+from meldkamer.cli.common import (
+    database_error,
+    database_session,
+    local_time,
+    positive,
+    ticket_number,
+)
 from meldkamer.dispatch.lifecycle import STATUS_LABELS, VIA_LABELS
 from meldkamer.dossier import dossier
 from meldkamer.tickets.models import Ticket, TicketStatus
-from meldkamer.tickets.numbering import parse_ticket_number
 from meldkamer.tickets.store import get_ticket, list_tickets, ticket_to_dict
 
 EXIT_NOT_FOUND = 1
@@ -153,11 +158,8 @@ def _describe(ticket: Ticket, extra: dict[str, Any]) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     """Print one ticket in Dutch or as JSON; returns the exit code."""
-    number = args.number.strip().upper()
-    try:
-        parse_ticket_number(number)
-    except ValueError:
-        print(f"Ongeldig ticketnummer {args.number!r}: verwacht MK-JJJJ-NNNNNN.", file=sys.stderr)
+    number = ticket_number(args.number)
+    if number is None:
         return EXIT_MALFORMED
 
     try:

@@ -15,11 +15,10 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from meldkamer.cli.common import database_error, local_time, positive
+from meldkamer.cli.common import database_error, local_time, positive, ticket_number
 from meldkamer.composition import collaborators, database
 from meldkamer.dispatch.lifecycle import STATUS_LABELS, STEPS, TransitionError
 from meldkamer.service.workorder import NoWorkOrder, Request, Via, update_by_number
-from meldkamer.tickets.numbering import parse_ticket_number
 
 EXIT_NOT_FOUND = 1
 EXIT_REFUSED = 2
@@ -47,11 +46,8 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def run_status(args: argparse.Namespace) -> int:
     """Apply the step; returns the exit code."""
-    number = args.number.strip().upper()
-    try:
-        parse_ticket_number(number)
-    except ValueError:
-        print(f"Ongeldig ticketnummer {args.number!r}: verwacht MK-JJJJ-NNNNNN.", file=sys.stderr)
+    number = ticket_number(args.number)
+    if number is None:
         return EXIT_REFUSED
     by = args.by.strip()
     if not by:
