@@ -15,6 +15,7 @@ from meldkamer import db
 from meldkamer.models import Base
 from meldkamer.tickets import TicketCounter
 from tests.core.threads import at_once
+from tests.migrating import downgrade
 
 # Every table of the models, and the newest migration: both grow with the project.
 TABLES = set(Base.metadata.tables)
@@ -201,10 +202,7 @@ def test_downgrade_removes_what_upgrade_made(database_url: str) -> None:
     engine = db.make_engine(database_url)
     try:
         with engine.connect() as connection:
-            config = db.alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "base")
-            connection.commit()
+            downgrade(connection, "base")
         assert set(inspect(engine).get_table_names()) == {db.VERSION_TABLE}
     finally:
         engine.dispose()

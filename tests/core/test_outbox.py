@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
@@ -26,6 +25,7 @@ from meldkamer.notify import (
 from meldkamer.tickets import Ticket, create_ticket
 from tests.core.meldingen import melding
 from tests.core.threads import at_once
+from tests.migrating import downgrade
 
 NOW = datetime(2026, 3, 1, 2, 30, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=10)
@@ -352,10 +352,7 @@ def test_migration_0002_adds_and_removes_the_outbox(database_url: str) -> None:
             "ix_outbox_ticket_id",
         }
         with engine.connect() as connection:
-            config = db.alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0001")
-            connection.commit()
+            downgrade(connection, "0001")
         tables = set(inspect(engine).get_table_names())
         assert "outbox" not in tables and "tickets" in tables
     finally:

@@ -10,7 +10,6 @@ import hashlib
 from datetime import datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, select, text
 
 from console.app import ConsoleSettings, init_app
@@ -22,6 +21,7 @@ from meldkamer.dispatch.models import WorkOrder
 from meldkamer.tickets import Ticket, change_status
 from tests.core.test_dispatch import NIGHT, NO_HEAT_MEDICAL, orders, register
 from tests.links import link_token
+from tests.migrating import downgrade
 
 POLICY = LinkPolicy(grace=timedelta(days=3), max_age=timedelta(days=20))
 
@@ -127,10 +127,7 @@ def test_migration_keeps_links_already_sent_and_downgrades_cleanly(
     engine = db.make_engine(database_url)
     try:
         with engine.connect() as connection:
-            config = db.alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0005")
-            connection.commit()
+            downgrade(connection, "0005")
             # Before 0006 the link's token was stored as it is: an "old" link.
             (old_token,) = connection.execute(text("SELECT token FROM werkbonnen")).scalars()
         db.upgrade(database_url)
