@@ -86,26 +86,21 @@ def test_follow_up_of_another_clients_ticket_is_empty(session: Session) -> None:
     from meldkamer.contacts import record_contact
 
     other = _ticket(session, "b-1", "woonstad", T0)
-    record_contact(
-        session,
-        at=T0,
-        direction="in",
-        channel="whatsapp",
-        party="huurder",
-        kind="bericht",
-        summary="melding",
-        ticket_id=other,
-    )
-    record_contact(
-        session,
-        at=T0,
-        direction="intern",
-        channel="console",
-        party="medewerker",
-        kind="bericht",
-        summary="notitie",
-        ticket_id=other,
-    )
+    # A tenant's message and an agent's note on the other client's ticket.
+    for direction, channel, party, summary in [
+        ("in", "whatsapp", "huurder", "melding"),
+        ("intern", "console", "medewerker", "notitie"),
+    ]:
+        record_contact(
+            session,
+            at=T0,
+            direction=direction,
+            channel=channel,
+            party=party,
+            kind="bericht",
+            summary=summary,
+            ticket_id=other,
+        )
     session.commit()
     end = T0 + timedelta(days=1)
 
