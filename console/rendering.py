@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from aiohttp import web
@@ -116,21 +116,56 @@ def make_environment() -> jinja2.Environment:
     return environment
 
 
-def context(request: web.Request, values: Mapping[str, Any]) -> dict[str, Any]:
-    """What every template gets: who is signed in, the CSRF token, the clock, URLs."""
-    me = signed_in(request)
+class Visitor(Protocol):
+    """Who a page is for: a console agent or a portal user, both with a CSRF token."""
+
+    @property
+    def csrf_token(self) -> str: ...
+
+
+def page_context(
+    request: web.Request, me: Visitor | None, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What every template gets: who is signed in, the CSRF token, the clock, URLs.
+
+    ``url`` builds routes of the request's own application: the portal (a
+    sub-application) gets its own, the console its own.
+    """
+    router = request.app.router
 
     def url(name: str, **parts: object) -> str:
-        return str(request.app.router[name].url_for(**{k: str(v) for k, v in parts.items()}))
+        return str(router[name].url_for(**{k: str(v) for k, v in parts.items()}))
 
     return {
         "me": me,
         "csrf_token": me.csrf_token if me else "",
-        "now": request.app[CLOCK](),
+        "now": request.config_dict[CLOCK](),
         "url": url,
         "path": request.path,
         **values,
     }
+
+
+def html_page(
+    request: web.Request,
+    me: Visitor | None,
+    template: str,
+    values: Mapping[str, Any] | None,
+    status: int,
+) -> web.Response:
+    """A full HTML response from one template of the shared environment."""
+    page = request.config_dict[TEMPLATES].get_template(template)
+    return web.Response(
+        text=page.render(page_context(request, me, values or {})),
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
+    )
+
+
+def context(request: web.Request, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A console template's values, with the signed-in agent."""
+    return page_context(request, signed_in(request), values)
 
 
 def render_string(request: web.Request, template: str, values: Mapping[str, Any]) -> str:
@@ -145,10 +180,5 @@ def render(
     *,
     status: int = 200,
 ) -> web.Response:
-    """A full HTML response."""
-    return web.Response(
-        text=render_string(request, template, values or {}),
-        status=status,
-        content_type="text/html",
-        charset="utf-8",
-    )
+    """A full HTML response of the console."""
+    return html_page(request, signed_in(request), template, values, status)

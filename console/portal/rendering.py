@@ -11,8 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
-from console.keys import CLOCK, TEMPLATES
 from console.portal.keys import portal_user
+from console.rendering import html_page
 
 
 def render(
@@ -23,22 +23,7 @@ def render(
     status: int = 200,
 ) -> web.Response:
     """A full HTML page of the portal (``portaal/<template>``)."""
-    who = portal_user(request)
-    router = request.app.router
-
-    def url(name: str, **parts: object) -> str:
-        return str(router[name].url_for(**{k: str(v) for k, v in parts.items()}))
-
-    context = {
-        "me": who,
-        "csrf_token": who.csrf_token if who else "",
-        "now": request.config_dict[CLOCK](),
-        "url": url,
-        "path": request.path,
-        **(values or {}),
-    }
-    text = request.config_dict[TEMPLATES].get_template(f"portaal/{template}").render(context)
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+    return html_page(request, portal_user(request), f"portaal/{template}", values, status)
 
 
 def error_page(request: web.Request, title: str, message: str, status: int) -> web.Response:
