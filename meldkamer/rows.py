@@ -1,4 +1,4 @@
-"""The three row look-ups every store repeats: one row, a list of rows, a new row.
+"""The row look-ups every store repeats: one row, a list of rows, a new row, a row's view.
 
 SQLAlchemy 1.4 has no type hints, so a bare ``session.execute(...)`` is ``Any`` to mypy.
 These helpers take the mapped class and give back typed rows, so a store says what it
@@ -9,7 +9,8 @@ None of them commits: the caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from dataclasses import fields
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,3 +48,20 @@ def added(session: Session, row: Row) -> Row:
     session.add(row)
     session.flush()
     return row
+
+
+class _Dataclass(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+View = TypeVar("View", bound=_Dataclass)
+
+
+def view_of(view: type[View], row: object, **given: Any) -> View:
+    """The dataclass ``view`` of ``row``: each field it declares copied from ``row`` by name.
+
+    ``given`` fields are not copied but taken as they are (a renamed or derived value), so a
+    view shows exactly what it declares and a new column never leaks into it unasked.
+    """
+    copied = {f.name: getattr(row, f.name) for f in fields(view) if f.name not in given}
+    return view(**copied, **given)

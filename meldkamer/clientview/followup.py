@@ -7,10 +7,10 @@ times, never the acknowledgement links' hashes, the agents' names or internal co
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, fields
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from meldkamer.contacts import KIND_LABELS, PARTY_LABELS, Contact, Direction
 from meldkamer.dispatch.lifecycle import STATUS_LABELS as ORDER_STATUS_LABELS
 from meldkamer.dispatch.models import WorkOrder, WorkOrderStatus
 from meldkamer.labels import readable
+from meldkamer.rows import View, rows_of, view_of
 from meldkamer.sla.clocks import CLOCK_LABELS
 from meldkamer.sla.models import SlaClock
 from meldkamer.tickets.models import Ticket
@@ -28,6 +29,8 @@ ORDERS = WorkOrder.__table__.c
 CLOCKS = SlaClock.__table__.c
 CONTACTS = Contact.__table__.c
 TICKETS = Ticket.__table__.c
+_OLDEST_ORDER = (ORDERS.created_at, ORDERS.id)
+_FIRST_TARGET = (CLOCKS.target_at, CLOCKS.id)
 
 
 #: How an SLA promise went, in the order a report lists them.
@@ -150,44 +153,33 @@ def _own_tickets(client_id: str, ticket_ids: Collection[int]) -> object:
     )
 
 
+def _own_views(
+    view: type[View],
+    model: type[Any],
+    order_by: Sequence[Any],
+    session: Session,
+    client_id: str,
+    ticket_ids: Collection[int],
+) -> list[View]:
+    """``view`` of each row of ``model`` that belongs to the client's tickets among ``ticket_ids``."""
+    if not client_id or not ticket_ids:
+        return []
+    of_ticket = model.__table__.c.ticket_id.in_(_own_tickets(client_id, ticket_ids))
+    return [view_of(view, row) for row in rows_of(session, model, of_ticket, order_by=order_by)]
+
+
 def client_work_orders(
     session: Session, client_id: str, ticket_ids: Collection[int]
 ) -> list[ClientWorkOrder]:
     """The work orders of the client's tickets among ``ticket_ids``, oldest first."""
-    if not client_id or not ticket_ids:
-        return []
-    query = (
-        select(WorkOrder)
-        .where(ORDERS.ticket_id.in_(_own_tickets(client_id, ticket_ids)))
-        .order_by(ORDERS.created_at, ORDERS.id)
-    )
-    return [_view(ClientWorkOrder, o) for o in session.execute(query).scalars()]
+    return _own_views(ClientWorkOrder, WorkOrder, _OLDEST_ORDER, session, client_id, ticket_ids)
 
 
 def client_clocks(
     session: Session, client_id: str, ticket_ids: Collection[int]
 ) -> list[ClientClock]:
     """The SLA clocks of the client's tickets among ``ticket_ids``, by target."""
-    if not client_id or not ticket_ids:
-        return []
-    query = (
-        select(SlaClock)
-        .where(CLOCKS.ticket_id.in_(_own_tickets(client_id, ticket_ids)))
-        .order_by(CLOCKS.target_at, CLOCKS.id)
-    )
-    return [_view(ClientClock, c) for c in session.execute(query).scalars()]
-
-
-class _Dataclass(Protocol):
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-
-V = TypeVar("V", bound=_Dataclass)
-
-
-def _view(view: type[V], row: object) -> V:
-    """The client's view of a row: only the fields the view declares, copied by name."""
-    return view(**{f.name: getattr(row, f.name) for f in fields(view)})
+    return _own_views(ClientClock, SlaClock, _FIRST_TARGET, session, client_id, ticket_ids)
 
 
 def client_contacts(
@@ -208,7 +200,7 @@ def client_contacts(
         .where(CONTACTS.direction != Direction.INTERN.value)
         .order_by(CONTACTS.at, CONTACTS.id)
     )
-    return [_view(ClientContact, c) for c in session.execute(query).scalars()]
+    return [view_of(ClientContact, c) for c in session.execute(query).scalars()]
 
 
 def ticket_contacts(session: Session, client_id: str, ticket_id: int) -> list[ClientContact]:
@@ -219,4 +211,4 @@ def ticket_contacts(session: Session, client_id: str, ticket_id: int) -> list[Cl
         .where(CONTACTS.direction != Direction.INTERN.value)
         .order_by(CONTACTS.at, CONTACTS.id)
     )
-    return [_view(ClientContact, c) for c in session.execute(query).scalars()]
+    return [view_of(ClientContact, c) for c in session.execute(query).scalars()]

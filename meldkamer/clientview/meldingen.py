@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from meldkamer.clientview.labels import channel_label, status_label, topic_label, urgency_label
 from meldkamer.handover.models import Handover
+from meldkamer.rows import view_of
 from meldkamer.tickets.models import Ticket
 
 # Column objects for the expressions SQLAlchemy 1.4's untyped attributes hide from mypy.
@@ -116,24 +117,12 @@ def _handovers(session: Session, tickets: list[Ticket]) -> dict[int, list[Handov
 def _row(ticket: Ticket, handovers: list[Handover]) -> ClientMelding:
     ordered = sorted(handovers, key=lambda h: (h.requested_at, h.id))
     taken = [h.taken_at for h in ordered if h.taken_at is not None]
-    return ClientMelding(
+    return view_of(
+        ClientMelding,
+        ticket,
         ticket_id=ticket.id,
-        number=ticket.number,
-        created_at=ticket.created_at,
-        channel=ticket.channel,
-        topic=ticket.topic,
-        urgency=ticket.urgency,
-        status=ticket.status,
         inform_client=bool(ticket.inform_client),
         needs_assessment=bool(ticket.needs_assessment),
-        complex_id=ticket.complex_id,
-        postcode=ticket.postcode,
-        huisnummer=ticket.huisnummer,
-        huisnummer_toevoeging=ticket.huisnummer_toevoeging,
-        naam=ticket.naam,
-        telefoon=ticket.telefoon,
-        email=ticket.email,
-        beschrijving=ticket.beschrijving,
         handed_over=bool(ordered),
         handover_requested_at=ordered[0].requested_at if ordered else None,
         handover_taken_at=min(taken) if taken else None,
