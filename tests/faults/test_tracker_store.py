@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import pytest
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from devstack.stored import tracker_events
 from rasa_addons.tracker_store import DatabaseUrlTrackerStore, is_outage
 from tests.faults.conftest import ProxiedDatabase
+from tests.faults.trackers import new_store, turn
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def store(proxied_pg: ProxiedDatabase, monkeypatch: pytest.MonkeyPatch) -> DatabaseUrlTrackerStore:
-    monkeypatch.setenv("DATABASE_URL", proxied_pg.url)
-    tracker_store = DatabaseUrlTrackerStore(Domain.empty(), retry_seconds=0.0)
+    tracker_store = new_store(proxied_pg.url, monkeypatch)
     yield tracker_store
     tracker_store.engine.dispose()
 
 
-def stored_texts(direct_url: str, sender_id: str) -> list[str]:
+def stored_steps(direct_url: str, sender_id: str) -> list[str]:
     """What each stored event said, or for an action its name."""
     return [
         event.get("text") or event.get("name") for event in tracker_events(direct_url, sender_id)
     ]
-
-
-def turn(tracker: DialogueStateTracker, said: str, answer: str) -> None:
-    tracker.update(UserUttered(said))
-    tracker.update(BotUttered(answer))
-    tracker.update(ActionExecuted("action_listen"))
 
 
 async def test_a_conversation_goes_on_through_an_outage_and_is_stored_once(
@@ -41,7 +32,7 @@ async def test_a_conversation_goes_on_through_an_outage_and_is_stored_once(
     tracker = await store.get_or_create_tracker("huurder-1")
     turn(tracker, "lekkage", "Waar woont u?")
     await store.save(tracker)
-    before = stored_texts(proxied_pg.direct, "huurder-1")
+    before = stored_steps(proxied_pg.direct, "huurder-1")
 
     proxied_pg.proxy.down()
     during = await store.retrieve("huurder-1")
@@ -53,7 +44,7 @@ async def test_a_conversation_goes_on_through_an_outage_and_is_stored_once(
     assert again is during
     turn(again, "Fatima", "Uw telefoonnummer?")
     await store.save(again)
-    assert stored_texts(proxied_pg.direct, "huurder-1") == before
+    assert stored_steps(proxied_pg.direct, "huurder-1") == before
 
     proxied_pg.proxy.up()
     after = await store.retrieve("huurder-1")  # retries saving first
@@ -61,7 +52,7 @@ async def test_a_conversation_goes_on_through_an_outage_and_is_stored_once(
     assert after is not None and [e.as_dict().get("text") for e in after.events] == [
         e.as_dict().get("text") for e in again.events
     ]
-    texts = stored_texts(proxied_pg.direct, "huurder-1")
+    texts = stored_steps(proxied_pg.direct, "huurder-1")
     assert texts == before + [
         "1234 AB 12",
         "Hoe heet u?",
@@ -87,7 +78,7 @@ async def test_a_conversation_started_during_the_outage_is_stored_afterwards(
     other = await store.get_or_create_tracker("iemand-anders")  # any traffic retries
     await store.save(other)
     assert store.pending == []
-    assert stored_texts(proxied_pg.direct, "nieuw-1") == [
+    assert stored_steps(proxied_pg.direct, "nieuw-1") == [
         "action_listen",
         "ik ruik gas",
         "Verlaat de woning.",
@@ -111,7 +102,7 @@ async def test_pending_trackers_are_saved_without_more_traffic(
         if not store.pending:
             break
     assert store.pending == []
-    assert "hallo" in stored_texts(proxied_pg.direct, "stil-1")
+    assert "hallo" in stored_steps(proxied_pg.direct, "stil-1")
 
 
 async def test_the_buffer_is_bounded(

@@ -13,13 +13,10 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
-from devstack.stored import tracker_events
 from rasa_addons.tracker_store import DatabaseUrlTrackerStore
 from tests.faults.conftest import ProxiedDatabase, proxied_pg  # noqa: F401
+from tests.faults.trackers import new_store, stored_texts, turn
 
 pytestmark = pytest.mark.postgres
 
@@ -33,21 +30,10 @@ def store(
     proxied_pg: ProxiedDatabase,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[DatabaseUrlTrackerStore]:
-    monkeypatch.setenv("DATABASE_URL", proxied_pg.url)
-    tracker_store = DatabaseUrlTrackerStore(Domain.empty(), retry_seconds=0.0)
+    tracker_store = new_store(proxied_pg.url, monkeypatch)
     yield tracker_store
     proxied_pg.proxy.resume()
     tracker_store.engine.dispose()
-
-
-def turn(tracker: DialogueStateTracker, said: str, answer: str) -> None:
-    tracker.update(UserUttered(said))
-    tracker.update(BotUttered(answer))
-    tracker.update(ActionExecuted("action_listen"))
-
-
-def stored_texts(direct_url: str, sender_id: str) -> list[str]:
-    return [event["text"] for event in tracker_events(direct_url, sender_id) if event.get("text")]
 
 
 async def answer_a_request() -> str:
