@@ -6,23 +6,29 @@ through Playwright (:func:`need_browser` checks it is there).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
 from devstack.stack import BIN, ROOT, apply_demo_clients, free_port, wait_for
+from tests.console.conftest import FakeRasa
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts"
 #: A phone's screen (CSS pixels), touch on.
 PHONE = {"width": 390, "height": 844}
+#: The password of Sanne, the supervisor :func:`add_supervisor` adds.
+SUPERVISOR_PASSWORD = "Bewaking-test-wachtwoord"
 
 
 def need_browser() -> None:
@@ -111,13 +117,73 @@ def meldkamer_cli(env: dict[str, str], *args: str, password: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def add_supervisor(env: dict[str, str]) -> None:
+    """Sanne, a supervisor, through the command line as an operator does."""
+    meldkamer_cli(
+        env,
+        "agents",
+        "add",
+        "sanne",
+        "--name",
+        "Sanne",
+        "--role",
+        "supervisor",
+        password=SUPERVISOR_PASSWORD,
+    )
+
+
+@contextmanager
+def rasa_in_a_thread(rasa: FakeRasa) -> Iterator[str]:
+    """The fake Rasa served on loopback from its own thread and event loop."""
+    loop = asyncio.new_event_loop()
+    port = free_port()
+    runner = web.AppRunner(rasa.app())
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+
+@contextmanager
+def supervised_site(
+    workdir: Path, rasa: FakeRasa | None = None
+) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    """A :func:`console_site` with Sanne the supervisor, for a browser test.
+
+    With ``rasa`` the console talks to that fake Rasa, served in a thread.
+    """
+    need_browser()
+    with ExitStack() as running:
+        rasa_url = None if rasa is None else running.enter_context(rasa_in_a_thread(rasa))
+
+        def before_start(env: dict[str, str]) -> None:
+            if rasa_url is not None:
+                env["RASA_URL"] = rasa_url
+            add_supervisor(env)
+
+        yield running.enter_context(console_site(workdir, before_start))
+
+
 def sign_in(
-    page: Any, console: str, username: str, password: str, *, form: str = "/login", lands: str = "/"
+    page: Any,
+    console: str,
+    username: str = "sanne",
+    password: str = SUPERVISOR_PASSWORD,
+    *,
+    form: str = "/login",
+    lands: str = "/",
 ) -> None:
     """Sign in through a login form and wait for the page it lands on.
 
-    The console's by default (the queue); the client portal's with
-    ``form="/portaal/inloggen", lands="/portaal/"``.
+    By default Sanne, the supervisor of :func:`add_supervisor`, into the console (the
+    queue); the client portal's with ``form="/portaal/inloggen", lands="/portaal/"``.
     """
     page.goto(f"{console}{form}")
     page.get_by_label("Gebruikersnaam").fill(username)
@@ -127,13 +193,40 @@ def sign_in(
 
 
 @contextmanager
-def phone_page() -> Iterator[Any]:
-    """A page in headless Chromium on a phone-sized touch screen."""
+def chromium(args: list[str] = CHROMIUM_ARGS) -> Iterator[Any]:
+    """Headless Chromium until the block ends; closed even when the test fails."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
         try:
-            yield browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def phone_page() -> Iterator[Any]:
+    """A page in headless Chromium on a phone-sized touch screen."""
+    with chromium() as browser:
+        yield browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+class NoReload:
+    """Watches that a page is not loaded again: a marker on ``window`` and the load events.
+
+    With JavaScript the console's forms post with fetch (console/static/inplace.js); a
+    reload would lose the marker and fire a load event.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        page.evaluate("window.nietOpnieuwGeladen = true")
+        self.loads: list[str] = []
+        page.on("load", lambda loaded: self.loads.append(loaded.url))
+
+    def marker_kept(self) -> bool:
+        return self.page.evaluate("window.nietOpnieuwGeladen") is True
+
+    def assert_not_reloaded(self) -> None:
+        assert self.marker_kept() and self.loads == []

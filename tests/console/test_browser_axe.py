@@ -13,23 +13,18 @@ Chromium with Playwright (skipped without it, unless MELDKAMER_REQUIRE_BROWSER=1
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeAlias
 
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.app import ConsoleSettings, init_app
-from devstack.stack import free_port
 from meldkamer.clients.store import newest_version
 from meldkamer.dispatch.models import WorkOrder
 from meldkamer.handover.service import request_handover
@@ -38,10 +33,9 @@ from meldkamer.portal.changes import propose, submit
 from meldkamer.portal.parts import current_text, part_of
 from meldkamer.tickets.models import Ticket
 from meldkamer.triage import default_engine
-from tests.console.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, console_site, need_browser
-from tests.console.browser import sign_in as browser_sign_in
+from tests.console.browser import ARTIFACTS, chromium, sign_in, supervised_site
 from tests.console.conftest import FakeRasa, summary
-from tests.console.test_browser_bewaking import PASSWORD, add_supervisor, sla_round
+from tests.console.test_browser_bewaking import sla_round
 from tests.console.test_browser_workorder import melding
 from tests.core.test_dispatch import NO_HEAT_MEDICAL, register
 from tests.links import link_token
@@ -76,25 +70,6 @@ class Seeded:
 
     samples: dict[str, str]
     handover_id: int
-
-
-@contextmanager
-def rasa_in_a_thread(rasa: FakeRasa) -> Iterator[str]:
-    """The fake Rasa served on loopback from its own thread and event loop."""
-    loop = asyncio.new_event_loop()
-    port = free_port()
-    runner = web.AppRunner(rasa.app())
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
 
 
 def _sla_token(sessions: sessionmaker[Session], now: datetime) -> str:
@@ -173,16 +148,9 @@ Site: TypeAlias = "tuple[str, sessionmaker[Session], Seeded]"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    need_browser()
     rasa = FakeRasa()
-    with rasa_in_a_thread(rasa) as rasa_url:
-
-        def before_start(env: dict[str, str]) -> None:
-            env["RASA_URL"] = rasa_url
-            add_supervisor(env)
-
-        with console_site(tmp_path_factory.mktemp("axe"), before_start) as (console, sessions):
-            yield console, sessions, seed(sessions, rasa)
+    with supervised_site(tmp_path_factory.mktemp("axe"), rasa) as (console, sessions):
+        yield console, sessions, seed(sessions, rasa)
 
 
 def page_urls(samples: dict[str, str], sla_token: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -212,11 +180,6 @@ def page_urls(samples: dict[str, str], sla_token: str) -> tuple[list[tuple[str, 
     return pages, missing
 
 
-def sign_in(page: Any, console: str) -> None:
-    """Sanne, the supervisor of :func:`add_supervisor`."""
-    browser_sign_in(page, console, "sanne", PASSWORD)
-
-
 def violations(page: Any) -> list[dict[str, Any]]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -232,51 +195,43 @@ def _summary(found: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def browser_page(playwright: Any) -> Any:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    return browser, browser.new_page(viewport={"width": 1280, "height": 900})
-
-
 def test_axe_finds_nothing_on_any_console_page(site: Site) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions, seeded = site
     pages, missing = page_urls(seeded.samples, _sla_token(sessions, datetime.now(timezone.utc)))
     report: dict[str, list[str]] = {}
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser, page = browser_page(playwright)
-        try:
-            page.goto(f"{console}/login")
-            report["login (afgemeld)"] = _summary(violations(page))
-            sign_in(page, console)
-            for name, url in pages:
-                answer = page.goto(f"{console}{url}")
-                assert answer is not None and answer.status == 200, (name, url)
-                report[f"{name} {url}"] = _summary(violations(page))
-            # The conversation once taken: the reply form, canned replies, the actions.
-            page.goto(f"{console}/")
-            page.locator(f'form[action="/overnemen/{seeded.handover_id}"] button').click()
-            page.wait_for_url(f"{console}/gesprek/{seeded.handover_id}")
-            report["conversation (overgenomen)"] = _summary(violations(page))
-            # Phone mode for a gas smell: the safety instructions on screen first.
-            page.goto(f"{console}/nieuw")
-            page.locator("button[data-onderwerp='gaslek']").click()
-            page.wait_for_load_state()
-            report["phone (gaslek)"] = _summary(violations(page))
-            page.goto(f"{console}/tickets?q={seeded.samples['number']}")
-            report["tickets (gezocht)"] = _summary(violations(page))
-            # A new account through the form: the page that shows its password once.
-            page.goto(f"{console}/beheer/accounts")
-            page.get_by_label("Gebruikersnaam").fill("noor")
-            page.get_by_label("Naam", exact=True).fill("Noor Bakker")
-            page.get_by_role("button", name="Account aanmaken").click()
-            expect(page.locator("#nieuw-wachtwoord")).to_have_text(PASSWORD_SHAPE)
-            report["account aangemaakt"] = _summary(violations(page))
-            page.goto(f"{console}/gesprek/999999")
-            report["niet gevonden"] = _summary(violations(page))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{console}/login")
+        report["login (afgemeld)"] = _summary(violations(page))
+        sign_in(page, console)
+        for name, url in pages:
+            answer = page.goto(f"{console}{url}")
+            assert answer is not None and answer.status == 200, (name, url)
+            report[f"{name} {url}"] = _summary(violations(page))
+        # The conversation once taken: the reply form, canned replies, the actions.
+        page.goto(f"{console}/")
+        page.locator(f'form[action="/overnemen/{seeded.handover_id}"] button').click()
+        page.wait_for_url(f"{console}/gesprek/{seeded.handover_id}")
+        report["conversation (overgenomen)"] = _summary(violations(page))
+        # Phone mode for a gas smell: the safety instructions on screen first.
+        page.goto(f"{console}/nieuw")
+        page.locator("button[data-onderwerp='gaslek']").click()
+        page.wait_for_load_state()
+        report["phone (gaslek)"] = _summary(violations(page))
+        page.goto(f"{console}/tickets?q={seeded.samples['number']}")
+        report["tickets (gezocht)"] = _summary(violations(page))
+        # A new account through the form: the page that shows its password once.
+        page.goto(f"{console}/beheer/accounts")
+        page.get_by_label("Gebruikersnaam").fill("noor")
+        page.get_by_label("Naam", exact=True).fill("Noor Bakker")
+        page.get_by_role("button", name="Account aanmaken").click()
+        expect(page.locator("#nieuw-wachtwoord")).to_have_text(PASSWORD_SHAPE)
+        report["account aangemaakt"] = _summary(violations(page))
+        page.goto(f"{console}/gesprek/999999")
+        report["niet gevonden"] = _summary(violations(page))
     (ARTIFACTS / "console-axe.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     assert len(report) >= len(pages) + 6
     failing = {url: found for url, found in report.items() if found}
@@ -299,29 +254,24 @@ FOCUS_RING = """() => {
 
 
 def test_the_queue_by_keyboard_alone_with_a_visible_focus_ring(site: Site) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, _, seeded = site
     take: Callable[[dict[str, Any]], bool] = lambda el: el["text"].startswith("Neem over")  # noqa: E731
-    with sync_playwright() as playwright:
-        browser, page = browser_page(playwright)
-        try:
-            sign_in(page, console)
-            seen: list[dict[str, Any]] = []
-            for _ in range(40):
-                page.keyboard.press("Tab")
-                focused = page.evaluate(FOCUS_RING)
-                assert focused is not None, f"focus left the page after {seen}"
-                seen.append(focused)
-                if take(focused):
-                    break
-            assert seen[0]["text"] == "Naar de inhoud", seen[0]  # the skip link comes first
-            assert take(seen[-1]), f"no 'Neem over' reached by Tab: {seen}"
-            unringed = [
-                el for el in seen if not (el["visible"] and (el["outline"] or el["shadow"]))
-            ]
-            assert not unringed, f"focus without a visible ring: {unringed}"
-            page.keyboard.press("Enter")  # take the conversation without a mouse
-            expect(page).to_have_url(re.compile(r"/gesprek/\d+$"), timeout=WAIT_MS)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(page, console)
+        seen: list[dict[str, Any]] = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS_RING)
+            assert focused is not None, f"focus left the page after {seen}"
+            seen.append(focused)
+            if take(focused):
+                break
+        assert seen[0]["text"] == "Naar de inhoud", seen[0]  # the skip link comes first
+        assert take(seen[-1]), f"no 'Neem over' reached by Tab: {seen}"
+        unringed = [el for el in seen if not (el["visible"] and (el["outline"] or el["shadow"]))]
+        assert not unringed, f"focus without a visible ring: {unringed}"
+        page.keyboard.press("Enter")  # take the conversation without a mouse
+        expect(page).to_have_url(re.compile(r"/gesprek/\d+$"), timeout=WAIT_MS)

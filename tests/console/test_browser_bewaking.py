@@ -16,27 +16,17 @@ import pytest
 
 from meldkamer.clients.store import latest
 from meldkamer.sla.escalate import Escalation, SupervisorSettings, run_sla
-from tests.console.browser import console_site, meldkamer_cli
-from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
+from tests.console.browser import ARTIFACTS, chromium, sign_in, supervised_site
 from tests.core.test_dispatch import NO_HEAT_MEDICAL, SETTINGS, register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-PASSWORD = "Bewaking-test-wachtwoord"
 WAIT_MS = 30_000
-
-
-def add_supervisor(env: dict[str, str]) -> None:
-    """Sanne, a supervisor, through the command line as an operator does."""
-    meldkamer_cli(
-        env, "agents", "add", "sanne", "--name", "Sanne", "--role", "supervisor", password=PASSWORD
-    )
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
-    _need_browser()
-    with console_site(tmp_path_factory.mktemp("bewaking"), add_supervisor) as site:
+    with supervised_site(tmp_path_factory.mktemp("bewaking")) as site:
         yield site
 
 
@@ -47,7 +37,7 @@ def sla_round(sessions, at: datetime) -> None:  # noqa: ANN001
 
 
 def test_bewaking_shows_each_state_live_and_a_breach_is_taken_on(site) -> None:  # noqa: ANN001
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions = site
     now = datetime.now(timezone.utc)
@@ -58,45 +48,38 @@ def test_bewaking_shows_each_state_live_and_a_breach_is_taken_on(site) -> None: 
     )
     sla_round(sessions, now)
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page()
-        try:
-            page.goto(f"{console}/login")
-            page.get_by_label("Gebruikersnaam").fill("sanne")
-            page.get_by_label("Wachtwoord").fill(PASSWORD)
-            page.get_by_role("button", name="Inloggen").click()
-            page.get_by_role("link", name="Bewaking").click()
-            rows = page.locator("#bewaking-rijen tr")
-            expect(rows.filter(has_text=roomy).first).to_have_class("risico-ruim")
-            expect(rows.filter(has_text=tight).first).to_have_class("risico-krap")
-            expect(page.locator("#bewaking-status")).to_contain_text("0 verlopen")
+        sign_in(page, console)
+        page.get_by_role("link", name="Bewaking").click()
+        rows = page.locator("#bewaking-rijen tr")
+        expect(rows.filter(has_text=roomy).first).to_have_class("risico-ruim")
+        expect(rows.filter(has_text=tight).first).to_have_class("risico-krap")
+        expect(page.locator("#bewaking-status")).to_contain_text("0 verlopen")
 
-            # A breach happens while the page is open: it appears at the top by itself.
-            late, _ = register(
-                sessions,
-                "cv_storing",
-                NO_HEAT_MEDICAL,
-                now - timedelta(hours=1),
-                number=7,
-                key="te-laat",
-            )
-            sla_round(sessions, now - timedelta(minutes=45))  # next contractor
-            sla_round(sessions, datetime.now(timezone.utc))  # chain done: the supervisor
-            first = rows.first
-            expect(first).to_have_class("risico-verlopen", timeout=WAIT_MS)
-            expect(first).to_contain_text(late)
-            expect(first).to_contain_text("te laat")
-            expect(first).to_contain_text("naar de supervisor van de meldkamer")
-            page.screenshot(path=str(ARTIFACTS / "browser-bewaking.png"), full_page=True)
+        # A breach happens while the page is open: it appears at the top by itself.
+        late, _ = register(
+            sessions,
+            "cv_storing",
+            NO_HEAT_MEDICAL,
+            now - timedelta(hours=1),
+            number=7,
+            key="te-laat",
+        )
+        sla_round(sessions, now - timedelta(minutes=45))  # next contractor
+        sla_round(sessions, datetime.now(timezone.utc))  # chain done: the supervisor
+        first = rows.first
+        expect(first).to_have_class("risico-verlopen", timeout=WAIT_MS)
+        expect(first).to_contain_text(late)
+        expect(first).to_contain_text("te laat")
+        expect(first).to_contain_text("naar de supervisor van de meldkamer")
+        page.screenshot(path=str(ARTIFACTS / "browser-bewaking.png"), full_page=True)
 
-            # Taken on: the escalation stops and the clock leaves the page.
-            first.get_by_label("Notitie").fill("zelf Smit gebeld, komt om 04:00")
-            first.get_by_role("button", name="Opgepakt").click()
-            expect(page.locator("#bewaking-rijen")).not_to_contain_text(
-                "naar de supervisor", timeout=WAIT_MS
-            )
-            page.goto(f"{console}/ticket/{late}")
-            expect(page.locator("body")).to_contain_text("SLA verlopen")
-        finally:
-            browser.close()
+        # Taken on: the escalation stops and the clock leaves the page.
+        first.get_by_label("Notitie").fill("zelf Smit gebeld, komt om 04:00")
+        first.get_by_role("button", name="Opgepakt").click()
+        expect(page.locator("#bewaking-rijen")).not_to_contain_text(
+            "naar de supervisor", timeout=WAIT_MS
+        )
+        page.goto(f"{console}/ticket/{late}")
+        expect(page.locator("body")).to_contain_text("SLA verlopen")

@@ -26,10 +26,9 @@ from meldkamer.handover.summary import HandoverSummary
 from meldkamer.service.context import Collaborators
 from meldkamer.service.handover import HandoverRequest, hand_over
 from meldkamer.tickets import Ticket
-from tests.console.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, console_site, need_browser
+from tests.console.browser import ARTIFACTS, chromium, sign_in, supervised_site
 from tests.console.conftest import FakeRasa
-from tests.console.test_browser_axe import _summary, rasa_in_a_thread, sign_in, violations
-from tests.console.test_browser_bewaking import add_supervisor
+from tests.console.test_browser_axe import _summary, violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -51,16 +50,8 @@ COLLECTED = HandoverSummary(
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    need_browser()
-    with rasa_in_a_thread(FakeRasa()) as rasa_url:
-
-        def before_start(env: dict[str, str]) -> None:
-            env["RASA_URL"] = rasa_url
-            add_supervisor(env)
-
-        workdir = tmp_path_factory.mktemp("concept")
-        with console_site(workdir, before_start) as (console, sessions):
-            yield console, sessions
+    with supervised_site(tmp_path_factory.mktemp("concept"), FakeRasa()) as site:
+        yield site
 
 
 def handed_over_incomplete(sessions: sessionmaker[Session]) -> tuple[int, int]:
@@ -83,50 +74,46 @@ def no_violations(page: Any, where: str) -> None:
 
 
 def test_maak_ticket_fills_in_the_collected_and_asks_only_the_missing(site: Site) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions = site
     handover_id, draft_id = handed_over_incomplete(sessions)
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(WAIT_MS)
-        try:
-            sign_in(page, console)
-            page.goto(f"{console}/gesprek/{handover_id}")
-            page.get_by_role("link", name="Maak ticket").click()
-            page.wait_for_url(f"{console}/nieuw?concept={draft_id}")
+        sign_in(page, console)
+        page.goto(f"{console}/gesprek/{handover_id}")
+        page.get_by_role("link", name="Maak ticket").click()
+        page.wait_for_url(f"{console}/nieuw?concept={draft_id}")
 
-            # What the assistant collected is filled in; the first open question is asked.
-            expect(page.locator("#concept")).to_be_visible()
-            so_far = page.locator(".gegevens")
-            for shown in ("1234 AB 12", "Fatima el Amrani", "fatima@example.nl"):
-                expect(so_far).to_contain_text(shown)
-            expect(page.locator("[aria-current=step]")).to_have_text("Vragen")
-            expect(page.locator("fieldset[data-feit]")).to_have_attribute(
-                "data-feit", "leiding_afsluitbaar"
-            )
-            no_violations(page, "de vraag")
-            page.screenshot(path=str(ARTIFACTS / "browser-concept-vraag.png"), full_page=True)
-            page.locator("fieldset[data-feit] button", has_text="Nee").click()
+        # What the assistant collected is filled in; the first open question is asked.
+        expect(page.locator("#concept")).to_be_visible()
+        so_far = page.locator(".gegevens")
+        for shown in ("1234 AB 12", "Fatima el Amrani", "fatima@example.nl"):
+            expect(so_far).to_contain_text(shown)
+        expect(page.locator("[aria-current=step]")).to_have_text("Vragen")
+        expect(page.locator("fieldset[data-feit]")).to_have_attribute(
+            "data-feit", "leiding_afsluitbaar"
+        )
+        no_violations(page, "de vraag")
+        page.screenshot(path=str(ARTIFACTS / "browser-concept-vraag.png"), full_page=True)
+        page.locator("fieldset[data-feit] button", has_text="Nee").click()
 
-            # Then the description, nothing else: name, phone and e-mail are known.
-            expect(page.locator("[aria-current=step]")).to_have_text("Omschrijving")
-            page.get_by_label("Omschrijving van het probleem").fill("water spuit uit de leiding")
-            page.get_by_role("button", name="Verder").click()
-            expect(page.locator("[aria-current=step]")).to_have_text("Controleren")
-            no_violations(page, "controleren")
-            page.get_by_role("button", name="Melding registreren en doorzetten").click()
-            page.wait_for_url(f"{console}/ticket/*")
-            number = page.url.rsplit("/", 1)[-1]
+        # Then the description, nothing else: name, phone and e-mail are known.
+        expect(page.locator("[aria-current=step]")).to_have_text("Omschrijving")
+        page.get_by_label("Omschrijving van het probleem").fill("water spuit uit de leiding")
+        page.get_by_role("button", name="Verder").click()
+        expect(page.locator("[aria-current=step]")).to_have_text("Controleren")
+        no_violations(page, "controleren")
+        page.get_by_role("button", name="Melding registreren en doorzetten").click()
+        page.wait_for_url(f"{console}/ticket/*")
+        number = page.url.rsplit("/", 1)[-1]
 
-            # The conversation page now links the ticket the draft became.
-            page.goto(f"{console}/gesprek/{handover_id}")
-            expect(page.get_by_role("link", name=number)).to_be_visible()
-            expect(page.get_by_role("link", name="Maak ticket")).to_have_count(0)
-        finally:
-            browser.close()
+        # The conversation page now links the ticket the draft became.
+        page.goto(f"{console}/gesprek/{handover_id}")
+        expect(page.get_by_role("link", name=number)).to_be_visible()
+        expect(page.get_by_role("link", name="Maak ticket")).to_have_count(0)
     with sessions() as session:
         ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one()
         draft = session.get(Draft, draft_id)

@@ -25,15 +25,13 @@ from meldkamer.service.context import Collaborators
 from meldkamer.service.handover import HandoverRequest, hand_over
 from tests.console.browser import (
     ARTIFACTS,
-    CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
-    console_site,
-    need_browser,
+    chromium,
     phone_page,
     sign_in,
+    supervised_site,
 )
-from tests.console.test_browser_bewaking import PASSWORD, add_supervisor
 from tests.webchat.test_widget_browser import WCAG_A_AA
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -48,8 +46,7 @@ Site = tuple[str, "sessionmaker[Session]"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    need_browser()
-    with console_site(tmp_path_factory.mktemp("wachtrij"), add_supervisor) as site:
+    with supervised_site(tmp_path_factory.mktemp("wachtrij")) as site:
         yield site
 
 
@@ -94,69 +91,65 @@ def gas_chat(sessions: sessionmaker[Session], conversation: str, number: int) ->
 
 def test_an_acuut_gas_chat_jumps_above_30_call_backs_with_the_alert(site: Site) -> None:
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions = site
     thirty_call_backs(sessions, datetime.now(timezone.utc))
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium(ARGS) as browser:
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        try:
-            sign_in(page, console, "sanne", PASSWORD)
-            live = page.locator("#wachtrij-rijen tr")
-            backs = page.locator("#terugbellen-rijen tr")
-            expect(backs).to_have_count(30)
-            expect(live).to_have_count(1)
-            expect(live.first).to_contain_text("Geen open gesprekken in de chat")
-            expect(page).to_have_title("(30) Wachtrij · Meldkamer console")
-            expect(page.locator("#wachtrij-alarm")).to_be_hidden()
-            assert page.evaluate(PLAYED) == 0
+        sign_in(page, console)
+        live = page.locator("#wachtrij-rijen tr")
+        backs = page.locator("#terugbellen-rijen tr")
+        expect(backs).to_have_count(30)
+        expect(live).to_have_count(1)
+        expect(live.first).to_contain_text("Geen open gesprekken in de chat")
+        expect(page).to_have_title("(30) Wachtrij · Meldkamer console")
+        expect(page.locator("#wachtrij-alarm")).to_be_hidden()
+        assert page.evaluate(PLAYED) == 0
 
-            said = gas_chat(sessions, "web-gas-1", 5)
-            assert said.startswith("Is er gevaar voor mensen? Bel direct 112.")
-            assert "binnen enkele minuten" in said and "088-3746100" in said
+        said = gas_chat(sessions, "web-gas-1", 5)
+        assert said.startswith("Is er gevaar voor mensen? Bel direct 112.")
+        assert "binnen enkele minuten" in said and "088-3746100" in said
 
-            top = live.first
-            expect(top).to_contain_text("Gaslucht of gaslek", timeout=WAIT_MS)
-            expect(top).to_contain_text("1234 AB 5")
-            expect(top).to_contain_text("06 87654321")
-            expect(top).to_contain_text("webchat")
-            expect(top).to_contain_text("Woonstichting De Linde")
-            expect(top).to_have_class("rang-2 acuut-wachtend")
-            expect(top.get_by_role("button", name="Neem over")).to_be_visible()
-            expect(backs).to_have_count(30)  # the call-backs wait in their own lane
-            expect(page).to_have_title("ACUUT! (31) Wachtrij · Meldkamer console")
-            alarm = page.locator("#wachtrij-alarm")
-            expect(alarm).to_be_visible()
-            expect(alarm).to_contain_text("Gaslucht of gaslek 1234 AB 5")
-            page.wait_for_function(f"{PLAYED} > 0", timeout=WAIT_MS)  # the sound played
-            expect(page.locator("#wachtrij-status")).to_contain_text("1 wachtend in de chat")
-            page.screenshot(path=str(ARTIFACTS / "browser-wachtrij-acuut.png"), full_page=True)
+        top = live.first
+        expect(top).to_contain_text("Gaslucht of gaslek", timeout=WAIT_MS)
+        expect(top).to_contain_text("1234 AB 5")
+        expect(top).to_contain_text("06 87654321")
+        expect(top).to_contain_text("webchat")
+        expect(top).to_contain_text("Woonstichting De Linde")
+        expect(top).to_have_class("rang-2 acuut-wachtend")
+        expect(top.get_by_role("button", name="Neem over")).to_be_visible()
+        expect(backs).to_have_count(30)  # the call-backs wait in their own lane
+        expect(page).to_have_title("ACUUT! (31) Wachtrij · Meldkamer console")
+        alarm = page.locator("#wachtrij-alarm")
+        expect(alarm).to_be_visible()
+        expect(alarm).to_contain_text("Gaslucht of gaslek 1234 AB 5")
+        page.wait_for_function(f"{PLAYED} > 0", timeout=WAIT_MS)  # the sound played
+        expect(page.locator("#wachtrij-status")).to_contain_text("1 wachtend in de chat")
+        page.screenshot(path=str(ARTIFACTS / "browser-wachtrij-acuut.png"), full_page=True)
 
-            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
-            (ARTIFACTS / "wachtrij-axe.json").write_text(
-                json.dumps(sorted(r["id"] for r in results.response["violations"])) + "\n"
-            )
-            assert results.violations_count == 0, results.generate_report()
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}})
+        (ARTIFACTS / "wachtrij-axe.json").write_text(
+            json.dumps(sorted(r["id"] for r in results.response["violations"])) + "\n"
+        )
+        assert results.violations_count == 0, results.generate_report()
 
-            # Muted: the choice survives a reload, the next acuut chat alerts in silence.
-            mute = page.get_by_role("button", name="Alarmgeluid uitzetten")
-            mute.click()
-            expect(page.locator("#wachtrij-geluid")).to_have_attribute("aria-pressed", "true")
-            page.reload()
-            expect(page.locator("#wachtrij-geluid")).to_have_attribute("aria-pressed", "true")
-            expect(page.locator("#wachtrij-geluid")).to_have_text("Alarmgeluid staat uit")
-            gas_chat(sessions, "web-gas-2", 7)
-            expect(live).to_have_count(2, timeout=WAIT_MS)
-            expect(page).to_have_title("ACUUT! (32) Wachtrij · Meldkamer console")
-            expect(live.nth(0)).to_contain_text("1234 AB 5")  # the longest waiting acuut first
-            expect(live.nth(1)).to_contain_text("1234 AB 7")
-            expect(alarm).to_contain_text("1234 AB 7")
-            assert page.evaluate(PLAYED) == 0
-            assert page.evaluate("localStorage.getItem('meldkamer.wachtrij.geluid')") == "uit"
-        finally:
-            browser.close()
+        # Muted: the choice survives a reload, the next acuut chat alerts in silence.
+        mute = page.get_by_role("button", name="Alarmgeluid uitzetten")
+        mute.click()
+        expect(page.locator("#wachtrij-geluid")).to_have_attribute("aria-pressed", "true")
+        page.reload()
+        expect(page.locator("#wachtrij-geluid")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#wachtrij-geluid")).to_have_text("Alarmgeluid staat uit")
+        gas_chat(sessions, "web-gas-2", 7)
+        expect(live).to_have_count(2, timeout=WAIT_MS)
+        expect(page).to_have_title("ACUUT! (32) Wachtrij · Meldkamer console")
+        expect(live.nth(0)).to_contain_text("1234 AB 5")  # the longest waiting acuut first
+        expect(live.nth(1)).to_contain_text("1234 AB 7")
+        expect(alarm).to_contain_text("1234 AB 7")
+        assert page.evaluate(PLAYED) == 0
+        assert page.evaluate("localStorage.getItem('meldkamer.wachtrij.geluid')") == "uit"
 
 
 def test_on_a_phone_the_acuut_item_is_a_card_within_reach(site: Site) -> None:
@@ -165,7 +158,7 @@ def test_on_a_phone_the_acuut_item_is_a_card_within_reach(site: Site) -> None:
 
     console, sessions = site
     with phone_page() as page:
-        sign_in(page, console, "sanne", PASSWORD)
+        sign_in(page, console)
         gas_chat(sessions, "web-gas-telefoon", 9)
         card = page.locator("#wachtrij-rijen tr", has_text="1234 AB 9")
         expect(card).to_have_class("rang-2 acuut-wachtend", timeout=WAIT_MS)

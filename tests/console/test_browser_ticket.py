@@ -18,10 +18,8 @@ import pytest
 
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
-from tests.console.browser import console_site
-from tests.console.test_browser_axe import _summary, sign_in, violations
-from tests.console.test_browser_bewaking import add_supervisor
-from tests.console.test_browser_handover import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need_browser
+from tests.console.browser import ARTIFACTS, NoReload, chromium, sign_in, supervised_site
+from tests.console.test_browser_axe import _summary, violations
 from tests.service.conftest import burst_pipe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -29,8 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    _need_browser()
-    with console_site(tmp_path_factory.mktemp("ticket"), add_supervisor) as site:
+    with supervised_site(tmp_path_factory.mktemp("ticket")) as site:
         yield site
 
 
@@ -48,90 +45,80 @@ def top_of(locator: Any) -> float:
 
 
 def test_a_note_and_an_edit_update_the_page_in_place(site: tuple[str, Any]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions = site
     number = ticket(sessions, "browser-ter-plaatse")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 700})
-        try:
-            sign_in(page, console)
-            page.goto(f"{console}/ticket/{number}")
-            page.evaluate("window.nietOpnieuwGeladen = true")
-            loads: list[str] = []
-            page.on("load", lambda loaded: loads.append(loaded.url))
-            announced = page.locator("#ticket-bericht")
+        sign_in(page, console)
+        page.goto(f"{console}/ticket/{number}")
+        stays = NoReload(page)
+        announced = page.locator("#ticket-bericht")
 
-            # A note, far down the page: it appears, and nothing else moves.
-            box = page.get_by_label("Nieuwe notitie")
-            box.scroll_into_view_if_needed()
-            save = page.get_by_role("button", name="Notitie opslaan")
-            scrolled, before = page.evaluate("window.scrollY"), top_of(save)
-            assert scrolled > 0
-            box.fill("Huurder belt terug na 08:00")
-            save.click()
-            expect(page.locator(".notities")).to_contain_text("Huurder belt terug na 08:00")
-            expect(announced).to_have_text("Notitie opgeslagen.")
-            assert page.evaluate("window.nietOpnieuwGeladen") is True and loads == []
-            assert abs(top_of(save) - before) <= 2, "the form moved on the screen"
-            assert page.evaluate("window.scrollY") >= scrolled  # the new note grew above it
-            assert page.evaluate("document.activeElement.textContent") == "Notitie opslaan"
-            expect(box).to_have_value("")
+        # A note, far down the page: it appears, and nothing else moves.
+        box = page.get_by_label("Nieuwe notitie")
+        box.scroll_into_view_if_needed()
+        save = page.get_by_role("button", name="Notitie opslaan")
+        scrolled, before = page.evaluate("window.scrollY"), top_of(save)
+        assert scrolled > 0
+        box.fill("Huurder belt terug na 08:00")
+        save.click()
+        expect(page.locator(".notities")).to_contain_text("Huurder belt terug na 08:00")
+        expect(announced).to_have_text("Notitie opgeslagen.")
+        stays.assert_not_reloaded()
+        assert abs(top_of(save) - before) <= 2, "the form moved on the screen"
+        assert page.evaluate("window.scrollY") >= scrolled  # the new note grew above it
+        assert page.evaluate("document.activeElement.textContent") == "Notitie opslaan"
+        expect(box).to_have_value("")
 
-            # Half a note, then a field changed: the edit shows, the half note stays.
-            box.fill("nog niet klaar")
-            page.locator("#gegeven-veld").select_option("telefoon")
-            page.locator("#gegeven-waarde").fill("06 87654321")
-            page.locator("#gegeven-reden").fill("nummer verbeterd door de huurder")
-            change = page.get_by_role("button", name="Gegeven wijzigen")
-            change.scroll_into_view_if_needed()
-            before = top_of(change)
-            change.click()
-            expect(announced).to_have_text("Gegevens van de huurder gewijzigd.")
-            history = page.locator("#geschiedenis + table")
-            expect(history).to_contain_text("nummer verbeterd door de huurder")
-            expect(page.locator("dl.gegevens")).to_contain_text("87654321")
-            assert abs(top_of(change) - before) <= 2, "the form moved on the screen"
-            expect(page.locator("#gegeven-reden")).to_have_value("")
-            expect(box).to_have_value("nog niet klaar")
-            assert page.evaluate("window.nietOpnieuwGeladen") is True and loads == []
+        # Half a note, then a field changed: the edit shows, the half note stays.
+        box.fill("nog niet klaar")
+        page.locator("#gegeven-veld").select_option("telefoon")
+        page.locator("#gegeven-waarde").fill("06 87654321")
+        page.locator("#gegeven-reden").fill("nummer verbeterd door de huurder")
+        change = page.get_by_role("button", name="Gegeven wijzigen")
+        change.scroll_into_view_if_needed()
+        before = top_of(change)
+        change.click()
+        expect(announced).to_have_text("Gegevens van de huurder gewijzigd.")
+        history = page.locator("#geschiedenis + table")
+        expect(history).to_contain_text("nummer verbeterd door de huurder")
+        expect(page.locator("dl.gegevens")).to_contain_text("87654321")
+        assert abs(top_of(change) - before) <= 2, "the form moved on the screen"
+        expect(page.locator("#gegeven-reden")).to_have_value("")
+        expect(box).to_have_value("nog niet klaar")
+        stays.assert_not_reloaded()
 
-            # A refused note: the error in place, the focus on the field, announced.
-            box.fill("   ")
-            save.click()
-            expect(page.locator("#notitie-fout")).to_be_visible()
-            expect(announced).to_contain_text("Niet opgeslagen: ")
-            expect(box).to_be_focused()
-            assert page.evaluate("window.nietOpnieuwGeladen") is True and loads == []
-            found = violations(page)
-            page.screenshot(path=str(ARTIFACTS / "browser-ticket-ter-plaatse.png"))
-            assert found == [], _summary(found)
-        finally:
-            browser.close()
+        # A refused note: the error in place, the focus on the field, announced.
+        box.fill("   ")
+        save.click()
+        expect(page.locator("#notitie-fout")).to_be_visible()
+        expect(announced).to_contain_text("Niet opgeslagen: ")
+        expect(box).to_be_focused()
+        stays.assert_not_reloaded()
+        found = violations(page)
+        page.screenshot(path=str(ARTIFACTS / "browser-ticket-ter-plaatse.png"))
+        assert found == [], _summary(found)
 
 
 def test_without_javascript_the_forms_post_and_redirect(site: tuple[str, Any]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     console, sessions = site
     number = ticket(sessions, "browser-zonder-js")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_context(java_script_enabled=False).new_page()
-        try:
-            sign_in(page, console)
-            page.goto(f"{console}/ticket/{number}")
-            page.get_by_label("Nieuwe notitie").fill("Zonder JavaScript vastgelegd")
-            with page.expect_navigation():
-                page.get_by_role("button", name="Notitie opslaan").click()
-            assert page.url.endswith(f"/ticket/{number}#notities")
-            expect(page.locator(".notities")).to_contain_text("Zonder JavaScript vastgelegd")
-            page.locator("#status-waarde").select_option(label="In behandeling")
-            with page.expect_navigation():
-                page.get_by_role("button", name="Status wijzigen").click()
-            assert page.url.endswith(f"/ticket/{number}#geschiedenis")
-            expect(page.locator("p.status")).to_contain_text("In behandeling")
-        finally:
-            browser.close()
+        sign_in(page, console)
+        page.goto(f"{console}/ticket/{number}")
+        page.get_by_label("Nieuwe notitie").fill("Zonder JavaScript vastgelegd")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Notitie opslaan").click()
+        assert page.url.endswith(f"/ticket/{number}#notities")
+        expect(page.locator(".notities")).to_contain_text("Zonder JavaScript vastgelegd")
+        page.locator("#status-waarde").select_option(label="In behandeling")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Status wijzigen").click()
+        assert page.url.endswith(f"/ticket/{number}#geschiedenis")
+        expect(page.locator("p.status")).to_contain_text("In behandeling")
