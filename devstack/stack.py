@@ -29,6 +29,9 @@ BIN = Path(sys.executable).parent
 AGENT = "Sanne"
 #: The demo corporation's web chat site (clients/de-linde.yml).
 DEMO_SITE_KEY = "de-linde-demo"
+#: Seconds between two looks at a starting server: short, since a start is waited for
+#: some fifty times in the end-to-end tests.
+POLL = 0.1
 
 
 def apply_demo_clients(database_url: str, now: datetime | None = None) -> None:
@@ -82,7 +85,7 @@ def wait_for(
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.5)
+        time.sleep(POLL)
     raise TimeoutError(f"{url} did not come up in {timeout} s:\n{tail()}")
 
 
@@ -127,6 +130,9 @@ class Stack:
     channels: tuple[str, ...] = ()
     #: More Rasa servers on the same database and action server (see add_rasa_server).
     extra_urls: list[str] = field(default_factory=list)
+    #: More Rasa servers that :meth:`start` starts alongside the first, as (log name or "",
+    #: extra environment); they load the model at the same time (their URLs: extra_urls).
+    more_rasa: tuple[tuple[str, Mapping[str, str]], ...] = ()
     #: Apply the demo clients (clients/*.yml) before starting, as `make run` does.
     demo_clients: bool = True
     #: Rasa's ``--auth-token`` (``MELDKAMER_RASA_TOKEN``).
@@ -235,13 +241,19 @@ class Stack:
 
         ``env`` is its own extra environment; ``name`` its log's (default ``rasa-<port>``).
         """
+        url, server, log = self._spawn_more(env, name)
+        wait_for(self.api("/status", url), server, log)
+        self.extra_urls.append(url)
+        return url
+
+    def _spawn_more(
+        self, env: Mapping[str, str] | None, name: str
+    ) -> tuple[str, subprocess.Popen[bytes], Path]:
+        """Start one more Rasa server, not waited for: its URL, process and log."""
         port = free_port()
         name = name or f"rasa-{port}"
         server = self._rasa_server(port, name, env)
-        url = f"http://127.0.0.1:{port}"
-        wait_for(self.api("/status", url), server, self.workdir / f"{name}.log")
-        self.extra_urls.append(url)
-        return url
+        return f"http://127.0.0.1:{port}", server, self.workdir / f"{name}.log"
 
     def restart(self, index: int) -> subprocess.Popen[bytes]:
         """Start ``processes[index]`` again as it was started, as a supervisor would.
@@ -270,8 +282,14 @@ class Stack:
         actions = self.start_action_server()
         self.processes.append(actions)
         server = self._rasa_server(self.rasa_port, "rasa", self.rasa_env)
+        # Started before any is waited for: each spends its start-up importing and
+        # loading the model on its own, so they share the machine's cores.
+        more = [self._spawn_more(env, name) for name, env in self.more_rasa]
         self.wait_for_action_server(actions)
         wait_for(self.api("/status"), server, self.workdir / "rasa.log")
+        for url, process, log in more:
+            wait_for(self.api("/status", url), process, log)
+            self.extra_urls.append(url)
         return self
 
     def stop(self) -> None:

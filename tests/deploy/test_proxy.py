@@ -33,9 +33,9 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
         database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
         workdir=workdir,
         env={"REDIS_URL": REDIS_URL},
+        more_rasa=(("", {}),),  # the second server loads the model alongside the first
     ).start()
     try:
-        stack.add_rasa_server()
         yield Proxy(stack, workdir).start()
     finally:
         stack.stop()  # nginx and the console too (Proxy adds them to the stack's processes)
