@@ -9,7 +9,6 @@ and queued, with the number; the melding goes on without asking the number again
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -23,18 +22,18 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("stack-callback")
-    running = Stack(database_url=f"sqlite:///{workdir / 'meldkamer.db'}", workdir=workdir).start()
-    yield running
-    running.stop()
+def stack(sqlite_stack: Stack) -> Stack:
+    """The session's stack on SQLite (tests/e2e/conftest.py)."""
+    return sqlite_stack
 
 
-def _handovers(stack: Stack) -> list[Handover]:
+def _handovers(stack: Stack, sender: str) -> list[Handover]:
+    """The queue items of ``sender``'s conversation (the stack serves other tests too)."""
     engine = make_engine(stack.database_url)
     try:
         with make_sessionmaker(engine)() as session:
-            return list(session.execute(select(Handover)).scalars())
+            mine = select(Handover).where(Handover.conversation_id == sender)
+            return list(session.execute(mine).scalars())
     finally:
         engine.dispose()
 
@@ -44,13 +43,13 @@ def test_the_number_is_asked_before_a_call_back_is_promised(stack: Stack) -> Non
     assert "postcode en huisnummer" in said(stack.say(sender, "ik ben buitengesloten"))
     text = said(stack.say(sender, "ik wil een medewerker spreken"))
     assert "telefoonnummer kunnen we u bellen" in text and "We bellen u" not in text
-    assert _handovers(stack) == []  # no call-back item without a number
+    assert _handovers(stack, sender) == []  # no call-back item without a number
     text = said(stack.say(sender, "12"))
     assert "telefoonnummer kunnen we u bellen" in text  # refused, asked again
     text = said(stack.say(sender, "06 12345678"))
     assert "terug op 06 12345678" in text
     assert "postcode en huisnummer" in text  # the melding goes on where it was
-    (handover,) = _handovers(stack)
+    (handover,) = _handovers(stack, sender)
     assert handover.callback and handover.summary["telefoon"] == "+31612345678"
     text = said(stack.say(sender, "1234 AB 12"))
     assert "telefoonnummer" not in text  # not asked twice

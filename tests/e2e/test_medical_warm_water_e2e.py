@@ -7,8 +7,6 @@ The real Rasa server (MELDKAMER_TEST_MODEL or the shared model) and action serve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from devstack.stack import Stack
@@ -21,11 +19,9 @@ ISSUE = "We hebben geen warm water meer en mijn man is net geopereerd, hij moet 
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("stack-medical")
-    running = Stack(database_url=f"sqlite:///{workdir / 'meldkamer.db'}", workdir=workdir).start()
-    yield running
-    running.stop()
+def stack(sqlite_stack: Stack) -> Stack:
+    """The session's stack on SQLite (tests/e2e/conftest.py)."""
+    return sqlite_stack
 
 
 def test_the_issue_sentence_ends_acuut_at_de_linde(stack: Stack) -> None:

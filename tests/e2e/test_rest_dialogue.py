@@ -8,7 +8,6 @@ SQLite; the tenant's messages are written out, turn by turn.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -20,11 +19,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("stack-dialogue")
-    running = Stack(database_url=f"sqlite:///{workdir / 'meldkamer.db'}", workdir=workdir).start()
-    yield running
-    running.stop()
+def stack(sqlite_stack: Stack) -> Stack:
+    """The session's stack on SQLite (tests/e2e/conftest.py)."""
+    return sqlite_stack
 
 
 class Tenant:

@@ -46,18 +46,18 @@ CONTACT = {
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
     if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'meldkamer.db'}"
-        cleanup = None
-    else:
-        from tests.conftest import create_pg_database
+        # The session's stack on SQLite (tests/e2e/conftest.py), shared with other modules.
+        yield request.getfixturevalue("sqlite_stack")
+        return
+    from tests.conftest import create_pg_database
 
-        url, cleanup = create_pg_database()
-    running = Stack(database_url=url, workdir=workdir).start()
-    yield running
-    running.stop()
-    if cleanup:
+    url, cleanup = create_pg_database()
+    running = Stack(database_url=url, workdir=tmp_path_factory.mktemp("stack-postgresql"))
+    try:
+        yield running.start()
+    finally:
+        running.stop()
         cleanup()
 
 

@@ -16,23 +16,19 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from devstack.stack import Stack
 from devstack.stored import database, ticket_numbers
 from devstack.tenant import CONTACT
 from meldkamer.attachments.models import Attachment
 from meldkamer.tickets import get_ticket
+from tests.e2e.telegramstack import SECRET, TelegramStack
 from tests.fakes.telegram_api import (
     JPEG,
     TOKEN,
-    FakeTelegram,
     buttons_of,
     callback_update,
     edited_update,
@@ -42,49 +38,15 @@ from tests.fakes.telegram_api import (
 
 pytestmark = pytest.mark.e2e
 
-SECRET = "e2e-webhook-geheim"
 TICKET = re.compile(r"MK-\d{4}-\d{6}")
 _update_ids = itertools.count(1000)
 _chat_ids = itertools.count(700001)
 
 
-@dataclass
-class TelegramStack(Stack):
-    """The action server, a webhook-mode Rasa server (``url``) and a polling-mode one."""
-
-    webhook_api: FakeTelegram = field(kw_only=True)
-    polling_api: FakeTelegram = field(kw_only=True)
-
-    def start(self) -> TelegramStack:
-        super().start()
-        polling = {"TELEGRAM_MODE": "polling", "TELEGRAM_API_URL": self.polling_api.api_url}
-        self.add_rasa_server({"TELEGRAM_BOT_TOKEN": TOKEN, **polling}, name="rasa-polling")
-        return self
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TelegramStack]:
-    workdir = tmp_path_factory.mktemp("telegram")
-    with ExitStack() as running:
-        webhook_api = running.enter_context(FakeTelegram().threaded())
-        polling_api = running.enter_context(FakeTelegram().threaded())
-        # With the demo clients (Stack applies them) the bot's username finds de-linde.
-        telegram = TelegramStack(
-            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
-            workdir=workdir,
-            channels=("rest", "channels.telegram.TelegramInput"),
-            # Not the machine's Telegram or Redis settings; only the Rasa servers get the bot's.
-            unset=("TELEGRAM_*", "REDIS_URL"),
-            rasa_env={
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_WEBHOOK_SECRET": SECRET,
-                "TELEGRAM_API_URL": webhook_api.api_url,
-            },
-            webhook_api=webhook_api,
-            polling_api=polling_api,
-        )
-        running.callback(telegram.stop)
-        yield telegram.start()
+def stack(telegram: TelegramStack) -> TelegramStack:
+    """The session's Telegram stack (tests/e2e/conftest.py), shared with the follow-up tests."""
+    return telegram
 
 
 def post(url: str, data: bytes, secret: str | None = SECRET) -> tuple[int, Any]:

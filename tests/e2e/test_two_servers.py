@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
-import redis
 
 from devstack.stack import Stack, post_json, read_events, webchat_send
 from meldkamer import db
@@ -19,29 +17,11 @@ from meldkamer.handover.service import queue, take
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
-
 
 @pytest.fixture(scope="module")
-def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]:
-    from tests.conftest import create_pg_database
-
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis is needed at {REDIS_URL}: {error}")
-    url, drop = create_pg_database()
-    db.upgrade(url)
-    stack = Stack(
-        database_url=url, workdir=tmp_path_factory.mktemp("two"), env={"REDIS_URL": REDIS_URL}
-    )
-    stack.start()
-    try:
-        second = stack.add_rasa_server()
-        yield stack, second
-    finally:
-        stack.stop()
-        drop()
+def stacks(two_servers: tuple[Stack, str]) -> tuple[Stack, str]:
+    """The session's two servers (tests/e2e/conftest.py), shared with test_rolling_update."""
+    return two_servers
 
 
 def agent_present(database_url: str) -> None:

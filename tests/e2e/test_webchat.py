@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from devstack.stack import Stack, post_json, read_events, webchat_send, webchat_session
@@ -12,11 +10,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("webchat")
-    running = Stack(database_url=f"sqlite:///{workdir / 'meldkamer.db'}", workdir=workdir).start()
-    yield running
-    running.stop()
+def stack(sqlite_stack: Stack) -> Stack:
+    """The session's stack on SQLite (tests/e2e/conftest.py)."""
+    return sqlite_stack
 
 
 def test_conversation_and_history_after_reload(stack: Stack) -> None:

@@ -16,9 +16,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,68 +28,18 @@ from devstack.stored import database, stored_ticket
 from devstack.tenant import converse
 from meldkamer.attachments.models import Attachment
 from meldkamer.tickets import Ticket
-from tests.fakes.graph_api import (
-    ACCESS_TOKEN,
-    APP_SECRET,
-    DISPLAY_NUMBER,
-    PHONE_NUMBER_ID,
-    VERIFY_TOKEN,
-    FakeGraphApi,
-    MetaWebhooks,
-    running_graph_api,
-    tiny_jpeg,
-)
+from tests.e2e.whatsappstack import Running
+from tests.fakes.graph_api import APP_SECRET, VERIFY_TOKEN, tiny_jpeg
 
 pytestmark = pytest.mark.e2e
 
 HOUR = 3600
 
 
-@dataclass
-class Running:
-    stack: Stack
-    graph: FakeGraphApi
-    meta: MetaWebhooks
-
-    @property
-    def webhook(self) -> str:
-        return f"{self.stack.url}/webhooks/whatsapp/webhook"
-
-    @property
-    def uploads(self) -> Path:
-        return self.stack.uploads
-
-
-def whatsapp_env(graph: FakeGraphApi) -> dict[str, str]:
-    """The WhatsApp channel's settings, pointed at the Graph API fake."""
-    return {
-        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
-        "WHATSAPP_API_URL": graph.url,
-    }
-
-
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    workdir = tmp_path_factory.mktemp("whatsapp")
-    with running_graph_api() as graph:
-        # With the demo clients (Stack applies them) the WhatsApp number leads to de-linde.
-        stack = Stack(
-            database_url=f"sqlite:///{workdir / 'meldkamer.db'}",
-            workdir=workdir,
-            channels=("rest", "channels.whatsapp.WhatsAppInput"),
-            # This test keeps its state in the server's memory, and sets WhatsApp itself.
-            unset=("REDIS_URL", "WHATSAPP_*"),
-            env=whatsapp_env(graph),
-        )
-        try:
-            stack.start()
-            yield Running(stack, graph, MetaWebhooks(graph=graph))
-        finally:
-            stack.stop()
+def running(whatsapp: Running) -> Running:
+    """The session's WhatsApp stack (tests/e2e/conftest.py), shared with the follow-up tests."""
+    return whatsapp
 
 
 def new_wa_id() -> str:

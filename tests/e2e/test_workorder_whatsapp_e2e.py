@@ -29,7 +29,7 @@ from meldkamer.notify.sms import SmsSender
 from tests.console.browser import console_env, console_process, phone_page
 from tests.console.test_browser_handover import _need_browser
 from tests.e2e.smsstack import sms_stack, wait_for_sms
-from tests.e2e.test_whatsapp_e2e import Running, WhatsAppTenant, whatsapp_env
+from tests.e2e.test_whatsapp_e2e import WhatsAppTenant
 from tests.e2e.test_workorder_e2e import (
     AGENT,
     BURST,
@@ -39,6 +39,7 @@ from tests.e2e.test_workorder_e2e import (
     sms_to_webhook,
     werkbon_cli,
 )
+from tests.e2e.whatsappstack import Running, whatsapp_env
 from tests.fakes.graph_api import MetaWebhooks, running_graph_api
 from tests.fakes.mail import SmsGateway
 from tests.links import link_token
