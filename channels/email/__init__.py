@@ -26,12 +26,11 @@ from dataclasses import replace
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic import Blueprint
 
 from channels.common.apology import APOLOGY, ActionServer
 from channels.common.bounded import Bounded
+from channels.common.channel import EnvironmentChannel
 from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import TOO_MANY_CONVERSATIONS, Conversations, may_start
 from channels.email import conversation, intake
@@ -56,17 +55,14 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 RETRY_SECONDS = 60.0
 
 
-class EmailInput(InputChannel):
+class EmailInput(EnvironmentChannel):
     """Input channel for mail (IMAP and/or an SMTP listener)."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "email"
+    channel = "email"
+    label = "E-mail"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        if credentials:
-            logger.warning("E-mail: values in credentials.yml are ignored; use the environment")
+    def from_environment(cls) -> InputChannel:
         try:
             settings, reason = settings_from_env()
         except SettingsError as error:
@@ -115,23 +111,19 @@ class EmailInput(InputChannel):
 
     # --- routes and life cycle ----------------------------------------------------------
 
+    def health(self) -> dict[str, Any]:
+        if self.settings is None:
+            return {"status": "off", "reason": self.reason}
+        listen = self.settings.listen
+        return {
+            "status": "ok",
+            "imap": self.settings.imap is not None,
+            "smtp_listener": f"{listen[0]}:{listen[1]}" if listen else None,
+            "idle": self._fetcher.idle_supported if self._fetcher else None,
+        }
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        email = Blueprint("email_channel", __name__)
-
-        @email.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            if self.settings is None:
-                return response.json({"status": "off", "reason": self.reason})
-            listen = self.settings.listen
-            return response.json(
-                {
-                    "status": "ok",
-                    "imap": self.settings.imap is not None,
-                    "smtp_listener": f"{listen[0]}:{listen[1]}" if listen else None,
-                    "idle": self._fetcher.idle_supported if self._fetcher else None,
-                }
-            )
-
+        email = self.with_health(Blueprint("email_channel", __name__))
         if self.settings is None:
             return email
 

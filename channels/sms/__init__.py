@@ -31,6 +31,7 @@ from sanic.response import HTTPResponse
 from channels.common.apology import APOLOGY, ActionServer
 from channels.common.background import Background
 from channels.common.bounded import Bounded
+from channels.common.channel import EnvironmentChannel
 from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import (
     TOO_MANY_CONVERSATIONS,
@@ -65,17 +66,14 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 SECRET_VARIABLE = "SMS_INBOUND_SECRET"
 
 
-class SmsInput(InputChannel):
+class SmsInput(EnvironmentChannel):
     """Input channel for the SMS gateway's inbound webhook."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "sms"
+    channel = "sms"
+    label = "SMS"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        if credentials:
-            logger.warning("SMS: values in credentials.yml are ignored; use the environment")
+    def from_environment(cls) -> InputChannel:
         secret = (os.environ.get(SECRET_VARIABLE) or "").strip()
         try:
             gateway = SmsSettings.from_env(os.environ)
@@ -131,15 +129,13 @@ class SmsInput(InputChannel):
     def get_output_channel(self) -> SmsOutput | None:
         return SmsOutput(self.sender) if self.sender else None
 
+    def health(self) -> dict[str, Any]:
+        if self.secret is None:
+            return {"status": "off", "reason": self.reason}
+        return {"status": "ok"}
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        sms = Blueprint("sms_webhook", __name__)
-
-        @sms.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            if self.secret is None:
-                return response.json({"status": "off", "reason": self.reason})
-            return response.json({"status": "ok"})
-
+        sms = self.with_health(Blueprint("sms_webhook", __name__))
         if self.secret is None:
             return sms
 

@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.common.channel import EnvironmentChannel
 from channels.telegram.logs import logger
 from channels.telegram.output import TelegramOutput
 from channels.telegram.service import TelegramService
@@ -34,19 +35,15 @@ __all__ = ["TelegramInput", "TelegramOutput", "TelegramSettings"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(EnvironmentChannel):
     """Input channel for Telegram bots, on python-telegram-bot."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
+    channel = "telegram"
+    label = "Telegram"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Settings come from the environment only; a missing token turns the channel off.
-
-        Rasa calls this while the server starts: the warning is the operator's notice.
-        """
+    def from_environment(cls) -> InputChannel:
+        """A missing token turns the channel off; the warning is the operator's notice."""
         settings = settings_from_env()
         if isinstance(settings, str):
             logger.warning("Telegram channel is off: %s", settings)
@@ -62,10 +59,15 @@ class TelegramInput(InputChannel):
         """The output for messages sent through Rasa's API (an agent's reply)."""
         return self.service.output() if self.service is not None else None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        telegram = Blueprint("meldkamer_telegram", __name__)
+    def health(self) -> dict[str, Any]:
         if self.service is None:
-            return self._off_blueprint(telegram)
+            return {"status": "off", "reason": self.off_reason}
+        return {"status": "ok", "mode": self.service.settings.mode}
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram = self.with_health(Blueprint("meldkamer_telegram", __name__))
+        if self.service is None:
+            return telegram
         service = self.service
 
         @telegram.listener("before_server_start")
@@ -81,22 +83,9 @@ class TelegramInput(InputChannel):
         async def close(app: Any, loop: Any) -> None:
             await service.close()
 
-        @telegram.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "mode": service.settings.mode})
-
         @telegram.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
             status, body = await service.receive(request.headers.get(SECRET_HEADER), request.body)
             return response.json(body, status=status)
-
-        return telegram
-
-    def _off_blueprint(self, telegram: Blueprint) -> Blueprint:
-        reason = self.off_reason
-
-        @telegram.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "off", "reason": reason})
 
         return telegram

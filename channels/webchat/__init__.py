@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 
 from channels.bus import MessageBus, bus_from_env
 from channels.common.apology import APOLOGY, action_server_answers, action_url_of
+from channels.common.channel import EnvironmentChannel
 from channels.common.correlation import handle
 from channels.common.limits import (
     TOO_MANY_CONVERSATIONS,
@@ -70,15 +71,14 @@ def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-class WebchatInput(InputChannel):
+class WebchatInput(EnvironmentChannel):
     """Input channel for the embeddable web chat widget."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "webchat"
+    channel = "webchat"
+    label = "Webchat"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+    def from_environment(cls) -> InputChannel:
         origins = os.environ.get("WEBCHAT_ALLOWED_ORIGINS", "*")
         return cls(
             bus_from_env(),
@@ -98,6 +98,9 @@ class WebchatInput(InputChannel):
         self.intake = intake or intake_from_env(None)
         self.conversations = conversations or Conversations()
 
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok"}  # the widget needs no secret: it is never off
+
     def get_output_channel(self) -> WebchatOutput:
         """The output for messages sent through Rasa's API (an agent's reply)."""
         return WebchatOutput(self.bus)
@@ -115,11 +118,7 @@ class WebchatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The widget's routes."""
-        webchat = Blueprint("webchat_webhook", __name__)
-
-        @webchat.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webchat = self.with_health(Blueprint("webchat_webhook", __name__))
 
         @webchat.route("/<path:path>", methods=["OPTIONS"])
         async def preflight(request: Request, path: str) -> HTTPResponse:

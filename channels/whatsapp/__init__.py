@@ -35,6 +35,7 @@ from sanic.response import HTTPResponse
 
 from channels.common.apology import ActionServer, apologise_if_silent
 from channels.common.background import Background
+from channels.common.channel import EnvironmentChannel
 from channels.common.correlation import handle
 from channels.common.inbox import Inbox, inbox_dir
 from channels.common.limits import (
@@ -71,19 +72,15 @@ DOWNLOAD_FAILED = "Het ophalen van de foto lukte niet. Probeer het nog eens."
 DRAIN_SECONDS = 10.0
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(EnvironmentChannel):
     """Input channel for the WhatsApp Business Cloud API."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "whatsapp"
+    channel = "whatsapp"
+    label = "WhatsApp"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Everything from the environment; a missing secret switches the channel off."""
-        if credentials:
-            # Secrets in a file end up in backups and repositories: only the environment counts.
-            logger.warning("WhatsApp: values in credentials.yml are ignored; use the environment")
+    def from_environment(cls) -> InputChannel:
+        """A missing secret switches the channel off."""
         settings = settings_from_env()
         if settings is None:
             missing = missing_variables()
@@ -133,16 +130,14 @@ class WhatsAppInput(InputChannel):
 
     # --- routes -----------------------------------------------------------------------
 
+    def health(self) -> dict[str, Any]:
+        if self.settings is None:
+            return {"status": "off", "missing": self.missing}
+        return {"status": "ok"}
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The webhook routes; only a health route while the channel is off."""
-        whatsapp = Blueprint("whatsapp_webhook", __name__)
-
-        @whatsapp.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            if self.settings is None:
-                return response.json({"status": "off", "missing": self.missing})
-            return response.json({"status": "ok"})
-
+        whatsapp = self.with_health(Blueprint("whatsapp_webhook", __name__))
         if self.settings is None:
             return whatsapp
 
