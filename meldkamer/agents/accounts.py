@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -184,6 +184,32 @@ def existing_account(
     return account
 
 
+def new_account(
+    session: Session,
+    model: type[Named],
+    name: str,
+    display_name: str,
+    password: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns every new account of ``model`` starts with; ``name`` is normalised.
+
+    Raises:
+        AccountError: a short password or bad display name, or the username is taken.
+    """
+    check_password_strength(password)
+    if find_account(session, model, name) is not None:
+        raise AccountError(f"gebruikersnaam {name!r} bestaat al")
+    return {
+        "username": name,
+        "display_name": _clean_display_name(display_name),
+        "password_hash": hash_password(password),
+        "active": True,
+        "created_at": now,
+        "last_seen_at": None,
+    }
+
+
 def find_agent(session: Session, username: str) -> Agent | None:
     """The account with this username (any case), or ``None``."""
     return find_account(session, Agent, username)
@@ -208,21 +234,8 @@ def create_agent(
         role_value = Role(role).value
     except ValueError:
         raise AccountError("een rol is 'agent' of 'supervisor'") from None
-    check_password_strength(password)
-    if find_agent(session, name) is not None:
-        raise AccountError(f"gebruikersnaam {name!r} bestaat al")
-    return added(
-        session,
-        Agent(
-            username=name,
-            display_name=_clean_display_name(display_name),
-            password_hash=hash_password(password),
-            role=role_value,
-            active=True,
-            created_at=now,
-            last_seen_at=None,
-        ),
-    )
+    columns = new_account(session, Agent, name, display_name, password, now)
+    return added(session, Agent(role=role_value, **columns))
 
 
 def set_password(session: Session, username: str, password: str) -> Agent:

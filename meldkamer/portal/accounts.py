@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from meldkamer.agents.accounts import (
     AccountError,
-    _clean_display_name,
     check_password_strength,
     check_sign_in,
     existing_account,
     find_account,
     hash_password,
+    new_account,
     normalise_username,
 )
 from meldkamer.portal.models import PortalSession, PortalUser
@@ -70,21 +70,8 @@ def create_user(
     name = normalise_username(username)
     if client_id not in clients:
         raise AccountError(f"opdrachtgever {client_id!r} bestaat niet")
-    check_password_strength(password)
-    if find_user(session, name) is not None:
-        raise AccountError(f"gebruikersnaam {name!r} bestaat al")
-    return added(
-        session,
-        PortalUser(
-            username=name,
-            display_name=_clean_display_name(display_name),
-            client_id=client_id,
-            password_hash=hash_password(password),
-            active=True,
-            created_at=now,
-            last_seen_at=None,
-        ),
-    )
+    columns = new_account(session, PortalUser, name, display_name, password, now)
+    return added(session, PortalUser(client_id=client_id, **columns))
 
 
 def set_password(session: Session, username: str, password: str) -> PortalUser:
