@@ -46,6 +46,21 @@ def facts_lines(ticket: Ticket) -> list[str]:
     return lines
 
 
+def melding_lines(ticket: Ticket) -> list[str]:
+    """The melding in a mail: address, tenant, their own words and the triage answers."""
+    return [
+        f"Adres: {address(ticket)}"
+        + (f" (complex {ticket.complex_id})" if ticket.complex_id else ""),
+        f"Huurder: {ticket.naam}, {format_phone(ticket.telefoon)}",
+        "",
+        "Omschrijving van de huurder:",
+        ticket.beschrijving,
+        "",
+        "Antwoorden:",
+        *(facts_lines(ticket) or ["- (geen vragen nodig)"]),
+    ]
+
+
 def work_order_email(
     ticket: Ticket,
     order: WorkOrder,
@@ -66,15 +81,7 @@ def work_order_email(
         f"Werkbon {ticket.number} - {urgency_word(urgency).upper()}",
         f"Opdrachtgever: {client.name}",
         f"Onderwerp: {topic_name(ticket.topic)}",
-        f"Adres: {address(ticket)}"
-        + (f" (complex {ticket.complex_id})" if ticket.complex_id else ""),
-        f"Huurder: {ticket.naam}, {format_phone(ticket.telefoon)}",
-        "",
-        "Omschrijving van de huurder:",
-        ticket.beschrijving,
-        "",
-        "Antwoorden:",
-        *(facts_lines(ticket) or ["- (geen vragen nodig)"]),
+        *melding_lines(ticket),
     ]
     if photos:
         lines += ["", f"Foto's ({len(photos)}): te zien via de link hieronder."]

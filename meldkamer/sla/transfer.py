@@ -15,8 +15,7 @@ from datetime import datetime
 
 from meldkamer.clients.schema import Client
 from meldkamer.contact import MELDKAMER_PHONE
-from meldkamer.dispatch.texts import address, facts_lines, topic_name, urgency_word
-from meldkamer.intake.validation import format_phone
+from meldkamer.dispatch.texts import melding_lines, topic_name, urgency_word
 from meldkamer.tickets import Ticket
 from meldkamer.triage import Urgency
 from meldkamer.triage.officehours import AMSTERDAM
@@ -121,15 +120,7 @@ def summary_email(ticket: Ticket, client: Client, person: Person, agent: str) ->
         "",
         f"De meldkamer verbindt u door over melding {ticket.number} van {client.name}.",
         f"Onderwerp: {topic_name(ticket.topic)} - {urgency}",
-        f"Adres: {address(ticket)}"
-        + (f" (complex {ticket.complex_id})" if ticket.complex_id else ""),
-        f"Huurder: {ticket.naam}, {format_phone(ticket.telefoon)}",
-        "",
-        "Omschrijving van de huurder:",
-        ticket.beschrijving,
-        "",
-        "Antwoorden:",
-        *(facts_lines(ticket) or ["- (geen vragen nodig)"]),
+        *melding_lines(ticket),
         "",
         f"Doorverbonden door {agent}. Vragen? Bel de meldkamer: {MELDKAMER_PHONE}.",
     ]
