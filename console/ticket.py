@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aiohttp import web
+from sqlalchemy.orm import Session
 
 from console.conversation import render_page as render_conversation
 from console.forms import read_form
@@ -24,9 +25,17 @@ from meldkamer.dispatch.lifecycle import VIA_LABELS
 from meldkamer.dossier import dossier
 from meldkamer.handover.service import add_note, notes
 from meldkamer.service.transfer import transfer_panel
-from meldkamer.tickets import StatusConflictError, TicketStatus, get_ticket
+from meldkamer.tickets import StatusConflictError, Ticket, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edit_ticket, edits
 from meldkamer.triage import Urgency
+
+
+def _ticket(session: Session, number: str) -> Ticket:
+    """The ticket by its number; 404 when there is none."""
+    ticket = get_ticket(session, number)
+    if ticket is None:
+        raise web.HTTPNotFound(text="Deze melding bestaat niet.")
+    return ticket
 
 
 async def render_ticket(
@@ -40,9 +49,7 @@ async def render_ticket(
     """The ticket page (also with the errors of a refused edit)."""
     table = request.app[ENGINE].table
     with request.app[SESSIONS]() as session:
-        ticket = get_ticket(session, number)
-        if ticket is None:
-            raise web.HTTPNotFound(text="Deze melding bestaat niet.")
+        ticket = _ticket(session, number)
         data = dossier(session, ticket)
         outcome = ticket.outcome or {}
         # The row the triage used: the client's protocol row in force at the time.
@@ -95,9 +102,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
     return_to = form.get("terug", "")
     error: str | None = None
     with request.app[SESSIONS]() as session:
-        ticket = get_ticket(session, number)
-        if ticket is None:
-            raise web.HTTPNotFound(text="Deze melding bestaat niet.")
+        ticket = _ticket(session, number)
         try:
             edit_ticket(
                 session,
@@ -140,9 +145,7 @@ async def add_internal_note(request: web.Request) -> web.StreamResponse:
     text = form.get("notitie", "")
     refused: str | None = None
     with request.app[SESSIONS].begin() as session:
-        ticket = get_ticket(session, number)
-        if ticket is None:
-            raise web.HTTPNotFound(text="Deze melding bestaat niet.")
+        ticket = _ticket(session, number)
         try:
             add_note(
                 session,
