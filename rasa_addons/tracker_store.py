@@ -54,16 +54,13 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     DBAPIError,
-    DisconnectionError,
-    InterfaceError,
-    OperationalError,
 )
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.db import database_url
 from meldkamer.metrics.conversation import process_metrics
 from rasa_addons.action_schema import use_precompiled_action_schema
+from rasa_addons.db_outage import died_in_pool, is_outage, once_more
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +76,6 @@ CONNECT_TIMEOUT_S = 5
 DB_THREADS = 4
 
 _T = TypeVar("_T")
-
-
-def is_outage(error: BaseException) -> bool:
-    """Whether ``error`` says the database cannot be reached (rather than refusing data)."""
-    if isinstance(error, (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)):
-        return True
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def count_messages(events: list[Event], first_new: int) -> None:
@@ -131,15 +121,15 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         kwargs.pop("host", None)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         if parsed.get_backend_name() == "postgresql":
-            # Pooled connections die with an outage: test them before use, and do not
-            # wait minutes for a connection that will not come.
+            # Do not wait minutes for a connection that will not come. Pooled connections
+            # that died with an outage are not pinged before each use (a round trip on
+            # every read and write): the call that meets one is repeated once on a fresh
+            # connection instead (:func:`rasa_addons.db_outage.once_more`).
             options = create_engine_kwargs(url)
             connect_args = {**options.pop("connect_args", {}), "connect_timeout": CONNECT_TIMEOUT_S}
             old: sa.engine.Engine = self.engine  # type: ignore[has-type]
             old.dispose()
-            self.engine = sa.create_engine(
-                url, pool_pre_ping=True, connect_args=connect_args, **options
-            )
+            self.engine = sa.create_engine(url, connect_args=connect_args, **options)
             self.sessionmaker = sessionmaker(bind=self.engine)
         self.buffer_size = int(buffer_size)
         self.cache_size = int(cache_size)
@@ -172,6 +162,18 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             return self._pending[sender_id].stored
         known = self._recent.get(sender_id)
         return known[1] if known else 0
+
+    def _handed_out(self, tracker: DialogueStateTracker) -> int | None:
+        """How many of ``tracker``'s events the database has, if this store knows.
+
+        It knows when ``tracker`` is the very object it last read or stored for the
+        conversation: Rasa holds the conversation's lock from reading the tracker to
+        saving it, so nobody else wrote in between and counting again (a query on every
+        save, as Rasa's own store does) would give the same number. Any other tracker
+        (another server's, one built from the API) is counted in the database.
+        """
+        known = self._recent.get(tracker.sender_id)
+        return known[1] if known is not None and known[0] is tracker else None
 
     def _keep(self, tracker: DialogueStateTracker, error: BaseException) -> None:
         sender_id = tracker.sender_id
@@ -216,47 +218,69 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
     # --- writing ---------------------------------------------------------------------
 
     def _add(self, session: Session, sender_id: str, events: Iterable[Event]) -> None:
+        """Insert ``events`` in one statement (psycopg2: one round trip for them all).
+
+        Rasa adds one ORM object per event, which PostgreSQL gets as one
+        ``INSERT ... RETURNING id`` each; nothing here needs the ids back.
+        """
+        rows = []
         for event in events:
             data = event.as_dict()
-            session.add(
-                self.SQLEvent(
-                    sender_id=sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                )
+            rows.append(
+                {
+                    "sender_id": sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {})
+                    .get("intent", {})
+                    .get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
             )
+        if rows:
+            session.execute(sa.insert(self.SQLEvent.__table__), rows)
 
-    def _insert(self, sender_id: str, events: list[Event], first_new: int) -> None:
-        """Append ``events[first_new:]``, in one transaction (blocking)."""
-        with self.session_scope() as session:
-            self._add(session, sender_id, events[first_new:])
-            session.commit()
-        count_messages(events, first_new)
+    def _insert(self, sender_id: str, events: list[Event], first_new: int | None) -> None:
+        """Append ``events[first_new:]`` in one transaction (blocking).
 
-    def _store_new(self, sender_id: str, events: list[Event]) -> None:
-        """Append the ``events`` the database does not have yet, as Rasa's save does (blocking).
-
-        ``events`` is a copy taken on the loop: the thread never reads a live tracker.
+        ``first_new`` ``None``: counted in the database first, as Rasa's save does, for a
+        tracker this store did not hand out itself. ``events`` is a copy taken on the
+        loop: the thread never reads a live tracker.
         """
-        with self.session_scope() as session:
-            first_new = self._event_query(
-                session, sender_id, fetch_events_from_all_sessions=False
-            ).count()
-            self._add(session, sender_id, events[first_new:])
-            session.commit()
-        count_messages(events, first_new)
+        for last_try in (False, True):
+            with self.session_scope() as session:
+                try:
+                    start = self._latest_count(session, sender_id, first_new)
+                    self._add(session, sender_id, events[start:])
+                except DBAPIError as error:
+                    if last_try or not died_in_pool(error):
+                        raise
+                    continue
+                # Never repeated: a commit that failed may still have reached the database.
+                session.commit()
+            count_messages(events, start)
+            return
+
+    def _latest_count(self, session: Session, sender_id: str, known: int | None) -> int:
+        """How many events of the latest session the database has (``known``, or counted)."""
+        if known is not None:
+            return known
+        return int(
+            self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+        )
 
     def _load(self, sender_id: str, full: bool) -> DialogueStateTracker | None:
         """The tracker as the database has it, as Rasa's ``_retrieve`` builds it (blocking)."""
-        with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=full).all()
-            events = [json.loads(row.data) for row in rows]
+        events = once_more(self._event_data, sender_id, full)
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _event_data(self, sender_id: str, full: bool) -> list[dict[str, Any]]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=full).all()
+            return [json.loads(row.data) for row in rows]
 
     async def _flush(self, force: bool = False) -> bool:
         """Save the pending trackers, oldest first; whether none is left.
@@ -317,7 +341,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         events = list(tracker.events)
         try:
-            await self._off_loop(self._store_new, sender_id, events)
+            await self._off_loop(self._insert, sender_id, events, self._handed_out(tracker))
         except Exception as error:
             if not is_outage(error):
                 raise

@@ -14,6 +14,7 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,11 @@ import aiohttp
 
 from devstack.stack import ROOT
 from devstack.tenant import MELDINGEN, Stuck, next_message, ticket_in
+
+# Run as scripts, only this folder is on sys.path; the PostgreSQL helper the two scripts
+# share with the tests (tests.conftest.create_pg_database) lives at the project root.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
 #: Longest wait for one reply before it counts as an error.
