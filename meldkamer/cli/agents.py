@@ -30,7 +30,13 @@ from meldkamer.agents.accounts import (
 )
 from meldkamer.agents.models import Agent, Role
 from meldkamer.agents.scope import ALL_CLIENTS, AgentScope, scopes, set_scope
-from meldkamer.cli.common import Refusal, database_error, database_session, run_change
+from meldkamer.cli.common import (
+    Refusal,
+    command_group,
+    database_error,
+    database_session,
+    run_change,
+)
 from meldkamer.clients.store import newest_versions
 from meldkamer.service.context import local_now
 
@@ -40,8 +46,7 @@ EXIT_REFUSED = 2
 
 def register(groups: argparse._SubParsersAction[Any]) -> None:
     """Add the ``agents`` command group to the top-level sub-parsers ``groups``."""
-    parser = groups.add_parser("agents", help="accounts van medewerkers en supervisors")
-    commands = parser.add_subparsers(dest="agents_command", metavar="SUBCOMMAND", required=True)
+    commands = command_group(groups, "agents", "accounts van medewerkers en supervisors")
 
     add = commands.add_parser("add", help="een account aanmaken")
     add.add_argument("username", metavar="USERNAME", help="gebruikersnaam om mee in te loggen")

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from meldkamer.cli.common import database_error, database_session, local_time
+from meldkamer.cli.common import command_group, database_error, database_session, local_time
 from meldkamer.clients import (
     Client,
     ClientFileError,
@@ -35,13 +35,13 @@ EXIT_REFUSED = 1
 
 def register(groups: argparse._SubParsersAction[Any]) -> None:
     """Add the ``clients`` command group to the top-level sub-parsers ``groups``."""
-    parser = groups.add_parser(
+    commands = command_group(
+        groups,
         "clients",
-        help="opdrachtgevers inrichten",
+        "opdrachtgevers inrichten",
         description="Opdrachtgeverbestanden controleren, vergelijken en toepassen "
         "(zie docs/CLIENTS.md).",
     )
-    commands = parser.add_subparsers(dest="clients_command", metavar="SUBCOMMAND", required=True)
 
     validate = commands.add_parser("validate", help="bestanden controleren (zonder database)")
     validate.add_argument("files", nargs="+", metavar="FILE", help="opdrachtgeverbestand(en)")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -19,6 +19,17 @@ from meldkamer.triage.officehours import AMSTERDAM
 
 #: Times are shown in the meldkamer's one zone.
 LOCAL_TZ = AMSTERDAM
+
+
+def command_group(
+    groups: argparse._SubParsersAction[Any],
+    name: str,
+    summary: str,
+    description: str | None = None,
+) -> argparse._SubParsersAction[Any]:
+    """Add ``meldkamer NAME SUBCOMMAND`` (``summary`` is its help); returns its sub-commands."""
+    parser: argparse.ArgumentParser = groups.add_parser(name, help=summary, description=description)
+    return parser.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", required=True)
 
 
 @contextmanager

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from meldkamer.cli.common import command_group
 from meldkamer.db import database_url, safe_url, upgrade
 
 
 def register(groups: argparse._SubParsersAction[Any]) -> None:
     """Add the ``db`` command group to the top-level sub-parsers ``groups``."""
-    parser = groups.add_parser("db", help="database beheren")
-    commands = parser.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
+    commands = command_group(groups, "db", "database beheren")
     upgrade_parser = commands.add_parser(
         "upgrade",
         help="database bijwerken naar het nieuwste schema",

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from meldkamer.attachments.files import upload_dir
-from meldkamer.cli.common import database_error
+from meldkamer.cli.common import command_group, database_error
 from meldkamer.db import database_url, make_engine, make_sessionmaker
 from meldkamer.intake.spool import spool_dir
 from meldkamer.privacy import contract, subject
@@ -48,8 +48,7 @@ LABELS = {
 
 def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``privacy`` command group to the top-level sub-parsers ``groups``."""
-    parser = groups.add_parser("privacy", help="gegevens van een persoon of opdrachtgever")
-    commands = parser.add_subparsers(dest="privacy_command", metavar="SUBCOMMAND", required=True)
+    commands = command_group(groups, "privacy", "gegevens van een persoon of opdrachtgever")
     person = commands.add_parser("export", help="alles over een persoon naar een map schrijven")
     _selectors(person)
     person.add_argument("--out", type=Path, required=True, help="de map voor de gegevens")

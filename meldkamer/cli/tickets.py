@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from meldkamer.cli.common import (
+    command_group,
     database_error,
     database_session,
     local_time,
@@ -31,8 +32,7 @@ EXIT_MALFORMED = 2
 
 def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``tickets`` command group to the top-level sub-parsers ``groups``."""
-    parser = groups.add_parser("tickets", help="tickets bekijken")
-    commands = parser.add_subparsers(dest="tickets_command", metavar="SUBCOMMAND", required=True)
+    commands = command_group(groups, "tickets", "tickets bekijken")
 
     list_parser = commands.add_parser("list", help="de nieuwste tickets tonen")
     list_parser.add_argument(

@@ -15,7 +15,7 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from meldkamer.cli.common import database_error, local_time, positive, ticket_number
+from meldkamer.cli.common import command_group, database_error, local_time, positive, ticket_number
 from meldkamer.composition import collaborators, database
 from meldkamer.dispatch.lifecycle import STATUS_LABELS, STEPS, TransitionError
 from meldkamer.service.workorder import NoWorkOrder, Request, Via, update_by_number
@@ -26,8 +26,7 @@ EXIT_REFUSED = 2
 
 def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``werkbon`` command group to the top-level sub-parsers ``groups``."""
-    parser = groups.add_parser("werkbon", help="werkbonnen bijwerken")
-    commands = parser.add_subparsers(dest="werkbon_command", metavar="SUBCOMMAND", required=True)
+    commands = command_group(groups, "werkbon", "werkbonnen bijwerken")
     status = commands.add_parser(
         "status",
         help="de status van de werkbon van een ticket zetten (voor een aannemer die belt)",
