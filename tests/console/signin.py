@@ -43,17 +43,33 @@ def add_accounts(
         )
 
 
+def login_token_of(page: str) -> str:
+    """The one-time token a login form carries."""
+    return re.search(r'name="login_token" value="([^"]+)"', page).group(1)
+
+
+async def open_login(client: TestClient, url: str = "/login") -> tuple[str, str]:
+    """The login page at ``url``: its text, and its form's one-time token."""
+    page = await (await client.get(url)).text()
+    return page, login_token_of(page)
+
+
+async def submit_login(client: TestClient, path: str, token: str, **fields: str) -> Any:
+    """Post a login form to ``path`` with its ``token`` and ``fields``; the answer, not followed."""
+    return await client.post(path, data={"login_token": token, **fields}, allow_redirects=False)
+
+
+async def post_login(client: TestClient, form: str = "/login", **fields: str) -> Any:
+    """Open the login form at ``form`` and post ``fields`` with its token, not following."""
+    _, token = await open_login(client, form)
+    return await submit_login(client, form, token, **fields)
+
+
 async def form_login(
     client: TestClient, form: str, username: str, password: str, lands: str
 ) -> str:
     """Sign in through the login form at ``form`` like a browser; the text of ``lands``."""
-    page = await client.get(form)
-    token = re.search(r'name="login_token" value="([^"]+)"', await page.text()).group(1)
-    response = await client.post(
-        form,
-        data={"login_token": token, "username": username, "password": password, "next": lands},
-        allow_redirects=False,
-    )
+    response = await post_login(client, form, username=username, password=password, next=lands)
     assert response.status == 303, await response.text()
     landed = await client.get(lands)
     return await landed.text()

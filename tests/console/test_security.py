@@ -18,6 +18,7 @@ from meldkamer.attachments.models import Attachment
 from meldkamer.handover.models import Handover, Note
 from meldkamer.handover.service import availability
 from tests.console.conftest import NOW, PASSWORDS, hand_over
+from tests.console.signin import login_token_of, open_login, post_login, submit_login
 from tests.portal.fixtures import anna, portal_data  # noqa: F401  (fixtures)
 
 # Every route of the application, read from its router: a route added later is in
@@ -290,13 +291,7 @@ async def test_an_agent_cannot_read_a_supervisor_page(sanne, chef) -> None:
 
 
 async def test_cookie_flags_and_only_the_tokens_hash_is_stored(anonymous, sessions) -> None:
-    form = await anonymous.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-    response = await anonymous.post(
-        "/login",
-        data={"login_token": token, "username": "sanne", "password": PASSWORDS["sanne"]},
-        allow_redirects=False,
-    )
+    response = await post_login(anonymous, username="sanne", password=PASSWORDS["sanne"])
     cookie = response.cookies["mk_sessie"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
     assert not cookie["secure"]  # CONSOLE_SECURE_COOKIES not set
@@ -317,7 +312,7 @@ async def test_secure_cookies_when_configured(aiohttp_client, sessions, fake_ras
     client = await aiohttp_client(app)
     form = await client.get("/login")
     assert form.cookies["mk_login"]["secure"]
-    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
+    token = login_token_of(await form.text())
     # The client keeps Secure cookies for HTTPS; send it by hand over the test's HTTP.
     response = await client.post(
         "/login",
@@ -372,19 +367,15 @@ async def test_the_event_stream_heartbeat_counts_as_presence(
 
 
 async def test_no_open_redirect_after_login(anonymous) -> None:
-    form = await anonymous.get("/login?next=//evil.example/x")
-    text = await form.text()
+    text, token = await open_login(anonymous, "/login?next=//evil.example/x")
     assert 'name="next" value="/"' in text
-    token = re.search(r'name="login_token" value="([^"]+)"', text).group(1)
-    response = await anonymous.post(
+    response = await submit_login(
+        anonymous,
         "/login",
-        data={
-            "login_token": token,
-            "username": "sanne",
-            "password": PASSWORDS["sanne"],
-            "next": "https://evil.example/",
-        },
-        allow_redirects=False,
+        token,
+        username="sanne",
+        password=PASSWORDS["sanne"],
+        next="https://evil.example/",
     )
     assert response.headers["Location"] == "/"
 
@@ -393,19 +384,10 @@ async def test_a_page_asked_before_login_is_shown_after_it(anonymous, sessions) 
     hand_over(sessions)
     first = await anonymous.get("/gesprek/1", allow_redirects=False)
     assert unquote(first.headers["Location"]) == "/login?next=/gesprek/1"
-    form = await anonymous.get(first.headers["Location"])
-    text = await form.text()
-    token = re.search(r'name="login_token" value="([^"]+)"', text).group(1)
+    text, token = await open_login(anonymous, first.headers["Location"])
     nxt = re.search(r'name="next" value="([^"]+)"', text).group(1)
-    response = await anonymous.post(
-        "/login",
-        data={
-            "login_token": token,
-            "username": "sanne",
-            "password": PASSWORDS["sanne"],
-            "next": nxt,
-        },
-        allow_redirects=False,
+    response = await submit_login(
+        anonymous, "/login", token, username="sanne", password=PASSWORDS["sanne"], next=nxt
     )
     assert response.headers["Location"] == "/gesprek/1"
 
@@ -414,13 +396,7 @@ async def test_a_page_asked_before_login_is_shown_after_it(anonymous, sessions) 
 
 
 async def _try(client, username: str, password: str):
-    form = await client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-    return await client.post(
-        "/login",
-        data={"login_token": token, "username": username, "password": password},
-        allow_redirects=False,
-    )
+    return await post_login(client, username=username, password=password)
 
 
 async def test_unknown_user_and_wrong_password_look_the_same(anonymous, sessions) -> None:

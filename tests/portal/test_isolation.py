@@ -15,6 +15,7 @@ import pytest
 
 from meldkamer.tickets import create_ticket
 from tests.console.conftest import NOW
+from tests.console.signin import post_login
 from tests.portal.fixtures import ClientData, new_ticket, routes_under
 
 PORTAL_ROUTES = routes_under("/portaal")
@@ -123,23 +124,15 @@ async def test_a_portal_session_does_not_open_the_console(anna) -> None:
 
 
 async def test_a_portal_user_cannot_sign_in_to_the_console(anonymous, portal_data) -> None:
-    form = await anonymous.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-    response = await anonymous.post(
-        "/login",
-        data={"login_token": token, "username": "linde-anna", "password": "Anna-van-de-Linde-1"},
-        allow_redirects=False,
+    response = await post_login(
+        anonymous, "/login", username="linde-anna", password="Anna-van-de-Linde-1"
     )
     assert response.status == 401
 
 
 async def test_an_agent_cannot_sign_in_to_the_portal(anonymous, portal_data) -> None:
-    form = await anonymous.get("/portaal/inloggen")
-    token = re.search(r'name="login_token" value="([^"]+)"', await form.text()).group(1)
-    response = await anonymous.post(
-        "/portaal/inloggen",
-        data={"login_token": token, "username": "sanne", "password": "Sanne-wachtwoord-1"},
-        allow_redirects=False,
+    response = await post_login(
+        anonymous, "/portaal/inloggen", username="sanne", password="Sanne-wachtwoord-1"
     )
     assert response.status == 401
     assert "mk_portaal" not in {c.key for c in anonymous.session.cookie_jar}
