@@ -37,6 +37,7 @@ from meldkamer.privacy.holdings import (
 )
 from meldkamer.privacy.models import PrivacyActionKind
 from meldkamer.privacy.subject import Erased, PrivacyError, record, refuse_open
+from meldkamer.rows import rows_of
 from meldkamer.tickets.models import Ticket
 
 
@@ -46,10 +47,8 @@ def find_client(session: Session, client_id: str, spool: Path) -> Holdings:
     Raises:
         PrivacyError: nothing at all is known of this client id.
     """
-    tickets = list(
-        session.execute(
-            select(Ticket).where(Ticket.__table__.c.client_id == client_id).order_by(Ticket.id)
-        ).scalars()
+    tickets = rows_of(
+        session, Ticket, Ticket.__table__.c.client_id == client_id, order_by=[Ticket.id]
     )
     holdings = gather(session, tickets, ())
     handovers = Handover.__table__.c
@@ -155,9 +154,7 @@ def _delete_contacts(session: Session, client_id: str, holdings: Holdings) -> in
         conversations=holdings.conversations,
         delete=True,
     )
-    for contact in session.execute(
-        select(Contact).where(Contact.__table__.c.client_id == client_id)
-    ).scalars():
+    for contact in rows_of(session, Contact, Contact.__table__.c.client_id == client_id):
         session.delete(contact)
         count += 1
     session.flush()

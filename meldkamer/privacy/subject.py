@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meldkamer.clients.retention import RetentionAction
@@ -29,6 +28,7 @@ from meldkamer.privacy import events, scrub
 from meldkamer.privacy.followup import scrub_follow_up
 from meldkamer.privacy.holdings import Holdings, gather, is_waiting, spool_files
 from meldkamer.privacy.models import PrivacyAction, PrivacyActionKind
+from meldkamer.rows import added, one_row, rows_of
 from meldkamer.tickets.models import Ticket
 from meldkamer.tickets.numbering import parse_ticket_number
 
@@ -87,9 +87,7 @@ def find(session: Session, selector: Selector, spool: Path) -> Holdings:
     conversations: set[str] = set()
     recipients: list[str] = []
     if selector.ticket is not None:
-        ticket = session.execute(
-            select(Ticket).where(columns.number == selector.ticket)
-        ).scalar_one_or_none()
+        ticket = one_row(session, Ticket, columns.number == selector.ticket)
         if ticket is None:
             raise PrivacyError(f"ticket {selector.ticket} bestaat niet")
         tickets = [] if scrub.is_anonymised(ticket) else [ticket]
@@ -99,7 +97,7 @@ def find(session: Session, selector: Selector, spool: Path) -> Holdings:
             if selector.phone is not None
             else (columns.email, selector.email)
         )
-        tickets = list(session.execute(select(Ticket).where(column == value)).scalars())
+        tickets = rows_of(session, Ticket, column == value)
         recipients = [str(value)]
         if selector.phone is not None:
             conversations.add(WHATSAPP_PREFIX + selector.phone.removeprefix("+"))
@@ -193,6 +191,4 @@ def record(
     entry = PrivacyAction(
         kind=kind.value, by=by.strip()[:100], at=now, client_id=client_id, counts=counts
     )
-    session.add(entry)
-    session.flush()
-    return entry
+    return added(session, entry)
