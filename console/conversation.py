@@ -21,6 +21,7 @@ from console.events import stream
 from console.forms import read_form
 from console.identity import current
 from console.keys import CANNED, CLOCK, COLLABORATORS, ENGINE, RASA, SESSIONS
+from console.notes import add_agent_note
 from console.queue import agent_names
 from console.rasa_client import RasaClient, RasaError
 from console.rendering import render, render_string
@@ -31,7 +32,7 @@ from meldkamer.agents.sessions import SignedIn
 from meldkamer.clients.schema import Client, Complex
 from meldkamer.handover.drafts import drafts_of
 from meldkamer.handover.models import STATUS_LABELS, Handover, HandoverStatus
-from meldkamer.handover.service import HandoverNotFound, add_note, close, hand_back, notes
+from meldkamer.handover.service import HandoverNotFound, close, hand_back, notes
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.handover.texts import handover_texts
 from meldkamer.intake.fields import UNKNOWN
@@ -290,27 +291,17 @@ async def _reply_refused(
 async def add_internal_note(request: web.Request) -> web.StreamResponse:
     """An internal note: for colleagues, never for the tenant."""
     handover_id = _id(request)
-    me = current(request)
     form = await read_form(request)
-    refused: str | None = None
     with request.app[SESSIONS].begin() as session:
         handover = _handover(session, handover_id)
-        try:
-            add_note(
-                session,
-                handover.conversation_id,
-                me.username,
-                form.get("notitie", ""),
-                request.app[CLOCK](),
-                ticket_id=handover.ticket_id,
-            )
-        except ValueError as error:
-            refused = str(error)  # add_note checks before it writes anything
+        refused = add_agent_note(
+            request, session, handover.conversation_id, form.get("notitie", ""), handover.ticket_id
+        )
     if refused is not None:
         return await render_page(
             request,
             handover_id,
-            errors={"notitie": refused[:1].upper() + refused[1:] + "."},
+            errors={"notitie": refused},
             form={"notitie": form.get("notitie", "")},
             status=400,
         )

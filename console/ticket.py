@@ -16,6 +16,7 @@ from console.conversation import render_page as render_conversation
 from console.forms import read_form
 from console.identity import current
 from console.keys import CLOCK, COLLABORATORS, ENGINE, SESSIONS
+from console.notes import add_agent_note, sentence
 from console.queue import agent_names
 from console.rendering import render
 from console.summary import effective_topic, fact_lines, photos, reasons, unknown_lines
@@ -23,7 +24,7 @@ from meldkamer.contacts import LABELS as CONTACT_LABELS
 from meldkamer.dispatch.lifecycle import STATUS_LABELS as WORK_ORDER_STATUS
 from meldkamer.dispatch.lifecycle import VIA_LABELS
 from meldkamer.dossier import dossier
-from meldkamer.handover.service import add_note, notes
+from meldkamer.handover.service import notes
 from meldkamer.service.transfer import transfer_panel
 from meldkamer.tickets import StatusConflictError, Ticket, TicketStatus, get_ticket
 from meldkamer.tickets.edits import EDITABLE, edit_ticket, edits
@@ -123,7 +124,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
         else None
     )
     if error is not None:
-        message = error[:1].upper() + error[1:] + "."
+        message = sentence(error)
         sent = {"veld": field, "waarde": value, "reden": reason}
         if handover_id is not None:
             return await render_conversation(
@@ -139,28 +140,15 @@ async def edit(request: web.Request) -> web.StreamResponse:
 
 async def add_internal_note(request: web.Request) -> web.StreamResponse:
     """An internal note on the ticket (also for tickets taken by phone, without a chat)."""
-    me = current(request)
     number = request.match_info["number"]
     form = await read_form(request)
     text = form.get("notitie", "")
-    refused: str | None = None
     with request.app[SESSIONS].begin() as session:
         ticket = _ticket(session, number)
-        try:
-            add_note(
-                session,
-                ticket.conversation_id,
-                me.username,
-                text,
-                request.app[CLOCK](),
-                ticket_id=ticket.id,
-            )
-        except ValueError as error:
-            refused = str(error)  # add_note checks before it writes anything
+        refused = add_agent_note(request, session, ticket.conversation_id, text, ticket.id)
     if refused is not None:
-        message = refused[:1].upper() + refused[1:] + "."
         return await render_ticket(
-            request, number, errors={"notitie": message}, form={"notitie": text}, status=400
+            request, number, errors={"notitie": refused}, form={"notitie": text}, status=400
         )
     raise web.HTTPSeeOther(f"/ticket/{number}#notities")
 
