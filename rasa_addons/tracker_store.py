@@ -27,7 +27,8 @@ With several Rasa servers each keeps its own memory: a conversation that moves t
 another server during an outage continues there from what that server knew.
 
 Creating the store also installs :func:`rasa_addons.action_schema.use_precompiled_action_schema`
-in the Rasa server (the tracker store is the one plug-in every Rasa server loads); see there.
+and :func:`rasa_addons.action_client.use_pooled_connections` in the Rasa server (the
+tracker store is the one plug-in every Rasa server loads); see there.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.db import database_url
 from meldkamer.metrics.conversation import process_metrics
+from rasa_addons.action_client import use_pooled_connections
 from rasa_addons.action_schema import use_precompiled_action_schema
 from rasa_addons.db_outage import died_in_pool, is_outage, once_more
 
@@ -113,6 +115,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         use_precompiled_action_schema()
+        use_pooled_connections()
         url = database_url()
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database:
