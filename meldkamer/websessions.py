@@ -17,6 +17,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from meldkamer.rows import one_row
+
 #: Longer "tokens" are not ours; refusing them early avoids hashing junk.
 MAX_TOKEN = 200
 
@@ -106,10 +108,7 @@ def find_live(
 
 def find_row(session: Session, kind: SessionKind[R, A], token: str) -> R | None:
     """The session row of this token, live or not (for signing out)."""
-    found: R | None = session.execute(
-        select(kind.row).where(kind._columns().token_hash == token_hash(token))
-    ).scalar_one_or_none()
-    return found
+    return one_row(session, kind.row, kind._columns().token_hash == token_hash(token))
 
 
 def purge_expired(session: Session, kind: SessionKind[R, A], now: datetime) -> int:
