@@ -221,19 +221,6 @@ def post_whatsapp(channels: Channels, body: bytes, signature: str | None = "righ
     return post_signed(channels, WHATSAPP, "X-Hub-Signature-256", APP_SECRET, body, signature)
 
 
-@settings(FUZZ, max_examples=15)
-@given(signature=st.none() | odd_text.filter(lambda s: s.isascii() and s.isprintable()))
-def test_whatsapp_without_a_valid_signature_is_refused(channels: Channels, signature) -> None:
-    answer = post_whatsapp(channels, encode(whatsapp_text("hallo")), signature=signature)
-    assert answer.status in (401, 403), (answer.status, answer.body[:300])
-
-
-@FUZZ
-@given(body=not_json_objects)
-def test_whatsapp_refuses_malformed_signed_bodies(channels: Channels, body: bytes) -> None:
-    refused(post_whatsapp(channels, body))
-
-
 @FUZZ
 @given(path=st.sampled_from(WHATSAPP_PATHS), value=json_values, text=odd_text)
 @example(
@@ -263,7 +250,7 @@ def test_whatsapp_verification_with_odd_parameters(
     no_server_error(answer)
 
 
-# --- SMS (and the health routes of SMS and e-mail) -----------------------------------------
+# --- SMS -------------------------------------------------------------------------------
 
 SMS_PATHS = [("id",), ("from",), ("to",), ("text",)]
 
@@ -286,25 +273,40 @@ def post_sms(channels: Channels, body: bytes, signature: str | None = "right") -
     return post_signed(channels, SMS, "X-Signature", INBOUND_SECRET, body, signature)
 
 
-@settings(FUZZ, max_examples=15)
-@given(signature=st.none() | odd_text.filter(lambda s: s.isascii() and s.isprintable()))
-def test_sms_without_a_valid_signature_is_refused(channels: Channels, signature) -> None:
-    answer = post_sms(channels, encode(sms_text("hallo")), signature=signature)
-    assert answer.status in (401, 403), (answer.status, answer.body[:300])
-
-
-@FUZZ
-@given(body=not_json_objects)
-def test_sms_refuses_malformed_signed_bodies(channels: Channels, body: bytes) -> None:
-    refused(post_sms(channels, body))
-
-
 @FUZZ
 @given(path=st.sampled_from(SMS_PATHS), value=json_values, text=odd_text)
 @example(path=("text",), value="x" * 10000, text="")
 @example(path=("from",), value="+" + "9" * 40, text="")
 def test_sms_odd_messages_never_fail(channels: Channels, path, value, text: str) -> None:
     no_server_error(post_sms(channels, encode(set_path(sms_text(text), path, value))))
+
+
+# --- the signed webhooks: WhatsApp's and the SMS gateway's -------------------------------
+
+#: Per signed webhook: a message it would take, and how to post a body to it.
+SIGNED = {
+    "whatsapp": (whatsapp_text, post_whatsapp),
+    "sms": (sms_text, post_sms),
+}
+
+
+@pytest.mark.parametrize("webhook", SIGNED)
+@settings(FUZZ, max_examples=15)
+@given(signature=st.none() | odd_text.filter(lambda s: s.isascii() and s.isprintable()))
+def test_signed_webhooks_refuse_a_wrong_signature(channels: Channels, webhook, signature) -> None:
+    message, post = SIGNED[webhook]
+    answer = post(channels, encode(message("hallo")), signature=signature)
+    assert answer.status in (401, 403), (answer.status, answer.body[:300])
+
+
+@pytest.mark.parametrize("webhook", SIGNED)
+@FUZZ
+@given(body=not_json_objects)
+def test_signed_webhooks_refuse_malformed_bodies(channels: Channels, webhook, body: bytes) -> None:
+    refused(SIGNED[webhook][1](channels, body))
+
+
+# --- the health routes of SMS and e-mail ---------------------------------------------------
 
 
 @settings(FUZZ, max_examples=15)
