@@ -41,8 +41,21 @@ TEXT_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "acuut_geen_nummer": _COMMON,
     }
 )
-_MEASURE = ("venster_uren", "aantal", "standaard_minuten", "langste_minuten")
-_RANGE = ("enkele_minuten", "stap_minuten", "plafond_minuten")
+#: Every number of the file: the :class:`WaitingRules` field, section, key, allowed range.
+_NUMBERS = (
+    ("window", "meting", "venster_uren", 1, 24 * 31),
+    ("sample", "meting", "aantal", 1, 1000),
+    ("default_minutes", "meting", "standaard_minuten", 1, 240),
+    ("longest_minutes", "meting", "langste_minuten", 1, 24 * 60),
+    ("few_minutes", "bereik", "enkele_minuten", 1, 60),
+    ("step_minutes", "bereik", "stap_minuten", 1, 60),
+    ("cap_minutes", "bereik", "plafond_minuten", 1, 24 * 60),
+)
+#: The sections, each with its keys (all of them required).
+_SECTIONS = {
+    name: tuple(key for _, section, key, _, _ in _NUMBERS if section == name)
+    for name in ("meting", "bereik")
+}
 
 
 class WaitingRulesError(SourceError):
@@ -110,20 +123,16 @@ def parse_rules(source: str, file: str) -> WaitingRules:
     reader = Reader(file, lines, problems)
     top = reader.mapping(data, (), ("meting", "bereik", "berichten"), ("meting", "bereik"))
     top = top or {}
-    measure = reader.mapping(top.get("meting"), ("meting",), _MEASURE, _MEASURE) or {}
-    ranges = reader.mapping(top.get("bereik"), ("bereik",), _RANGE, _RANGE) or {}
-
-    def number(block: Mapping[str, Any], section: str, key: str, low: int, high: int) -> int:
+    blocks = {
+        name: reader.mapping(top.get(name), (name,), keys, keys) or {}
+        for name, keys in _SECTIONS.items()
+    }
+    numbers: dict[str, Any] = {}
+    for field, section, key, low, high in _NUMBERS:
+        block = blocks[section]
         value = reader.integer(block.get(key), (section, key), low, high) if key in block else None
-        return value if value is not None else 0
-
-    window = number(measure, "meting", "venster_uren", 1, 24 * 31)
-    sample = number(measure, "meting", "aantal", 1, 1000)
-    default = number(measure, "meting", "standaard_minuten", 1, 240)
-    longest = number(measure, "meting", "langste_minuten", 1, 24 * 60)
-    few = number(ranges, "bereik", "enkele_minuten", 1, 60)
-    step = number(ranges, "bereik", "stap_minuten", 1, 60)
-    cap = number(ranges, "bereik", "plafond_minuten", 1, 24 * 60)
+        numbers[field] = value if value is not None else 0
+    few, cap = numbers["few_minutes"], numbers["cap_minutes"]
     if few and cap and cap <= few:
         reader.error(("bereik", "plafond_minuten"), "moet groter zijn dan enkele_minuten")
     texts = _texts(reader, top.get("berichten")) if "berichten" in top else {}
@@ -131,16 +140,8 @@ def parse_rules(source: str, file: str) -> WaitingRules:
         reader.error(("berichten",), "verplicht veld ontbreekt")
     if reader.problems:
         raise WaitingRulesError(sorted(reader.problems, key=lambda p: p.line))
-    return WaitingRules(
-        window=timedelta(hours=window),
-        sample=sample,
-        default_minutes=default,
-        longest_minutes=longest,
-        few_minutes=few,
-        step_minutes=step,
-        cap_minutes=cap,
-        texts=MappingProxyType(texts),
-    )
+    window = timedelta(hours=numbers.pop("window"))
+    return WaitingRules(window=window, texts=MappingProxyType(texts), **numbers)
 
 
 @lru_cache(maxsize=1)
