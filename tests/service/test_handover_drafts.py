@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -72,6 +73,14 @@ def handover_id(ctx: Collaborators) -> int:
         )
 
 
+def handed_over_then_ended(ctx: Collaborators, step: str, end: Callable[..., object]) -> None:
+    """An agent present, the tenant handed over after ``step``; then ``end`` (hand back, close)."""
+    agent_present(ctx)
+    hand_over(ctx, request(dict(STEPS)[step]))
+    with ctx.sessions.begin() as session:
+        end(session, handover_id(ctx), ctx.clock())
+
+
 @pytest.mark.parametrize("present", [True, False], ids=["medewerker", "terugbellen"])
 @pytest.mark.parametrize("step", [name for name, _ in STEPS])
 def test_a_handover_at_any_step_leaves_a_ticket_or_a_draft_with_everything(
@@ -117,11 +126,7 @@ def test_the_same_session_keeps_one_draft_updated(ctx: Collaborators) -> None:
 
 
 def test_after_afsluiten_a_new_session_gets_a_draft_of_its_own(ctx: Collaborators) -> None:
-    agent_present(ctx)
-    steps = dict(STEPS)
-    hand_over(ctx, request(steps["adres"]))
-    with ctx.sessions.begin() as session:
-        close(session, handover_id(ctx), ctx.clock())
+    handed_over_then_ended(ctx, "adres", close)
     hand_over(ctx, request(HandoverSummary(topic="cv_storing")))
     first, second = drafts(ctx)
     assert first.topic == "lekkage_waterleiding" and first.is_open  # kept, not overwritten
@@ -132,10 +137,7 @@ def test_after_afsluiten_a_new_session_gets_a_draft_of_its_own(ctx: Collaborator
 
 
 def test_the_bot_completing_it_after_the_hand_back_links_the_draft(ctx: Collaborators) -> None:
-    agent_present(ctx)
-    hand_over(ctx, request(dict(STEPS)["naam"]))
-    with ctx.sessions.begin() as session:
-        hand_back(session, handover_id(ctx), ctx.clock())
+    handed_over_then_ended(ctx, "naam", hand_back)
     confirmed = confirm_melding(ctx, burst_pipe())
     (draft,) = drafts(ctx)
     assert draft.ticket_id == confirmed.ticket_id and draft.completed_by == "assistent"
@@ -147,10 +149,7 @@ def test_the_bot_completing_it_after_the_hand_back_links_the_draft(ctx: Collabor
 def test_a_complete_melding_at_a_later_handover_links_the_sessions_draft(
     ctx: Collaborators,
 ) -> None:
-    agent_present(ctx)
-    hand_over(ctx, request(dict(STEPS)["adres"]))
-    with ctx.sessions.begin() as session:
-        hand_back(session, handover_id(ctx), ctx.clock())
+    handed_over_then_ended(ctx, "adres", hand_back)
     result = hand_over(ctx, request(dict(STEPS)["beschrijving"], complete=True))
     (draft,) = drafts(ctx)
     with ctx.sessions() as session:
@@ -161,10 +160,7 @@ def test_a_complete_melding_at_a_later_handover_links_the_sessions_draft(
 def test_phone_mode_links_the_draft_it_completed_also_after_afsluiten(
     ctx: Collaborators,
 ) -> None:
-    agent_present(ctx)
-    hand_over(ctx, request(dict(STEPS)["naam"]))
-    with ctx.sessions.begin() as session:
-        close(session, handover_id(ctx), ctx.clock())
+    handed_over_then_ended(ctx, "naam", close)
     (draft,) = drafts(ctx)
     origin = replace(Origin.phone("sanne", "Sanne"), draft_id=draft.id)
     confirmed = confirm_melding(ctx, burst_pipe("tel-1", conversation_id="tel-1"), origin=origin)
