@@ -59,12 +59,20 @@ def address_answer(make_tracker: Any, number: str, text: str) -> Any:
     )
 
 
+async def number_then_address(
+    runtime: Any, dispatcher: Any, make_tracker: Any, domain: Any, text: str
+) -> tuple[str, dict[str, Any]]:
+    """A new ticket's number, and the form's slots once the tenant answers its address ``text``."""
+    number = ticket(runtime)
+    return number, await validate(dispatcher, address_answer(make_tracker, number, text), domain)
+
+
 async def test_number_then_address_tells_the_status(
     runtime, dispatcher, make_tracker, domain
 ) -> None:
-    number = ticket(runtime)
-    tracker = address_answer(make_tracker, number, "1234ab 12")
-    slots = await validate(dispatcher, tracker, domain)
+    number, slots = await number_then_address(
+        runtime, dispatcher, make_tracker, domain, "1234ab 12"
+    )
     assert slots["status_adres"] == "1234 AB 12" and slots["status_uitkomst"] == "status"
     (said,) = texts(dispatcher)
     assert number in said and "Fatima" not in said
@@ -73,9 +81,9 @@ async def test_number_then_address_tells_the_status(
 async def test_a_wrong_address_asks_again_from_the_number(
     runtime, dispatcher, make_tracker, domain
 ) -> None:
-    number = ticket(runtime)
-    tracker = address_answer(make_tracker, number, "1234 AB 14")
-    slots = await validate(dispatcher, tracker, domain)
+    number, slots = await number_then_address(
+        runtime, dispatcher, make_tracker, domain, "1234 AB 14"
+    )
     assert slots["status_nummer"] is None and slots["status_adres"] is None
     # Both empty again: Rasa's form asks for the number first (domain order).
     assert number not in texts(dispatcher)[0] and "geen melding vinden" in texts(dispatcher)[0]
