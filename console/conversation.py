@@ -101,8 +101,23 @@ async def _acting_on(
         allowed = may_act(handover, current(request))
         acting = _Acting(handover.conversation_id, HandoverSummary.from_dict(handover.summary))
     if not allowed:
-        return await render_page(request, handover_id, errors={field: message}, status=403)
+        return await _refused(request, handover_id, field, message, status=403)
     return acting
+
+
+async def _refused(
+    request: web.Request,
+    handover_id: int,
+    field: str,
+    message: str,
+    *,
+    status: int = 400,
+    form: Mapping[str, str] | None = None,
+) -> web.Response:
+    """The page again with ``message`` at the form ``field``; ``form``: what was typed, kept."""
+    return await render_page(
+        request, handover_id, errors={field: message}, form=form, status=status
+    )
 
 
 async def _transcript(request: web.Request, conversation_id: str) -> tuple[list[Line], str | None]:
@@ -263,29 +278,23 @@ async def reply(request: web.Request) -> web.StreamResponse:
     if canned_id:
         canned = request.app[CANNED].get(canned_id)
         if canned is None:
-            return await _reply_refused(request, handover_id, "Dit standaardantwoord bestaat niet.")
+            return await _refused(
+                request, handover_id, "antwoord", "Dit standaardantwoord bestaat niet."
+            )
         text = _fill(canned, me, acting.summary)
     if not text:
-        return await _reply_refused(request, handover_id, "Typ eerst een bericht.")
+        return await _refused(request, handover_id, "antwoord", "Typ eerst een bericht.")
     if len(text) > MAX_REPLY:
         error = f"Een bericht heeft hoogstens {MAX_REPLY} tekens."
-        return await _reply_refused(request, handover_id, error, kept=text)
+        return await _refused(request, handover_id, "antwoord", error, form={"tekst": text})
     try:
         await request.app[RASA].send_agent_reply(acting.conversation_id, text, me.display_name)
     except RasaError as error:
         failed = f"Niet verstuurd: {error}. Probeer het opnieuw."
-        return await _reply_refused(request, handover_id, failed, kept=text, status=502)
+        return await _refused(
+            request, handover_id, "antwoord", failed, form={"tekst": text}, status=502
+        )
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}#antwoord")
-
-
-async def _reply_refused(
-    request: web.Request, handover_id: int, error: str, *, kept: str = "", status: int = 400
-) -> web.Response:
-    """The page again with ``error`` at the reply box; ``kept`` is the typed text, not lost."""
-    form = {"tekst": kept} if kept else None
-    return await render_page(
-        request, handover_id, errors={"antwoord": error}, form=form, status=status
-    )
 
 
 async def add_internal_note(request: web.Request) -> web.StreamResponse:
@@ -298,13 +307,8 @@ async def add_internal_note(request: web.Request) -> web.StreamResponse:
             request, session, handover.conversation_id, form.get("notitie", ""), handover.ticket_id
         )
     if refused is not None:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"notitie": refused},
-            form={"notitie": form.get("notitie", "")},
-            status=400,
-        )
+        kept = {"notitie": form.get("notitie", "")}
+        return await _refused(request, handover_id, "notitie", refused, form=kept)
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}#notities")
 
 
@@ -323,19 +327,12 @@ async def _finish(
     unsent = form.get("tekst", "").strip()
     if unsent:
         # The buttons send the reply box along: a typed reply is never dropped unseen.
-        return await render_page(
-            request,
-            handover_id,
-            errors={"antwoord": UNSENT},
-            form={"tekst": form.get("tekst", "")},
-            status=409,
-        )
+        kept = {"tekst": form.get("tekst", "")}
+        return await _refused(request, handover_id, "antwoord", UNSENT, form=kept, status=409)
     try:
         await in_rasa(request.app[RASA], acting.conversation_id)
     except RasaError as error:
-        return await render_page(
-            request, handover_id, errors={"acties": f"{failure}: {error}."}, status=502
-        )
+        return await _refused(request, handover_id, "acties", f"{failure}: {error}.", status=502)
     try:
         with request.app[SESSIONS].begin() as session:
             in_queue(session, handover_id, request.app[CLOCK]())
@@ -393,13 +390,8 @@ async def correct(request: web.Request) -> web.StreamResponse:
     try:
         await request.app[RASA].set_slots(acting.conversation_id, plan.slots)
     except RasaError as error:
-        return await render_page(
-            request,
-            handover_id,
-            errors={"gegevens": f"Niet opgeslagen: {error}. Probeer het opnieuw."},
-            form=form,
-            status=502,
-        )
+        failed = f"Niet opgeslagen: {error}. Probeer het opnieuw."
+        return await _refused(request, handover_id, "gegevens", failed, form=form, status=502)
     save_correction(request.app[COLLABORATORS], handover_id, plan, current(request).username)
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}#gegevens")
 
