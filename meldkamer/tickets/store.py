@@ -109,6 +109,25 @@ def _check_lengths(new: NewTicket) -> None:
             raise ValueError(f"{name} is langer dan {length} tekens")
 
 
+#: What a ticket stores of a :class:`NewTicket` as it was given, column by column.
+_AS_GIVEN = (
+    "melding_id",
+    "conversation_id",
+    "channel",
+    "client_id",
+    "complex_id",
+    "attention",
+    "topic",
+    "postcode",
+    "huisnummer",
+    "huisnummer_toevoeging",
+    "naam",
+    "telefoon",
+    "email",
+    "beschrijving",
+)
+
+
 @dataclass(frozen=True)
 class _Outcome:
     urgency: str
@@ -178,28 +197,12 @@ def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
     number = next_ticket_number(session, created_at.astimezone(NUMBERING_TZ).year)
     ticket = Ticket(
         number=number,
-        melding_id=new.melding_id,
-        conversation_id=new.conversation_id,
-        channel=new.channel,
-        client_id=new.client_id,
-        complex_id=new.complex_id,
-        attention=new.attention,
+        **{name: getattr(new, name) for name in _AS_GIVEN},
         attention_at=created_at if new.attention else None,
-        topic=new.topic,
         facts=dict(new.facts),
-        urgency=outcome.urgency,
-        inform_client=outcome.inform_client,
-        needs_assessment=outcome.needs_assessment,
-        reasons=outcome.reasons,
-        next_office_day=outcome.next_office_day,
         outcome=dict(new.outcome),
-        postcode=new.postcode,
-        huisnummer=new.huisnummer,
-        huisnummer_toevoeging=new.huisnummer_toevoeging,
-        naam=new.naam,
-        telefoon=new.telefoon,
-        email=new.email,
-        beschrijving=new.beschrijving,
+        # urgency, inform_client, needs_assessment, reasons and next_office_day, as read.
+        **vars(outcome),
         status=TicketStatus.NIEUW.value,
         created_at=created_at,
         updated_at=created_at,
