@@ -279,6 +279,16 @@ class Stack:
             )
         if self.demo_clients:
             apply_demo_clients(self.database_url)
+        try:
+            self._start_servers()
+        except BaseException:
+            # A server that did not come up must not outlive the test run, also when
+            # the caller's clean-up only covers a stack that started.
+            self.stop()
+            raise
+        return self
+
+    def _start_servers(self) -> None:
         actions = self.start_action_server()
         self.processes.append(actions)
         server = self._rasa_server(self.rasa_port, "rasa", self.rasa_env)
@@ -290,7 +300,6 @@ class Stack:
         for url, process, log in more:
             wait_for(self.api("/status", url), process, log)
             self.extra_urls.append(url)
-        return self
 
     def stop(self) -> None:
         for process in reversed(self.processes):
