@@ -26,7 +26,7 @@ from meldkamer.handover.drafts import Draft
 from meldkamer.handover.models import Handover
 from meldkamer.notify.models import OutboxMessage
 from meldkamer.portal.models import ChangeRequest, PortalSession, PortalUser
-from meldkamer.privacy import events, scrub
+from meldkamer.privacy import scrub
 from meldkamer.privacy.followup import scrub_follow_up
 from meldkamer.privacy.holdings import (
     Holdings,
@@ -36,7 +36,7 @@ from meldkamer.privacy.holdings import (
     spool_files,
 )
 from meldkamer.privacy.models import PrivacyActionKind
-from meldkamer.privacy.subject import Erased, PrivacyError, record, refuse_open
+from meldkamer.privacy.subject import Erased, PrivacyError, begin_erasure, record
 from meldkamer.rows import rows_of
 from meldkamer.tickets.models import Ticket
 
@@ -103,13 +103,9 @@ def erase_client(
     Raises:
         PrivacyError: a ticket is still open or a melding still waits in the spool.
     """
-    refuse_open(holdings)
+    counts, photo_files = begin_erasure(session, holdings, photo_root)
     remove = RetentionAction.VERWIJDEREN
-    photo_files = scrub.delete_photos(session, holdings.photos, photo_root)
-    counts = {
-        "gesprekken": events.delete_events(session, holdings.conversations),
-        "fotos": len(photo_files),
-        "notities": scrub.scrub_notes(session, holdings.notes, remove),
+    counts |= {
         "concepten": scrub.scrub_drafts(session, holdings.drafts, remove),
         "overdrachten": scrub.scrub_handovers(session, holdings.handovers, remove),
         "bijlagen": len(holdings.attachments),

@@ -140,14 +140,9 @@ def erase(
     Raises:
         PrivacyError: a ticket is still open or a melding still waits in the spool.
     """
-    refuse_open(holdings)
-    delete = RetentionAction.VERWIJDEREN
+    counts, photo_files = begin_erasure(session, holdings, photo_root)
     anonymise = RetentionAction.ANONIMISEREN
-    photo_files = scrub.delete_photos(session, holdings.photos, photo_root)
-    counts = {
-        "gesprekken": events.delete_events(session, holdings.conversations),
-        "fotos": len(photo_files),
-        "notities": scrub.scrub_notes(session, holdings.notes, delete),
+    counts |= {
         "overdrachten": scrub.scrub_handovers(session, holdings.handovers, anonymise),
         "concepten": scrub.scrub_drafts(session, holdings.drafts, anonymise),
         "berichten": scrub.scrub_messages(session, holdings.messages, anonymise),
@@ -162,6 +157,26 @@ def erase(
     }
     record(session, kind, by, now, counts, client_id)
     return Erased(counts, photo_files + holdings.spool_files)
+
+
+def begin_erasure(
+    session: Session, holdings: Holdings, photo_root: Path
+) -> tuple[dict[str, int], list[Path]]:
+    """What every erasure does first: refuse while in hand, then delete events, photos, notes.
+
+    Returns the counts so far and the photo files to unlink after the commit.
+
+    Raises:
+        PrivacyError: a ticket is still open or a melding still waits in the spool.
+    """
+    refuse_open(holdings)
+    photo_files = scrub.delete_photos(session, holdings.photos, photo_root)
+    counts = {
+        "gesprekken": events.delete_events(session, holdings.conversations),
+        "fotos": len(photo_files),
+        "notities": scrub.scrub_notes(session, holdings.notes, RetentionAction.VERWIJDEREN),
+    }
+    return counts, photo_files
 
 
 def refuse_open(holdings: Holdings) -> None:
