@@ -7,7 +7,8 @@ scripts) is the second line of defence.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -146,23 +147,6 @@ def page_context(
     }
 
 
-def html_page(
-    request: web.Request,
-    me: Visitor | None,
-    template: str,
-    values: Mapping[str, Any] | None,
-    status: int,
-) -> web.Response:
-    """A full HTML response from one template of the shared environment."""
-    page = request.config_dict[TEMPLATES].get_template(template)
-    return web.Response(
-        text=page.render(page_context(request, me, values or {})),
-        status=status,
-        content_type="text/html",
-        charset="utf-8",
-    )
-
-
 def context(request: web.Request, values: Mapping[str, Any]) -> dict[str, Any]:
     """A console template's values, with the signed-in agent."""
     return page_context(request, signed_in(request), values)
@@ -173,12 +157,30 @@ def render_string(request: web.Request, template: str, values: Mapping[str, Any]
     return request.app[TEMPLATES].get_template(template).render(context(request, values))
 
 
-def render(
-    request: web.Request,
-    template: str,
-    values: Mapping[str, Any] | None = None,
-    *,
-    status: int = 200,
-) -> web.Response:
-    """A full HTML response of the console."""
-    return html_page(request, signed_in(request), template, values, status)
+@dataclass(frozen=True)
+class Pages:
+    """Full HTML pages for one kind of visitor: the console's agents or the portal's users.
+
+    ``visitor`` says who a request belongs to; ``folder`` is where the visitor's pages are
+    in the shared template environment (the portal's under ``portaal/``).
+    """
+
+    visitor: Callable[[web.Request], Visitor | None]
+    folder: str = ""
+
+    def render(
+        self,
+        request: web.Request,
+        template: str,
+        values: Mapping[str, Any] | None = None,
+        *,
+        status: int = 200,
+    ) -> web.Response:
+        """A full HTML response."""
+        page = request.config_dict[TEMPLATES].get_template(self.folder + template)
+        text = page.render(page_context(request, self.visitor(request), values or {}))
+        return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+#: A full HTML response of the console.
+render = Pages(signed_in).render
