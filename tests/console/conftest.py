@@ -86,6 +86,15 @@ class FakeRasa:
             paused = {"pause": True, "resume": False}.get(event["event"], paused)
         return {"sender_id": conversation_id, "events": events, "paused": paused, "slots": {}}
 
+    async def _received(self, request: web.Request, into: list[Any], call: str) -> tuple[str, Any]:
+        """Check a POST and record it in ``into`` and ``calls``; its conversation and body."""
+        self._check(request)
+        conversation_id = request.match_info["id"]
+        body = await request.json()
+        into.append((conversation_id, body, dict(request.query)))
+        self.calls.append(call)
+        return conversation_id, body
+
     def app(self) -> web.Application:
         async def tracker(request: web.Request) -> web.Response:
             self._check(request)
@@ -93,11 +102,7 @@ class FakeRasa:
             return web.json_response(self._tracker(request.match_info["id"]))
 
         async def append(request: web.Request) -> web.Response:
-            self._check(request)
-            conversation_id = request.match_info["id"]
-            body = await request.json()
-            self.posted.append((conversation_id, body, dict(request.query)))
-            self.calls.append("events")
+            conversation_id, body = await self._received(request, self.posted, "events")
             for event in body:
                 self.events.setdefault(conversation_id, []).append(
                     {"timestamp": NOW.timestamp(), **event}
@@ -105,11 +110,7 @@ class FakeRasa:
             return web.json_response(self._tracker(conversation_id))
 
         async def trigger(request: web.Request) -> web.Response:
-            self._check(request)
-            conversation_id = request.match_info["id"]
-            body = await request.json()
-            self.intents.append((conversation_id, body, dict(request.query)))
-            self.calls.append("trigger_intent")
+            conversation_id, _ = await self._received(request, self.intents, "trigger_intent")
             self.add(conversation_id, "bot", "U praat weer met de digitale assistent.")
             return web.json_response({"tracker": self._tracker(conversation_id), "messages": []})
 
