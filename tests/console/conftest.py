@@ -16,7 +16,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from console.app import ConsoleSettings, init_app
+from meldkamer.agents.accounts import find_agent
 from meldkamer.agents.models import Agent as AgentRow
+from meldkamer.agents.scope import set_scope
 from meldkamer.dispatch.service import DispatchSettings
 from meldkamer.handover.service import request_handover
 from tests.console.signin import SignedIn, add_accounts, csrf_of, form_login
@@ -189,6 +191,27 @@ async def login(client: TestClient, username: str, password: str | None = None) 
 
 class Agent(SignedIn):
     """A signed-in agent's browser."""
+
+
+#: The demo clients, all an agent's scope can name.
+CLIENTS = ["de-linde", "vve-beheer-noord"]
+
+
+def limit_scope(sessions: Any, username: str, clients: list[str] | None) -> None:
+    """Limit the account ``username`` to ``clients`` (None: every client)."""
+    with sessions.begin() as session:
+        agent = find_agent(session, username)
+        assert agent is not None
+        set_scope(session, agent, clients, known=CLIENTS)
+
+
+async def limited_agent(
+    aiohttp_client: Any, app: Any, sessions: Any, username: str, clients: list[str]
+) -> Agent:
+    """``username`` limited to ``clients``, then signed in, in a browser of its own."""
+    limit_scope(sessions, username, clients)
+    client = await aiohttp_client(app)
+    return Agent(client, await login(client, username))
 
 
 @pytest.fixture

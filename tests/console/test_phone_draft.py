@@ -12,13 +12,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from meldkamer.agents.accounts import find_agent
-from meldkamer.agents.scope import set_scope
 from meldkamer.handover.drafts import Draft, keep_draft
 from meldkamer.handover.models import Handover
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.tickets import Ticket
-from tests.console.conftest import NOW, Agent, hand_over, login
+from tests.console.conftest import NOW, Agent, hand_over, limited_agent
 from tests.console.test_phone import Wizard, step_of
 
 CONVERSATION = "web-" + "d" * 32
@@ -87,12 +85,9 @@ async def test_an_unknown_or_foreign_draft_is_not_found(
         response = await sanne.get("/nieuw", params={"concept": raw})
         assert response.status == 404 and "bestaat niet" in await response.text()
     draft_id = a_draft(sessions)
-    with sessions.begin() as session:
-        piet = find_agent(session, "piet")
-        assert piet is not None
-        set_scope(session, piet, ["vve-beheer-noord"], known=["de-linde", "vve-beheer-noord"])
-    client = await aiohttp_client(console_app)
-    limited = Agent(client, await login(client, "piet"))
+    limited = await limited_agent(
+        aiohttp_client, console_app, sessions, "piet", ["vve-beheer-noord"]
+    )
     response = await limited.get("/nieuw", params={"concept": str(draft_id)})
     assert response.status == 404
     listing = await (await limited.get("/tickets")).text()

@@ -8,14 +8,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from console.intake_wizard import UNKNOWN
-from meldkamer.agents.accounts import find_agent
-from meldkamer.agents.scope import set_scope
 from meldkamer.intake.safety import safety_lines, safety_texts
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
 from meldkamer.tickets import Ticket, TicketStatusChange
 from meldkamer.triage import default_engine
-from tests.console.conftest import NOW, Agent, login
+from tests.console.conftest import NOW, limited_agent
 from tests.console.test_phone import Wizard, asked_fact, step_of
 from tests.console.test_phone_lookup import tickets_on
 from tests.service.conftest import burst_pipe
@@ -110,11 +108,6 @@ async def test_a_limited_agent_sees_only_its_clients_tickets_of_a_caller(
         ctx, burst_pipe("m-other", client_id="vve-beheer-noord", complex_id=None)
     ).ticket_number
     assert own and other
-    with sessions.begin() as session:
-        agent = find_agent(session, "piet")
-        assert agent is not None
-        set_scope(session, agent, ["de-linde"], known=["de-linde", "vve-beheer-noord"])
-    client = await aiohttp_client(console_app)
-    piet = Agent(client, await login(client, "piet"))
+    piet = await limited_agent(aiohttp_client, console_app, sessions, "piet", ["de-linde"])
     page = await (await piet.get("/nieuw", params={"beller": "0612345678"})).text()
     assert tickets_on(page) == [own]

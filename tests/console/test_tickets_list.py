@@ -7,13 +7,11 @@ import io
 import re
 from datetime import timedelta
 
-from meldkamer.agents.accounts import find_agent
-from meldkamer.agents.scope import set_scope
 from meldkamer.intake.validation import Address
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
 from meldkamer.tickets import change_status, get_ticket
-from tests.console.conftest import NOW, Agent, login
+from tests.console.conftest import NOW, limited_agent
 from tests.service.conftest import burst_pipe
 
 
@@ -99,12 +97,7 @@ async def test_a_limited_agent_finds_only_its_clients_tickets(
 ) -> None:
     own = register(sessions, "m-own")
     other = register(sessions, "m-other", client_id="vve-beheer-noord", complex_id=None)
-    with sessions.begin() as session:
-        agent = find_agent(session, "piet")
-        assert agent is not None
-        set_scope(session, agent, ["de-linde"], known=["de-linde", "vve-beheer-noord"])
-    client = await aiohttp_client(console_app)
-    piet = Agent(client, await login(client, "piet"))
+    piet = await limited_agent(aiohttp_client, console_app, sessions, "piet", ["de-linde"])
     page = await (await piet.get("/tickets")).text()
     assert numbers_on(page) == [own]
     asked = await (await piet.get("/tickets", params={"q": other})).text()

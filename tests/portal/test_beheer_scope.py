@@ -15,10 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from console.scope import NOT_FOUND
-from meldkamer.agents.accounts import find_agent
-from meldkamer.agents.scope import set_scope
 from meldkamer.portal.models import ChangeRequest, PortalUser, RequestState
-from tests.console.conftest import Agent, login
+from tests.console.conftest import Agent, limited_agent
 from tests.portal.fixtures import ClientData, routes_under
 
 BEHEER_ROUTES = routes_under("/beheer/wijzigingen", "/beheer/portaal")
@@ -85,12 +83,7 @@ async def _refused_everywhere(
 @pytest.fixture
 async def chef_linde(sessions, console_app, aiohttp_client, portal_data) -> Agent:
     """The supervisor ``chef``, limited to De Linde."""
-    with sessions.begin() as session:
-        chef = find_agent(session, "chef")
-        assert chef is not None
-        set_scope(session, chef, ["de-linde"], known=["de-linde", "vve-beheer-noord"])
-    client = await aiohttp_client(console_app)
-    return Agent(client, await login(client, "chef"))
+    return await limited_agent(aiohttp_client, console_app, sessions, "chef", ["de-linde"])
 
 
 def test_the_walk_sees_both_pages_and_knows_their_parameters() -> None:

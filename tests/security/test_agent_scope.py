@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from console.scope import CHOICES, NOT_FOUND, OUTSIDE_CLIENTS, OWNERS
@@ -28,7 +27,7 @@ from meldkamer.handover.service import availability, request_handover
 from meldkamer.sla.models import SlaClock
 from meldkamer.sla.service import watched
 from meldkamer.tickets.models import Ticket
-from tests.console.conftest import NOW, PASSWORDS, Agent, login, summary
+from tests.console.conftest import NOW, PASSWORDS, Agent, limited_agent, summary
 from tests.console.test_accounts import cli_db, run  # noqa: F401  (a fixture, by name)
 from tests.console.test_queue import next_event
 from tests.console.test_security import PROTECTED, ROUTES
@@ -100,13 +99,6 @@ def _make(sessions, uploads, client_id: str, postcode: str, name: str) -> Ids:
         return Ids(str(handover.id), number, str(photo.id), str(clock.id))
 
 
-def _limit(sessions, username: str, clients: list[str] | None) -> None:
-    with sessions.begin() as session:
-        agent = find_agent(session, username)
-        assert agent is not None
-        set_scope(session, agent, clients, known=[OWN, OTHER])
-
-
 @pytest.fixture
 def data(sessions, uploads) -> dict[str, Ids]:
     return {
@@ -118,9 +110,7 @@ def data(sessions, uploads) -> dict[str, Ids]:
 @pytest.fixture
 async def piet(sessions, data, console_app, aiohttp_client) -> Agent:
     """An agent limited to De Linde."""
-    _limit(sessions, "piet", [OWN])
-    client: TestClient = await aiohttp_client(console_app)
-    return Agent(client, await login(client, "piet"))
+    return await limited_agent(aiohttp_client, console_app, sessions, "piet", [OWN])
 
 
 def _url(canonical: str, values: dict[str, str]) -> str:
@@ -213,9 +203,7 @@ async def test_a_ticket_edit_cannot_return_to_another_clients_conversation(piet,
 async def test_a_limited_supervisor_sees_only_its_clients_history(
     sessions, data, console_app, aiohttp_client
 ) -> None:
-    _limit(sessions, "chef", [OTHER])
-    client = await aiohttp_client(console_app)
-    chef = Agent(client, await login(client, "chef"))
+    chef = await limited_agent(aiohttp_client, console_app, sessions, "chef", [OTHER])
     page = await (await chef.get("/beheer")).text()
     assert f'href="/gesprek/{data[OTHER].handover_id}"' in page
     assert f'href="/gesprek/{data[OWN].handover_id}"' not in page
