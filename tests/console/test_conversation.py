@@ -234,14 +234,17 @@ async def test_rasa_down_is_explained_and_nothing_changes(
         assert session.get(Handover, taken).status == "in_behandeling"
 
 
-async def test_rasa_unreachable(aiohttp_client, sessions, clock) -> None:
+async def sanne_on_a_console(aiohttp_client, sessions, clock, **settings: str) -> Agent:
+    """Sanne signed in to a console of its own, with these :class:`ConsoleSettings`."""
     app = init_app(
-        ConsoleSettings(database_url="unused", rasa_url="http://127.0.0.1:9"),
-        sessions=sessions,
-        clock=clock,
+        ConsoleSettings(database_url="unused", **settings), sessions=sessions, clock=clock
     )
     client = await aiohttp_client(app)
-    agent = Agent(client, await login(client, "sanne"))
+    return Agent(client, await login(client, "sanne"))
+
+
+async def test_rasa_unreachable(aiohttp_client, sessions, clock) -> None:
+    agent = await sanne_on_a_console(aiohttp_client, sessions, clock, rasa_url="http://127.0.0.1:9")
     handover_id = hand_over(sessions)
     await agent.post(f"/overnemen/{handover_id}")
     reply = await agent.post(f"/gesprek/{handover_id}/antwoord", {"tekst": "Hallo"})
@@ -250,13 +253,9 @@ async def test_rasa_unreachable(aiohttp_client, sessions, clock) -> None:
 
 async def test_the_rasa_token_is_sent(aiohttp_client, sessions, clock, fake_rasa) -> None:
     fake_rasa.token = "geheim-token"
-    app = init_app(
-        ConsoleSettings(database_url="unused", rasa_url=fake_rasa.url, rasa_token="geheim-token"),
-        sessions=sessions,
-        clock=clock,
+    agent = await sanne_on_a_console(
+        aiohttp_client, sessions, clock, rasa_url=fake_rasa.url, rasa_token="geheim-token"
     )
-    client = await aiohttp_client(app)
-    agent = Agent(client, await login(client, "sanne"))
     handover_id = hand_over(sessions)
     await agent.post(f"/overnemen/{handover_id}")
     assert (await agent.post(f"/gesprek/{handover_id}/antwoord", {"tekst": "Hallo"})).status == 303
