@@ -50,8 +50,23 @@ class Wizard:
         self.status, self.page = response.status, await response.text()
         assert self.status in (200, 400), self.page
 
+    async def answer(self, answers: dict[str, str]) -> None:
+        """One step per answer, in order: ``{"naam": "Jan"}`` sends the step naam."""
+        for step, value in answers.items():
+            await self.send(step, **{step: value})
+
     async def confirm(self):
         return await self.agent.post("/nieuw/bevestigen", {"staat": state_of(self.page)})
+
+
+#: A tenant locked out at De Linde, in the steps after the topic (no e-mail address).
+LOCKED_OUT = {
+    "adres": "1234 AB 3",
+    "naam": "Jan",
+    "telefoon": "0612345678",
+    "email": "",
+    "beschrijving": "sleutels liggen binnen",
+}
 
 
 def settings_for(sessions, postcode: str, number: int) -> TriageSettings:
@@ -176,14 +191,7 @@ async def test_confirming_twice_makes_one_ticket(sanne, sessions) -> None:
     wizard = Wizard(sanne)
     await wizard.start()
     await wizard.send("onderwerp", onderwerp="buitensluiting")
-    for step, value in [
-        ("adres", "1234 AB 3"),
-        ("naam", "Jan"),
-        ("telefoon", "0612345678"),
-        ("email", "geen"),
-        ("beschrijving", "sleutels liggen binnen"),
-    ]:
-        await wizard.send(step, **{step: value})
+    await wizard.answer({**LOCKED_OUT, "email": "geen"})
     first, second = await wizard.confirm(), await wizard.confirm()
     assert first.headers["Location"] == second.headers["Location"]
     with sessions() as session:
@@ -197,13 +205,7 @@ async def test_an_unknown_address_is_still_taken_without_a_work_order(sanne, ses
     await wizard.send("onderwerp", onderwerp="buitensluiting")
     await wizard.send("adres", adres="5555 ZZ 1")
     assert "geen bekende opdrachtgever" in wizard.page
-    for step, value in [
-        ("naam", "Jan"),
-        ("telefoon", "0612345678"),
-        ("email", ""),
-        ("beschrijving", "sleutels liggen binnen"),
-    ]:
-        await wizard.send(step, **{step: value})
+    await wizard.answer({step: value for step, value in LOCKED_OUT.items() if step != "adres"})
     response = await wizard.confirm()
     with sessions() as session:
         ticket = session.execute(select(Ticket)).scalar_one()
@@ -272,14 +274,7 @@ async def test_changing_the_address_asks_the_questions_again(sanne) -> None:
     wizard = Wizard(sanne)
     await wizard.start()
     await wizard.send("onderwerp", onderwerp="buitensluiting")
-    for step, value in [
-        ("adres", "1234 AB 3"),
-        ("naam", "Jan"),
-        ("telefoon", "0612345678"),
-        ("email", ""),
-        ("beschrijving", "sleutels liggen binnen"),
-    ]:
-        await wizard.send(step, **{step: value})
+    await wizard.answer(LOCKED_OUT)
     assert step_of(wizard.page) == "Controleren"
     await wizard.send("aanpassen", onderdeel="adres")
     assert step_of(wizard.page) == "Adres"
