@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from meldkamer.triage.table import DecisionTable, FactValue
+from meldkamer.triage.translation import translation_data
 
 
 class FactLabelError(ValueError):
@@ -75,3 +76,14 @@ def default_fact_labels() -> FactLabels:
     """The package's labels, read once per process."""
     source = resources.files("meldkamer.intake").joinpath("samenvatting.yml").read_text("utf-8")
     return parse_fact_labels(yaml.safe_load(source))
+
+
+@lru_cache(maxsize=8)
+def fact_labels(language: str | None = None) -> FactLabels:
+    """The summary labels in ``language``.
+
+    Dutch from ``samenvatting.yml``, other languages from the matrix's translation
+    (``meldkamer/triage/vertalingen/<taal>.yml``, the same keys).
+    """
+    data = translation_data(language) if language else None
+    return default_fact_labels() if data is None else parse_fact_labels(data)

@@ -16,6 +16,7 @@ class Melding:
     Attributes:
         melding_id: idempotency key; the same melding stored twice is one ticket.
         unknown_facts: facts asked but not known by the tenant (fail safe applies).
+        taal: the language the tenant is answered in (``meldkamer/intake/teksten``).
     """
 
     melding_id: str
@@ -32,3 +33,4 @@ class Melding:
     client_id: str | None = None
     complex_id: str | None = None
     attention: str | None = None
+    taal: str = "nl"

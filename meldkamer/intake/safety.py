@@ -18,6 +18,8 @@ import yaml
 #: The Rasa domain at the root of the project (also in the container image).
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 PREFIX = "utter_veiligheid_"
+#: The slot whose value picks a response's language variation (``condition``).
+LANGUAGE_SLOT = "taal"
 
 
 class SafetyTextError(RuntimeError):
@@ -29,9 +31,28 @@ def response_name(kind: str) -> str:
     return f"{PREFIX}{kind}"
 
 
+def _variant_text(variants: object, language: str | None) -> str | None:
+    """The text of the variation for ``language`` (``condition`` on slot taal), else the default."""
+    if not isinstance(variants, list):
+        return None
+    default: str | None = None
+    for variant in variants:
+        if not isinstance(variant, dict):
+            continue
+        conditions = variant.get("condition") or []
+        text = variant.get("text")
+        if not conditions and default is None:
+            default = text if isinstance(text, str) else None
+        elif language and any(
+            c.get("name") == LANGUAGE_SLOT and c.get("value") == language for c in conditions
+        ):
+            return text if isinstance(text, str) else None
+    return default
+
+
 @cache
-def safety_texts(domain: Path = DOMAIN) -> Mapping[str, str]:
-    """Every safety kind with the bot's text (the first variant of its response)."""
+def safety_texts(domain: Path = DOMAIN, language: str | None = None) -> Mapping[str, str]:
+    """Every safety kind with the bot's text in ``language`` (the Dutch default without one)."""
     try:
         raw = yaml.safe_load(domain.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -43,12 +64,19 @@ def safety_texts(domain: Path = DOMAIN) -> Mapping[str, str]:
     for name, variants in responses.items():
         if not str(name).startswith(PREFIX):
             continue
-        first = variants[0] if isinstance(variants, list) and variants else None
-        text = first.get("text") if isinstance(first, dict) else None
+        text = _variant_text(variants, language)
         if not isinstance(text, str) or not text.strip():
             raise SafetyTextError(f"{domain}: {name} heeft geen tekst")
         texts[str(name).removeprefix(PREFIX)] = text.strip()
     return MappingProxyType(texts)
+
+
+def safety_text(kind: str, language: str | None = None) -> str:
+    """The bot's instructions for ``kind`` in ``language``, as one message."""
+    texts = safety_texts(DOMAIN, language)
+    if kind not in texts:
+        raise SafetyTextError(f"geen veiligheidsinstructie {response_name(kind)} in {DOMAIN}")
+    return texts[kind]
 
 
 def safety_lines(kind: str | None, domain: Path = DOMAIN) -> tuple[str, ...]:

@@ -157,6 +157,7 @@ def _from_json(value: object) -> Melding:
         client_id=_optional(data.get("client_id")),
         complex_id=_optional(data.get("complex_id")),
         attention=_optional(data.get("attention")),
+        taal=str(data.get("taal") or "nl"),
     )
 
 

@@ -1,6 +1,8 @@
-"""What the bot tells the tenant, in plain Dutch: the summary and the outcome.
+"""What the bot tells the tenant: the summary and the outcome, in the tenant's language.
 
 Short sentences (B1 level): many tenants are stressed, on a phone, or read little Dutch.
+The texts are data, one catalog per language (``meldkamer/intake/teksten/<taal>.yml``);
+the constants below are the Dutch ones, for the callers that speak Dutch only.
 """
 
 from __future__ import annotations
@@ -9,27 +11,23 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
-from meldkamer.dutchdates import day_name, month_name
-from meldkamer.intake.fact_labels import default_fact_labels
+from meldkamer.intake.catalog import Catalog, catalog
+from meldkamer.intake.fact_labels import fact_labels
 from meldkamer.intake.validation import format_phone
 from meldkamer.triage import Outcome, Urgency
 from meldkamer.triage.table import DecisionTable, FactValue
+from meldkamer.triage.translation import translated_advice, translated_table
 
-MEANING = {
-    Urgency.ACUUT: "Dit is een spoedmelding (acuut). Er wordt nu direct een vakman ingeschakeld.",
-    Urgency.URGENT: "Dit is urgent. Een vakman lost het binnen 24 uur op.",
-    Urgency.NIET_URGENT: "Dit is geen spoed. De storingsdienst stuurt niemand.",
-}
+_NL = catalog()
 
-NEXT_STEP = {
-    Urgency.ACUUT: "De vakman belt u zo snel mogelijk. Houd uw telefoon bij de hand.",
-    Urgency.URGENT: "De vakman belt u om een tijd af te spreken.",
-}
+MEANING = {u: _NL(f"betekenis_{u.value}") for u in Urgency}
+
+NEXT_STEP = {u: _NL(f"volgende_{u.value}") for u in (Urgency.ACUUT, Urgency.URGENT)}
 
 
 def dutch_date(day: date) -> str:
     """``maandag 30 november``."""
-    return f"{day_name(day)} {day.day} {month_name(day.month)}"
+    return _NL.date(day)
 
 
 def describe_fact(table: DecisionTable, name: str, value: FactValue) -> str:
@@ -41,13 +39,16 @@ def describe_fact(table: DecisionTable, name: str, value: FactValue) -> str:
     return str(value)
 
 
-def fact_line(table: DecisionTable, name: str, value: FactValue | None) -> str:
+def fact_line(
+    table: DecisionTable, name: str, value: FactValue | None, language: str | None = None
+) -> str:
     """A fact as the summary shows it: short label and answer (``samenvatting.yml``)."""
-    line = default_fact_labels().line(name, value)
+    line = fact_labels(language).line(name, value)
     if line is not None:
         return line
     # A fact the labels file does not name yet: the question and the button's label.
-    answer = DONT_KNOW if value is None else describe_fact(table, name, value)
+    table = translated_table(table, language)
+    answer = catalog(language)("weet_niet") if value is None else describe_fact(table, name, value)
     return f"{table.facts[name].question} {answer}"
 
 
@@ -57,18 +58,22 @@ def summary(
     facts: Mapping[str, FactValue],
     details: Mapping[str, str | None],
     unknown: Sequence[str] = (),
+    language: str | None = None,
 ) -> str:
     """The confirmation the tenant checks before the ticket is made."""
-    lines = ["Ik heb dit genoteerd:", f"• Probleem: {table.topic(topic).name}"]
-    lines += [f"• {fact_line(table, name, value)}" for name, value in facts.items()]
-    lines += [f"• {fact_line(table, name, None)}" for name in unknown if name not in facts]
+    say = catalog(language)
+    name = translated_table(table, language).topic(topic).name
+    email = details.get("email")
+    lines = [say("genoteerd"), f"• {say('probleem')}: {name}"]
+    lines += [f"• {fact_line(table, n, value, language)}" for n, value in facts.items()]
+    lines += [f"• {fact_line(table, n, None, language)}" for n in unknown if n not in facts]
     lines += [
-        f"• Adres: {details.get('adres') or '-'}",
-        f"• Naam: {details.get('naam') or '-'}",
-        f"• Telefoon: {format_phone(phone) if (phone := details.get('telefoon')) else '-'}",
-        f"• E-mail: {details.get('email') if details.get('email') and '@' in str(details['email']) else 'geen'}",
-        f"• Omschrijving: {details.get('beschrijving') or '-'}",
-        "Klopt dit?",
+        f"• {say('adres')}: {details.get('adres') or '-'}",
+        f"• {say('naam')}: {details.get('naam') or '-'}",
+        f"• {say('telefoon')}: {format_phone(phone) if (phone := details.get('telefoon')) else '-'}",
+        f"• {say('email')}: {email if email and '@' in str(email) else say('geen_email')}",
+        f"• {say('omschrijving')}: {details.get('beschrijving') or '-'}",
+        say("klopt_dit"),
     ]
     return "\n".join(lines)
 
@@ -77,35 +82,42 @@ def outcome_message(
     outcome: Outcome,
     ticket_number: str,
     *,
-    office_name: str = "uw verhuurder",
+    office_name: str | None = None,
     office_phone: str | None = None,
+    language: str | None = None,
+    table: DecisionTable | None = None,
 ) -> str:
-    """The closing message: ticket number, what the urgency means, what happens next."""
-    parts = [f"Uw melding is geregistreerd onder nummer {ticket_number}.", MEANING[outcome.urgency]]
+    """The closing message: ticket number, what the urgency means, what happens next.
+
+    ``table`` translates the matrix's advice into ``language`` (Dutch needs none).
+    """
+    say = catalog(language)
+    office = office_name or say("uw_verhuurder")
+    parts = [say("geregistreerd", nummer=ticket_number), say(f"betekenis_{outcome.urgency.value}")]
     if outcome.urgency is Urgency.NIET_URGENT:
         opening = outcome.next_office_opening
         if opening is not None and outcome.next_office_day is not None:
             phone = f" ({office_phone})" if office_phone else ""
             parts.append(
-                f"Neem zelf contact op met {office_name}{phone}, vanaf {_when(opening)}. "
-                "Zij plannen de reparatie met u in."
+                say("zelf_contact", kantoor=office, telefoon=phone, wanneer=_when(say, opening))
             )
     else:
-        parts.append(NEXT_STEP[outcome.urgency])
+        parts.append(say(f"volgende_{outcome.urgency.value}"))
     if outcome.needs_assessment:
-        parts.append(
-            "Een medewerker van de meldkamer kijkt ook naar uw melding en belt u als dat nodig is."
-        )
+        parts.append(say("beoordeling"))
     if outcome.inform_client:
-        parts.append(f"We informeren {office_name} direct.")
-    parts.extend(outcome.advice)
+        parts.append(say("informeren", kantoor=office))
+    advice = outcome.advice
+    if table is not None:
+        advice = tuple(translated_advice(table, language, line) for line in advice)
+    parts.extend(advice)
     parts.extend(outcome.notices)
-    parts.append(f"Wordt het erger of is er gevaar? Bel {EMERGENCY_PHONE}.")
+    parts.append(say("erger", nood=EMERGENCY_PHONE))
     return "\n\n".join(parts)
 
 
-def _when(opening: datetime) -> str:
-    return f"{dutch_date(opening.date())} {opening.strftime('%H:%M')} uur"
+def _when(say: Catalog, opening: datetime) -> str:
+    return say("wanneer", dag=say.date(opening.date()), tijd=opening.strftime("%H:%M"))
 
 
 #: The database is away; the melding is kept in the spool and registered later.
@@ -143,35 +155,38 @@ HANDOVER_FAILED = (
     f"Bij gevaar: bel {EMERGENCY_PHONE}."
 )
 #: A detail went missing before the confirmation (the form asks it again).
-MISSING_DETAIL = "Ik mis nog een gegeven. Ik vraag het opnieuw."
+MISSING_DETAIL = _NL("gegeven_mist")
 
 
 # --- What the bot says in the conversation (the actions only pick one) -------------------
 
 #: The details a tenant can correct after the summary; "antwoorden": the triage answers.
-CORRECTABLE = {
-    "onderwerp": "Soort probleem",
-    "adres": "Adres",
-    "naam": "Naam",
-    "telefoon": "Telefoon",
-    "email": "E-mail",
-    "beschrijving": "Omschrijving",
-    "antwoorden": "Antwoorden over het probleem",
+#: The catalog key of each correctable detail's label.
+_CORRECTABLE_KEYS = {
+    "onderwerp": "onderdeel_onderwerp",
+    "adres": "adres",
+    "naam": "naam",
+    "telefoon": "telefoon",
+    "email": "email",
+    "beschrijving": "omschrijving",
+    "antwoorden": "onderdeel_antwoorden",
 }
-CONFIRM_YES = "Ja, klopt"
-CONFIRM_NO = "Nee, aanpassen"
-WHAT_IS_WRONG = (
-    "Wat klopt er niet? Kies hieronder, of typ de verbetering, bijvoorbeeld 'het is nummer 12'."
-)
-WHICH_PART = "Welk onderdeel wilt u aanpassen?"
-NOT_UNDERSTOOD_ANSWER = (
-    "Dat begreep ik niet helemaal. Kies een van de knoppen, of antwoord met ja of nee."
-)
-DONT_KNOW = "Weet ik niet"
-ADDRESS_NOT_SERVED = (
-    "Dit adres staat niet in onze lijst. Ik neem uw melding toch op. "
-    "Een medewerker van de meldkamer belt u terug."
-)
+
+
+def correctable(language: str | None = None) -> dict[str, str]:
+    """The details a tenant can correct, each with its label in ``language``."""
+    say = catalog(language)
+    return {field: say(key) for field, key in _CORRECTABLE_KEYS.items()}
+
+
+CORRECTABLE = correctable()
+CONFIRM_YES = _NL("ja_klopt")
+CONFIRM_NO = _NL("nee_aanpassen")
+WHAT_IS_WRONG = _NL("wat_klopt_niet")
+WHICH_PART = _NL("welk_onderdeel")
+NOT_UNDERSTOOD_ANSWER = _NL("niet_begrepen_antwoord")
+DONT_KNOW = _NL("weet_niet")
+ADDRESS_NOT_SERVED = _NL("adres_niet_bediend")
 ONLY_SYMBOLS = "Ik zie alleen tekens of emoji. Beschrijf het probleem in een paar woorden."
 BACK_TO_BOT = "U praat weer met de digitale assistent."
 ANYTHING_ELSE = "Kan ik u nog ergens mee helpen? Beschrijf het probleem in een paar woorden."
@@ -182,9 +197,9 @@ PHOTO_ADDED = "Dank u, de foto is bij uw melding gevoegd."
 PHOTO_FIRST = "Dank u voor de foto. Vertel ook in een paar woorden wat er aan de hand is."
 
 
-def helping_with(topic_name: str) -> str:
+def helping_with(topic_name: str, language: str | None = None) -> str:
     """The bot's first words once it recognised the topic."""
-    return f"Ik help u met uw melding: {topic_name}. Ik stel u een paar korte vragen."
+    return catalog(language)("helpt_met", onderwerp=topic_name)
 
 
 # --- The address without postcode, and the optional e-mail ----------------------------
@@ -204,7 +219,7 @@ def street_needs_number(street: str) -> str:
 
 
 #: The same street and number in more than one place: the tenant picks.
-WHICH_ADDRESS = "Dat adres staat bij ons in meer plaatsen. Welk adres is het?"
+WHICH_ADDRESS = _NL("welk_adres")
 #: The tenant does not know the postcode: street and number (and town) are enough for us.
 POSTCODE_UNKNOWN = (
     "Geen probleem. Stuur dan uw straat en huisnummer, en de plaats, bijvoorbeeld: "
@@ -216,12 +231,6 @@ ADDRESS_NEEDS_PERSON = (
     "of op een brief van uw verhuurder. Of typ 'medewerker', dan helpt een medewerker u verder."
 )
 #: A wrong e-mail address, the first time (the question that follows says "Kies 'Geen e-mail'").
-EMAIL_INVALID = (
-    "Dat e-mailadres klopt niet. Een e-mailadres ziet er zo uit: naam@voorbeeld.nl. "
-    "Lukt het nog een keer niet, dan ga ik verder zonder e-mail."
-)
+EMAIL_INVALID = _NL("email_ongeldig")
 #: A wrong e-mail address the second time: the optional field is skipped.
-EMAIL_SKIPPED = (
-    "Dat e-mailadres klopt ook niet. Ik ga verder zonder e-mail. Uw meldnummer krijgt u "
-    "hier in het gesprek."
-)
+EMAIL_SKIPPED = _NL("email_overgeslagen")

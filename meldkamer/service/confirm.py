@@ -143,8 +143,10 @@ def _told(
     message = outcome_message(
         outcome,
         number,
-        office_name=client.name if client else "uw verhuurder",
+        office_name=client.name if client else None,
         office_phone=format_phone(client.contact.phone) if client else None,
+        language=melding.taal,
+        table=ctx.engine.table,
     )
     # A person decides ("op basis van inschatting"), or nobody serves this address.
     reason = None
