@@ -11,18 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handover import hand_over
 from actions.runtime import runtime
-from actions.state import facts, latest_text, melding_from, unknown_facts
+from actions.state import facts, language, latest_text, melding_from, unknown_facts
+from meldkamer.intake.catalog import catalog
 from meldkamer.intake.corrections import parse_correction
 from meldkamer.intake.street_address import UNLISTED_REASON
-from meldkamer.intake.texts import (
-    CONFIRM_NO,
-    CONFIRM_YES,
-    CORRECTABLE,
-    MISSING_DETAIL,
-    WHAT_IS_WRONG,
-    WHICH_PART,
-    summary,
-)
+from meldkamer.intake.texts import CORRECTABLE, correctable, summary
 from meldkamer.intake.validation import Address
 from meldkamer.service.confirm import Stored, confirm_melding
 from meldkamer.service.registration import Origin
@@ -31,11 +24,19 @@ logger = logging.getLogger(__name__)
 
 #: What the tenant can change after the summary; "antwoorden" are the triage answers.
 FIELDS = CORRECTABLE
-_CONFIRM_BUTTONS = [
-    {"title": CONFIRM_YES, "payload": "/affirm"},
-    {"title": CONFIRM_NO, "payload": "/deny"},
-]
-_FIELD_BUTTONS = [{"title": t, "payload": f'/wijzig{{"veld": "{k}"}}'} for k, t in FIELDS.items()]
+
+
+def _confirm_buttons(tracker: Tracker) -> list[dict[str, str]]:
+    say = catalog(language(tracker))
+    return [
+        {"title": say("ja_klopt"), "payload": "/affirm"},
+        {"title": say("nee_aanpassen"), "payload": "/deny"},
+    ]
+
+
+def _field_buttons(tracker: Tracker) -> list[dict[str, str]]:
+    labels = correctable(language(tracker))
+    return [{"title": t, "payload": f'/wijzig{{"veld": "{k}"}}'} for k, t in labels.items()]
 
 
 def _show_summary(
@@ -44,8 +45,8 @@ def _show_summary(
     slots = {k: tracker.get_slot(k) for k in ("adres", "naam", "telefoon", "email", "beschrijving")}
     slots.update({k: v for k, v in (changes or {}).items() if k in slots})
     table, topic = runtime().engine.table, tracker.get_slot("topic")
-    text = summary(table, topic, facts(tracker), slots, unknown_facts(tracker))
-    dispatcher.utter_message(text=text, buttons=_CONFIRM_BUTTONS)
+    text = summary(table, topic, facts(tracker), slots, unknown_facts(tracker), language(tracker))
+    dispatcher.utter_message(text=text, buttons=_confirm_buttons(tracker))
 
 
 class ActionBevestigMelding(Action):
@@ -84,7 +85,8 @@ class ActionVerwerkAntwoord(Action):
             _show_summary(dispatcher, tracker, {e["name"]: e["value"] for e in events})
             return events
         if not correction.problems:
-            dispatcher.utter_message(text=WHAT_IS_WRONG, buttons=_FIELD_BUTTONS)
+            say = catalog(language(tracker))
+            dispatcher.utter_message(text=say("wat_klopt_niet"), buttons=_field_buttons(tracker))
         return []
 
 
@@ -99,7 +101,8 @@ class ActionWijzigVeld(Action):
     ) -> list[EventType]:
         field = next(tracker.get_latest_entity_values("veld"), None)
         if field not in FIELDS:
-            dispatcher.utter_message(text=WHICH_PART, buttons=_FIELD_BUTTONS)
+            say = catalog(language(tracker))
+            dispatcher.utter_message(text=say("welk_onderdeel"), buttons=_field_buttons(tracker))
             return []
         events: list[EventType] = [SlotSet("wacht_op_bevestiging", False)]
         if field == "onderwerp":
@@ -146,7 +149,7 @@ def _register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
             done = SlotSet("wacht_op_bevestiging", False)
             return [done, *hand_over(dispatcher, tracker, UNLISTED_REASON)]
         logger.error("melding incomplete at confirmation: %s", missing)
-        dispatcher.utter_message(text=MISSING_DETAIL)
+        dispatcher.utter_message(text=catalog(language(tracker))("gegeven_mist"))
         return [SlotSet("wacht_op_bevestiging", False), SlotSet(str(missing.args[0]), None)]
     photos = list(tracker.get_slot("fotos") or [])
     result = confirm_melding(runtime(), melding, photos=photos, origin=Origin.chat())

@@ -1,4 +1,4 @@
-"""Turns outside a melding: not understood, English, asking for a person."""
+"""Turns outside a melding: not understood, the language, asking for a person."""
 
 from __future__ import annotations
 
@@ -45,7 +45,11 @@ class ActionNietBegrepen(Action):
 
 
 class ActionEnglish(Action):
-    """English: the service works in Dutch, a person can help; gas and fire get safety first."""
+    """The tenant chose English: the intake goes on in it (the slot is set from the intent).
+
+    Gas and fire in the same message still get their safety instructions first; outside a
+    melding the bot asks what is wrong, during one the form asks its question again.
+    """
 
     def name(self) -> str:
         return "action_english"
@@ -55,11 +59,30 @@ class ActionEnglish(Action):
     ) -> list[EventType]:
         emergency = english_emergency(latest_text(tracker))
         if emergency == "gaslek":
-            dispatcher.utter_message(response="utter_english_gas")
+            dispatcher.utter_message(response="utter_veiligheid_gas")
         elif emergency == "brand":
-            dispatcher.utter_message(response="utter_english_fire")
-        dispatcher.utter_message(
-            response="utter_english",
-            buttons=[{"title": "Talk to a person", "payload": "/vraag_medewerker"}],
-        )
-        return []
+            dispatcher.utter_message(response="utter_veiligheid_brand")
+        return switched_to(dispatcher, tracker, "en", "utter_english")
+
+
+class ActionNederlands(Action):
+    """The tenant chose Dutch ("Nederlands"): the intake goes on in it."""
+
+    def name(self) -> str:
+        return "action_nederlands"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return switched_to(dispatcher, tracker, "nl", "utter_nederlands")
+
+
+def switched_to(
+    dispatcher: CollectingDispatcher, tracker: Tracker, taal: str, response: str
+) -> list[EventType]:
+    """Say the language is switched and, outside a melding, ask what is wrong."""
+    dispatcher.utter_message(response=response)
+    if not tracker.active_loop.get("name"):
+        dispatcher.utter_message(response="utter_vraag_probleem")
+    # Normally set from the intent already (domain.yml); a button may send it alone.
+    return [SlotSet("taal", taal)]

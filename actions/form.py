@@ -16,24 +16,21 @@ from actions.state import (
     UNCLEAR,
     facts,
     is_interruption,
+    language,
     latest_text,
     slot_asked,
     unknown_facts,
 )
 from meldkamer.clients.streets import Ask, resolve_address
+from meldkamer.intake.catalog import Catalog, catalog
 from meldkamer.intake.corrections import name_and_phone
 from meldkamer.intake.digressions import default_digressions
 from meldkamer.intake.fields import CHECKS, UNKNOWN, check
 from meldkamer.intake.street_address import Unlisted
-from meldkamer.intake.texts import (
-    ADDRESS_NOT_SERVED,
-    DONT_KNOW,
-    EMAIL_INVALID,
-    EMAIL_SKIPPED,
-    NOT_UNDERSTOOD_ANSWER,
-)
 from meldkamer.intake.validation import Invalid, normalise_email
 from meldkamer.triage.answers import facts_from_text, is_unknown, parse_answer
+from meldkamer.triage.table import DecisionTable
+from meldkamer.triage.translation import translated_table
 
 #: The address comes first: it tells which client (and so which protocol, office hours
 #: and heating season) the triage questions follow.
@@ -61,6 +58,16 @@ def next_triage_question(tracker: Tracker) -> str | None:
         rt.settings_for(tracker.get_slot("opdrachtgever")),
         skip=unknown_facts(tracker),
     )
+
+
+def say(tracker: Tracker) -> Catalog:
+    """The texts in the tenant's language."""
+    return catalog(language(tracker))
+
+
+def matrix(tracker: Tracker) -> DecisionTable:
+    """The urgency matrix with its questions, buttons and patterns in the tenant's language."""
+    return translated_table(runtime().engine.table, language(tracker))
 
 
 def _asked(tracker: Tracker, slot: str) -> bool:
@@ -132,7 +139,7 @@ class ValidateMeldingForm(FormValidationAction):
         fact_name = tracker.get_slot("triage_vraag")
         if not _asked(tracker, "triage_antwoord") or not fact_name:
             return {}
-        fact = runtime().engine.table.facts[fact_name]
+        fact = matrix(tracker).facts[fact_name]
         # A button carries the contract's fact and value: /inform{"leiding_afsluitbaar": false}
         for entity in tracker.latest_message.get("entities") or []:
             if entity.get("entity") == fact_name and entity.get("value") in fact.values:
@@ -161,17 +168,17 @@ class ValidateMeldingForm(FormValidationAction):
         if answered_digression(dispatcher, tracker):
             return {"triage_antwoord": None}
         if value == UNCLEAR or not fact_name:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD_ANSWER)
+            dispatcher.utter_message(text=say(tracker)("niet_begrepen_antwoord"))
             return {"triage_antwoord": None}
-        rt = runtime()
         known, unknown = facts(tracker), unknown_facts(tracker)
         if value == UNKNOWN:
             unknown.append(fact_name)
         else:
             known[fact_name] = value
         # A free-text answer may settle more than the question ("nee, hij spuit en ik krijg hem niet dicht").
-        topic = rt.engine.table.topic(tracker.get_slot("topic"))
-        for name, extra in facts_from_text(rt.engine.table, topic, latest_text(tracker)).items():
+        table = matrix(tracker)
+        topic = table.topic(tracker.get_slot("topic"))
+        for name, extra in facts_from_text(table, topic, latest_text(tracker)).items():
             if name not in known and name not in unknown:
                 known[name] = extra
         return {"triage_antwoord": None, "feiten": known, "onbekende_feiten": unknown}
@@ -189,7 +196,7 @@ class ValidateMeldingForm(FormValidationAction):
             return {"adres": None}
         if isinstance(result, Unlisted):
             # Kept as typed, the rest is still asked; without a postcode a person completes it.
-            dispatcher.utter_message(text=ADDRESS_NOT_SERVED)
+            dispatcher.utter_message(text=say(tracker)("adres_niet_bediend"))
             street = result.address
             return {
                 "adres": result.label,
@@ -210,7 +217,7 @@ class ValidateMeldingForm(FormValidationAction):
             slots.update(opdrachtgever=client.id, complex=complex_.id)
         elif not tracker.get_slot("opdrachtgever"):
             # Never a dead end: the melding is still taken, a person calls back.
-            dispatcher.utter_message(text=ADDRESS_NOT_SERVED)
+            dispatcher.utter_message(text=say(tracker)("adres_niet_bediend"))
             slots.update(complex=None)
         return slots
 
@@ -245,12 +252,19 @@ def _validator(slot: str) -> Validate:
         if isinstance(checked, Invalid) and slot == "email":
             return _wrong_email(dispatcher, tracker)
         if isinstance(checked, Invalid):
-            dispatcher.utter_message(text=checked.message)
+            dispatcher.utter_message(text=invalid_message(tracker, slot, checked))
             return {slot: None}
         # Only the e-mail may be absent: a marker for it, so the form does not ask again.
         return {slot: NO_EMAIL if checked is None else checked}
 
     return validate
+
+
+def invalid_message(tracker: Tracker, slot: str, invalid: Invalid) -> str:
+    """Why an answer is refused: the check's own Dutch sentence, or the field's in the language."""
+    if language(tracker) == catalog().language:
+        return invalid.message
+    return say(tracker)(f"ongeldig_{slot}")
 
 
 def _wrong_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -262,9 +276,9 @@ def _wrong_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str
         if isinstance(normalise_email(text), Invalid) and digressions.find(text) is None
     ]
     if len(wrong) + 1 >= EMAIL_TRIES:
-        dispatcher.utter_message(text=EMAIL_SKIPPED)
+        dispatcher.utter_message(text=say(tracker)("email_overgeslagen"))
         return {"email": NO_EMAIL}
-    dispatcher.utter_message(text=EMAIL_INVALID)
+    dispatcher.utter_message(text=say(tracker)("email_ongeldig"))
     return {"email": None}
 
 
@@ -287,11 +301,11 @@ class ActionAskTriageAntwoord(Action):
         fact_name = next_triage_question(tracker)
         if fact_name is None:
             return []
-        fact = runtime().engine.table.facts[fact_name]
+        fact = matrix(tracker).facts[fact_name]
         buttons = [
             {"title": option.label, "payload": "/inform" + json.dumps({fact_name: option.value})}
             for option in fact.options
         ]
-        buttons.append({"title": DONT_KNOW, "payload": "/weet_niet"})
+        buttons.append({"title": say(tracker)("weet_niet"), "payload": "/weet_niet"})
         dispatcher.utter_message(text=fact.question, buttons=buttons)
         return [SlotSet("triage_vraag", fact_name)]

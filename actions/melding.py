@@ -11,11 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form import SAFETY_RESPONSES
 from actions.runtime import runtime
-from actions.state import latest_text
+from actions.state import language, latest_text
 from meldkamer.intake.channel import phone_from_sender
+from meldkamer.intake.language import detect_language
+from meldkamer.intake.safety import safety_text
 from meldkamer.intake.texts import helping_with
 from meldkamer.intake.validation import Invalid, clean_description
 from meldkamer.triage.answers import facts_from_text
+from meldkamer.triage.translation import translated_table
 
 #: A first message this long describes the problem well enough to be the description.
 _DESCRIPTIVE_WORDS = 4
@@ -52,20 +55,25 @@ class ActionStartMelding(Action):
             dispatcher.utter_message(response="utter_vraag_probleem")
             # No topic yet: wait for the description instead of opening the form.
             return [FollowupAction("action_listen")]
-        topic = table.topic(code)
-        if topic.safety in SAFETY_RESPONSES:
-            dispatcher.utter_message(response=SAFETY_RESPONSES[topic.safety])
-
         text = latest_text(tracker)
         from_button = text.startswith("/")
-        known = {} if from_button else facts_from_text(table, topic, text)
+        # The language is read from the first message ("chosen from the first message").
+        before = language(tracker)
+        taal = (None if from_button else detect_language(text)) or before
+        topic = translated_table(table, taal).topic(code)
+        if topic.safety in SAFETY_RESPONSES:
+            say_safety(dispatcher, topic.safety, taal, switched=taal != before)
+
+        known = {} if from_button else facts_from_text(translated_table(table, taal), topic, text)
         description = None
         if not from_button and len(text.split()) >= _DESCRIPTIVE_WORDS:
             cleaned = clean_description(text)
             description = None if isinstance(cleaned, Invalid) else cleaned
 
-        dispatcher.utter_message(text=helping_with(topic.name))
+        dispatcher.utter_message(text=helping_with(topic.name, taal))
         events: list[EventType] = [SlotSet(slot, None) for slot in MELDING_SLOTS]
+        if taal != before:
+            events.append(SlotSet("taal", taal))
         events += [
             SlotSet("topic", code),
             SlotSet("melding_id", uuid.uuid4().hex),
@@ -82,6 +90,20 @@ class ActionStartMelding(Action):
         if client_id:
             events.append(SlotSet("opdrachtgever", client_id))
         return events
+
+
+def say_safety(
+    dispatcher: CollectingDispatcher, kind: str, taal: str, *, switched: bool = False
+) -> None:
+    """The safety instructions of ``kind`` in the tenant's language, before anything else.
+
+    Rasa renders a response with the slots from before this action, so in the turn that
+    sets the language the text of the new language's variation is sent as it is.
+    """
+    if switched:
+        dispatcher.utter_message(text=safety_text(kind, taal))
+    else:
+        dispatcher.utter_message(response=SAFETY_RESPONSES[kind])
 
 
 def client_from_entry(tracker: Tracker) -> str | None:

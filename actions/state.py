@@ -7,12 +7,13 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from meldkamer.intake.fields import UNKNOWN
+from meldkamer.intake.language import DEFAULT_LANGUAGE
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.validation import Address
 from meldkamer.triage.table import FactValue
 
 #: Intents that interrupt a question instead of answering it.
-INTERRUPTIONS = frozenset({"vraag_medewerker", "stop", "foto"})
+INTERRUPTIONS = frozenset({"vraag_medewerker", "stop", "foto", "english", "nederlands"})
 #: Intents sent by the system (the console handing back), never the tenant's answer.
 EXTERNAL_INTENTS = frozenset({"hervat"})
 #: Below this confidence an interruption intent is read as an answer after all.
@@ -63,6 +64,11 @@ def slot_asked(tracker: Tracker) -> str | None:
     return asked
 
 
+def language(tracker: Tracker) -> str:
+    """The language the tenant is answered in (slot ``taal``; Dutch by default)."""
+    return str(tracker.get_slot("taal") or DEFAULT_LANGUAGE)
+
+
 def latest_text(tracker: Tracker) -> str:
     """The text of the latest user message ('' when there is none)."""
     return str(tracker.latest_message.get("text") or "")
@@ -97,4 +103,5 @@ def melding_from(tracker: Tracker) -> Melding:
         else tracker.get_slot("email"),
         client_id=tracker.get_slot("opdrachtgever") or None,
         complex_id=tracker.get_slot("complex") or None,
+        taal=language(tracker),
     )

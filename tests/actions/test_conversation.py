@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.events import SlotSet
 
-from actions.conversation import ActionEnglish, ActionNietBegrepen
+from actions.conversation import ActionEnglish, ActionNederlands, ActionNietBegrepen
 from tests.actions.conftest import texts, user_message
 
 
@@ -45,15 +46,33 @@ async def test_second_miss_hands_over_to_a_person(
 @pytest.mark.parametrize(
     ("text", "safety"),
     [
-        ("I smell gas in my kitchen", "utter_english_gas"),
-        ("there is a fire in the hallway", "utter_english_fire"),
+        ("I smell gas in my kitchen", "utter_veiligheid_gas"),
+        ("there is a fire in the hallway", "utter_veiligheid_brand"),
         ("my heating is broken", None),
     ],
 )
 async def test_english(dispatcher, make_tracker, domain, text, safety) -> None:
-    await ActionEnglish().run(
+    events = await ActionEnglish().run(
         dispatcher, make_tracker(message=user_message(text, "english")), domain
     )
     said = texts(dispatcher)
-    assert said[-1] == "utter_english"
-    assert said[:-1] == ([safety] if safety else [])
+    # Safety first, then the switch, then the question what is wrong (no melding yet).
+    assert said == [*([safety] if safety else []), "utter_english", "utter_vraag_probleem"]
+    assert events == [SlotSet("taal", "en")]
+
+
+async def test_english_during_a_melding_lets_the_form_ask_again(
+    dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker(
+        message=user_message("English please", "english"), active_loop="melding_form"
+    )
+    await ActionEnglish().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == ["utter_english"]
+
+
+async def test_nederlands_switches_back(dispatcher, make_tracker, domain) -> None:
+    tracker = make_tracker({"taal": "en"}, message=user_message("Nederlands", "nederlands"))
+    events = await ActionNederlands().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == ["utter_nederlands", "utter_vraag_probleem"]
+    assert events == [SlotSet("taal", "nl")]

@@ -1,0 +1,154 @@
+"""English intake in full (issue 15): the same triage, texts, buttons and summary in English.
+
+The language is read from the first message (or chosen with "English"); gas and fire get
+their safety instructions first in English too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from actions.confirmation import ActionBevestigMelding, ActionVerwerkAntwoord
+from actions.form import ActionAskTriageAntwoord, ValidateMeldingForm
+from actions.melding import ActionStartMelding
+from tests.actions.conftest import COMPLETE_MELDING, texts, user_message
+from tests.actions.test_form_dialogue import extract_and_validate, tracker_after
+
+
+def slots_of(events: list) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "first_words"),
+    [
+        ("I smell gas in my kitchen, what do I do", "melding_gaslek", "Do you smell gas?"),
+        ("there is a fire in the hallway", "melding_brand", "Is there a fire or smoke now?"),
+    ],
+)
+async def test_english_first_message_gets_english_safety_first(
+    runtime, dispatcher, make_tracker, domain, text, intent, first_words
+) -> None:
+    events = await ActionStartMelding().run(
+        dispatcher, make_tracker(message=user_message(text, intent)), domain
+    )
+    said = texts(dispatcher)
+    # The response would be rendered in the old language: the English text itself comes first.
+    assert said[0].startswith(first_words) and "112" in said[0]
+    assert said[1].startswith("I will help you with your report")
+    assert slots_of(events)["taal"] == "en"
+
+
+async def test_english_safety_text_is_the_domain_variation(domain) -> None:
+    variants = domain["responses"]["utter_veiligheid_gas"]
+    english = [v for v in variants if v.get("condition")]
+    assert english[0]["condition"] == [{"type": "slot", "name": "taal", "value": "en"}]
+    # The Dutch default stays first: the console reads the first variant for phone mode.
+    assert variants[0]["text"].startswith("Ruikt u gas?")
+
+
+async def test_dutch_first_message_keeps_dutch(runtime, dispatcher, make_tracker, domain) -> None:
+    tracker = make_tracker(message=user_message("ik ruik gas in de keuken", "melding_gaslek"))
+    events = await ActionStartMelding().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0] == "utter_veiligheid_gas"
+    assert "taal" not in slots_of(events)
+
+
+async def test_english_first_message_facts_are_read(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    message = user_message(
+        "a pipe burst under the sink and I can't turn it off", "melding_lekkage_waterleiding"
+    )
+    events = await ActionStartMelding().run(dispatcher, make_tracker(message=message), domain)
+    assert slots_of(events)["feiten"] == {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
+
+
+async def test_triage_question_and_buttons_in_english(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker({"taal": "en", "topic": "lekkage_waterleiding", "feiten": {}})
+    await ActionAskTriageAntwoord().run(dispatcher, tracker, domain)
+    (message,) = dispatcher.messages
+    assert message["text"] == "Has the pipe burst, is water spraying out?"
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles == ["Yes, burst or spraying", "No, it drips or leaks", "I don't know"]
+    # The payloads are the contract's, whatever the language.
+    assert message["buttons"][0]["payload"] == '/inform{"leiding_gesprongen": true}'
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [("it is spraying everywhere", True), ("No, it drips or leaks", False)],
+)
+async def test_english_free_text_answers(runtime, dispatcher, domain, answer, value) -> None:
+    slots = {"taal": "en", "topic": "lekkage_waterleiding", "triage_vraag": "leiding_gesprongen"}
+    tracker = tracker_after([("triage_antwoord", answer)], slots)
+    result = await extract_and_validate("triage_antwoord", tracker, dispatcher, domain)
+    assert result["feiten"]["leiding_gesprongen"] is value
+
+
+async def test_unclear_answer_is_explained_in_english(runtime, dispatcher, domain) -> None:
+    slots = {"taal": "en", "topic": "lekkage_waterleiding", "triage_vraag": "leiding_gesprongen"}
+    tracker = tracker_after([("triage_antwoord", "purple")], slots)
+    await extract_and_validate("triage_antwoord", tracker, dispatcher, domain)
+    assert texts(dispatcher) == [
+        "I did not quite understand that. Choose one of the buttons, or answer yes or no."
+    ]
+
+
+async def test_wrong_phone_is_explained_in_english(runtime, dispatcher, domain) -> None:
+    tracker = tracker_after([("telefoon", "06-12ab5678")], {"taal": "en", "topic": "gaslek"})
+    result = await extract_and_validate("telefoon", tracker, dispatcher, domain)
+    assert result == {"telefoon": None}
+    assert texts(dispatcher)[0].startswith("That phone number is not right.")
+
+
+async def test_language_words_are_not_read_as_an_answer(runtime, dispatcher, domain) -> None:
+    tracker = tracker_after([("naam", "English")], {"topic": "gaslek"}, intent="english")
+    assert await ValidateMeldingForm().extract_naam(dispatcher, tracker, domain) == {}
+
+
+async def test_summary_in_english(runtime, dispatcher, make_tracker, domain) -> None:
+    tracker = make_tracker({**COMPLETE_MELDING, "taal": "en"})
+    await ActionBevestigMelding().run(dispatcher, tracker, domain)
+    (message,) = dispatcher.messages
+    for part in (
+        "This is what I have noted:",
+        "Problem: leaking water pipe",
+        "Pipe: burst or spraying",
+        "Turning off the water: not possible",
+        "Address: 1234 AB 12",
+        "E-mail: none",
+        "Is this correct?",
+    ):
+        assert part in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["Yes, correct", "No, change"]
+
+
+async def test_no_after_the_summary_offers_the_fields_in_english(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    tracker = make_tracker(
+        {**COMPLETE_MELDING, "taal": "en", "wacht_op_bevestiging": True},
+        message=user_message("no", "deny"),
+    )
+    await ActionVerwerkAntwoord().run(dispatcher, tracker, domain)
+    (message,) = dispatcher.messages
+    assert message["text"].startswith("What is not correct?")
+    assert "Kind of problem" in [b["title"] for b in message["buttons"]]
+
+
+async def test_outcome_in_english(runtime, dispatcher, make_tracker, domain) -> None:
+    tracker = make_tracker(
+        {**COMPLETE_MELDING, "taal": "en", "wacht_op_bevestiging": True},
+        message=user_message("yes", "affirm"),
+    )
+    events = await ActionVerwerkAntwoord().run(dispatcher, tracker, domain)
+    number = next(e["value"] for e in events if e["name"] == "ticket_nummer")
+    reply = texts(dispatcher)[0]
+    assert re.search(rf"registered under number {number}", reply)
+    assert "This is an emergency (acute)." in reply and "Call 112." in reply
+    assert "Uw melding" not in reply
