@@ -9,9 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handover import hand_over
-from actions.state import latest_text
+from actions.state import language, latest_text
+from meldkamer.intake.catalog import catalog
 from meldkamer.intake.language import english_emergency
-from meldkamer.intake.texts import ONLY_SYMBOLS
 from meldkamer.intake.validation import has_words
 
 #: After this many misunderstandings in a row the bot offers a person.
@@ -32,7 +32,7 @@ class ActionNietBegrepen(Action):
         if not text.strip():
             dispatcher.utter_message(response="utter_leeg")
         elif not has_words(text):
-            dispatcher.utter_message(text=ONLY_SYMBOLS)
+            dispatcher.utter_message(text=catalog(language(tracker))("alleen_tekens"))
         else:
             dispatcher.utter_message(response="utter_niet_begrepen")
         if count >= MAX_MISUNDERSTOOD:

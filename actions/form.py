@@ -192,7 +192,7 @@ class ValidateMeldingForm(FormValidationAction):
         result = resolve_address(registry, str(value), earlier_answers(tracker, ADDRESS_SLOT))
         if isinstance(result, Ask):
             buttons = [{"title": title, "payload": payload} for title, payload in result.choices]
-            dispatcher.utter_message(text=result.message, buttons=buttons)
+            dispatcher.utter_message(text=address_question(tracker, result), buttons=buttons)
             return {"adres": None}
         if isinstance(result, Unlisted):
             # Kept as typed, the rest is still asked; without a postcode a person completes it.
@@ -258,6 +258,17 @@ def _validator(slot: str) -> Validate:
         return {slot: NO_EMAIL if checked is None else checked}
 
     return validate
+
+
+def address_question(tracker: Tracker, ask: Ask) -> str:
+    """What the bot asks about an address it could not place, in the tenant's language.
+
+    The street lookup words its questions in Dutch; another language gets its own
+    sentence: which of the buttons, or the postcode and house number.
+    """
+    if language(tracker) == catalog().language:
+        return ask.message
+    return say(tracker)("welk_adres" if ask.choices else "adres_niet_gevonden")
 
 
 def invalid_message(tracker: Tracker, slot: str, invalid: Invalid) -> str:

@@ -19,13 +19,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form import SAFETY_RESPONSES
 from actions.runtime import runtime
-from actions.state import facts, is_interruption, latest_text, melding_from, slot_asked
+from actions.state import (
+    facts,
+    is_interruption,
+    language,
+    latest_text,
+    melding_from,
+    slot_asked,
+)
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.handover.texts import handover_texts
+from meldkamer.intake.catalog import catalog
 from meldkamer.intake.fields import UNKNOWN, check
 from meldkamer.intake.melding import Melding
 from meldkamer.intake.person import asks_for_person
-from meldkamer.intake.texts import ANYTHING_ELSE, BACK_TO_BOT
 from meldkamer.intake.validation import Invalid
 from meldkamer.service.handover import HandoverRequest, with_outcome
 from meldkamer.service.handover import hand_over as hand_over_case
@@ -210,12 +217,12 @@ class ActionHervat(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text=BACK_TO_BOT)
+        dispatcher.utter_message(text=catalog(language(tracker))("terug_bij_bot"))
         if tracker.active_loop.get("name"):
             return []  # the rule runs the form next, which asks its next question
         if tracker.get_slot("wacht_op_bevestiging"):
             return [FollowupAction("action_bevestig_melding")]
         if tracker.get_slot("topic") and not tracker.get_slot("ticket_nummer"):
             return [FollowupAction("melding_form")]
-        dispatcher.utter_message(text=ANYTHING_ELSE)
+        dispatcher.utter_message(text=catalog(language(tracker))("nog_iets"))
         return []

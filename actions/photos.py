@@ -11,13 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import runtime
-from meldkamer.intake.texts import (
-    ENOUGH_PHOTOS,
-    NO_PHOTO,
-    PHOTO_ADDED,
-    PHOTO_FIRST,
-    PHOTO_NOT_STORED,
-)
+from actions.state import language
+from meldkamer.intake.catalog import catalog
 from meldkamer.service.photos import MAX_PHOTOS, PhotoUpload, record_photo
 
 logger = logging.getLogger(__name__)
@@ -42,24 +37,25 @@ class ActionFotoOntvangen(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        say = catalog(language(tracker))
         metadata = tracker.latest_message.get("metadata") or {}
         photo = metadata.get("photo")
         if not isinstance(photo, str) or not photo:
-            dispatcher.utter_message(text=NO_PHOTO)
+            dispatcher.utter_message(text=say("geen_foto"))
             return []
         photos = list(tracker.get_slot("fotos") or [])
         if len(photos) >= MAX_PHOTOS:
-            dispatcher.utter_message(text=ENOUGH_PHOTOS.format(count=MAX_PHOTOS))
+            dispatcher.utter_message(text=say("genoeg_fotos", aantal=MAX_PHOTOS))
             return []
         try:
             record_photo(runtime(), tracker.sender_id, _upload(photo, metadata))
         except (SQLAlchemyError, ValueError, KeyError):
             logger.exception("could not record photo %s", photo)
-            dispatcher.utter_message(text=PHOTO_NOT_STORED)
+            dispatcher.utter_message(text=say("foto_niet_bewaard"))
             return []
         photos.append(photo)
         if tracker.get_slot("topic"):
-            dispatcher.utter_message(text=PHOTO_ADDED)
+            dispatcher.utter_message(text=say("foto_toegevoegd"))
         else:
-            dispatcher.utter_message(text=PHOTO_FIRST)
+            dispatcher.utter_message(text=say("foto_eerst"))
         return [SlotSet("fotos", photos)]

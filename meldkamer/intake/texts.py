@@ -187,14 +187,9 @@ WHICH_PART = _NL("welk_onderdeel")
 NOT_UNDERSTOOD_ANSWER = _NL("niet_begrepen_antwoord")
 DONT_KNOW = _NL("weet_niet")
 ADDRESS_NOT_SERVED = _NL("adres_niet_bediend")
-ONLY_SYMBOLS = "Ik zie alleen tekens of emoji. Beschrijf het probleem in een paar woorden."
-BACK_TO_BOT = "U praat weer met de digitale assistent."
-ANYTHING_ELSE = "Kan ik u nog ergens mee helpen? Beschrijf het probleem in een paar woorden."
-NO_PHOTO = "Ik heb geen foto ontvangen. Probeer het nog eens."
-ENOUGH_PHOTOS = "Er zitten al {count} foto's bij uw melding. Dat is genoeg, dank u."
-PHOTO_NOT_STORED = "Het bewaren van de foto lukte niet. Probeer het later nog eens."
-PHOTO_ADDED = "Dank u, de foto is bij uw melding gevoegd."
-PHOTO_FIRST = "Dank u voor de foto. Vertel ook in een paar woorden wat er aan de hand is."
+ONLY_SYMBOLS = _NL("alleen_tekens")
+BACK_TO_BOT = _NL("terug_bij_bot")
+ANYTHING_ELSE = _NL("nog_iets")
 
 
 def helping_with(topic_name: str, language: str | None = None) -> str:

@@ -152,3 +152,21 @@ async def test_outcome_in_english(runtime, dispatcher, make_tracker, domain) -> 
     assert re.search(rf"registered under number {number}", reply)
     assert "This is an emergency (acute)." in reply and "Call 112." in reply
     assert "Uw melding" not in reply
+
+
+async def test_an_address_not_found_is_asked_in_english(runtime, dispatcher, domain) -> None:
+    tracker = tracker_after([("adres", "Nowhere Street 5")], {"taal": "en", "topic": "gaslek"})
+    result = await extract_and_validate("adres", tracker, dispatcher, domain)
+    assert result == {"adres": None}
+    assert texts(dispatcher) == [
+        "I cannot find this address. Please send your postcode and house number, "
+        "for example: 1234 AB 12."
+    ]
+
+
+async def test_a_photo_is_thanked_in_english(runtime, dispatcher, make_tracker, domain) -> None:
+    from actions.photos import ActionFotoOntvangen
+
+    tracker = make_tracker({"taal": "en"}, message=user_message("/foto", "foto"))
+    await ActionFotoOntvangen().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == ["I did not receive a photo. Please try again."]
