@@ -18,7 +18,6 @@ sync end-to-end tests and async unit tests can use it) that:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import io
@@ -34,6 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.threaded import served_in_a_thread
 
 ACCESS_TOKEN = "test-access-token-zeer-geheim"
 APP_SECRET = "test-app-secret-zeer-geheim"
@@ -363,9 +364,7 @@ class FakeGraphApi:
 def running_graph_api(**options: Any) -> Iterator[FakeGraphApi]:
     """The fake on a free loopback port, served from a thread of its own."""
     graph = FakeGraphApi(**options)
-    loop = asyncio.new_event_loop()
     runner = web.AppRunner(graph.application())
-    ready = threading.Event()
 
     async def start() -> None:
         await runner.setup()
@@ -373,24 +372,9 @@ def running_graph_api(**options: Any) -> Iterator[FakeGraphApi]:
         await site.start()
         host, port = runner.addresses[0][:2]
         graph.url = f"http://{host}:{port}"
-        ready.set()
 
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(start())
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, name="fake-graph-api", daemon=True)
-    thread.start()
-    if not ready.wait(10):
-        raise RuntimeError("the fake Graph API did not start")
-    try:
+    with served_in_a_thread(start, runner.cleanup, "fake-graph-api"):
         yield graph
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
 
 
 # --- Meta's webhooks ---------------------------------------------------------------------

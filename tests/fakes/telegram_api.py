@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.threaded import served_in_a_thread
+
 TOKEN = "123:ABC"
 BOT_USER = {
     "id": 123,
@@ -175,25 +177,8 @@ class FakeTelegram:
     @contextmanager
     def threaded(self) -> Iterator[FakeTelegram]:
         """Run the server in a thread of its own (for tests that are not async)."""
-        loop = asyncio.new_event_loop()
-        started = threading.Event()
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(self.start())
-            started.set()
-            loop.run_forever()
-
-        thread = threading.Thread(target=serve, name="fake-telegram", daemon=True)
-        thread.start()
-        started.wait(10)
-        try:
+        with served_in_a_thread(self.start, self.stop, "fake-telegram"):
             yield self
-        finally:
-            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(10)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
-            loop.close()
 
     # --- the Bot API ----------------------------------------------------------------
 
