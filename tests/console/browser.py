@@ -192,6 +192,17 @@ def sign_in(
     page.wait_for_url(f"{console}{lands}")
 
 
+def signed_in_page(browser: Any, console: str, path: str, **options: Any) -> Any:
+    """A new page (``options`` as for Playwright's ``new_page``), signed in, opened at ``path``.
+
+    Signed in as :func:`sign_in` does by default: Sanne, the supervisor.
+    """
+    page = browser.new_page(**options)
+    sign_in(page, console)
+    page.goto(f"{console}{path}")
+    return page
+
+
 @contextmanager
 def chromium(args: list[str] = CHROMIUM_ARGS) -> Iterator[Any]:
     """Headless Chromium until the block ends; closed even when the test fails."""

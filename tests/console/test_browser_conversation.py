@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.handover.service import request_handover, take
-from tests.console.browser import ARTIFACTS, NoReload, chromium, sign_in, supervised_site
+from tests.console.browser import ARTIFACTS, NoReload, chromium, signed_in_page, supervised_site
 from tests.console.conftest import FakeRasa, summary
 from tests.console.test_browser_axe import _summary, violations
 
@@ -76,9 +76,8 @@ def test_take_reply_note_and_correction_stay_on_the_page(site: Site) -> None:
     handover_id = handover(sessions, rasa, "ter-plaatse")
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        sign_in(page, console)
-        page.goto(f"{console}/gesprek/{handover_id}")
+        viewport = {"width": 1280, "height": 800}
+        page = signed_in_page(browser, console, f"/gesprek/{handover_id}", viewport=viewport)
         stays = NoReload(page)
         announced = page.locator("#gesprek-bericht")
         # The client and complex by name, never the client's id.
@@ -152,9 +151,7 @@ def test_a_status_change_seen_live_is_said_in_words(site: Site) -> None:
     console, sessions, rasa = site
     handover_id = handover(sessions, rasa, "live-status")
     with chromium() as browser:
-        page = browser.new_page()
-        sign_in(page, console)
-        page.goto(f"{console}/gesprek/{handover_id}")
+        page = signed_in_page(browser, console, f"/gesprek/{handover_id}")
         stays = NoReload(page)
         expect(page.locator("#transcript")).to_contain_text("Antwoord 29 van de assistent")
         with sessions.begin() as session:  # a colleague takes it from the queue
@@ -176,9 +173,8 @@ def test_without_javascript_the_forms_post_and_redirect(site: Site) -> None:
     console, sessions, rasa = site
     handover_id = handover(sessions, rasa, "zonder-js", agent="sanne")
     with chromium() as browser:
-        page = browser.new_context(java_script_enabled=False).new_page()
-        sign_in(page, console)
-        page.goto(f"{console}/gesprek/{handover_id}")
+        path = f"/gesprek/{handover_id}"
+        page = signed_in_page(browser, console, path, java_script_enabled=False)
         box = page.get_by_label("Uw bericht aan de huurder")
         box.fill("Zonder JavaScript verstuurd")
         with page.expect_navigation():

@@ -18,7 +18,7 @@ import pytest
 
 from meldkamer.service.confirm import confirm_melding
 from meldkamer.service.context import Collaborators
-from tests.console.browser import ARTIFACTS, NoReload, chromium, sign_in, supervised_site
+from tests.console.browser import ARTIFACTS, NoReload, chromium, signed_in_page, supervised_site
 from tests.console.test_browser_axe import _summary, violations
 from tests.service.conftest import burst_pipe
 
@@ -51,9 +51,8 @@ def test_a_note_and_an_edit_update_the_page_in_place(site: tuple[str, Any]) -> N
     number = ticket(sessions, "browser-ter-plaatse")
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 700})
-        sign_in(page, console)
-        page.goto(f"{console}/ticket/{number}")
+        viewport = {"width": 1280, "height": 700}
+        page = signed_in_page(browser, console, f"/ticket/{number}", viewport=viewport)
         stays = NoReload(page)
         announced = page.locator("#ticket-bericht")
 
@@ -109,9 +108,7 @@ def test_without_javascript_the_forms_post_and_redirect(site: tuple[str, Any]) -
     console, sessions = site
     number = ticket(sessions, "browser-zonder-js")
     with chromium() as browser:
-        page = browser.new_context(java_script_enabled=False).new_page()
-        sign_in(page, console)
-        page.goto(f"{console}/ticket/{number}")
+        page = signed_in_page(browser, console, f"/ticket/{number}", java_script_enabled=False)
         page.get_by_label("Nieuwe notitie").fill("Zonder JavaScript vastgelegd")
         with page.expect_navigation():
             page.get_by_role("button", name="Notitie opslaan").click()
