@@ -49,7 +49,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
@@ -59,10 +59,10 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer.db import database_url
-from meldkamer.metrics.conversation import process_metrics
 from rasa_addons.action_client import use_pooled_connections
 from rasa_addons.action_schema import use_precompiled_action_schema
 from rasa_addons.db_outage import died_in_pool, is_outage, once_more
+from rasa_addons.stored_metrics import count_messages
 
 logger = logging.getLogger(__name__)
 
@@ -74,24 +74,12 @@ CACHE_SIZE = 200
 RETRY_SECONDS = 1.0
 #: Seconds to wait for a PostgreSQL connection before calling it an outage.
 CONNECT_TIMEOUT_S = 5
+#: Most events in one INSERT statement (SQLite allows 32 766 bound values, 7 per event).
+MAX_ROWS = 200
 #: Worker threads for database calls (the connection pool holds 5 by default).
 DB_THREADS = 4
 
 _T = TypeVar("_T")
-
-
-def count_messages(events: list[Event], first_new: int) -> None:
-    """Count the committed ``events[first_new:]`` once: messages per channel, reply latency.
-
-    Counted here, after the commit, rather than in each channel: every message of every
-    channel is stored exactly once, and a batch kept during an outage counts when it
-    is finally stored (the Rasa server's /metrics, rasa_addons/metrics.py).
-    """
-    channel = next(
-        (e.input_channel for e in reversed(events[:first_new]) if isinstance(e, UserUttered)),
-        None,
-    )
-    process_metrics().observe([e.as_dict() for e in events[first_new:]], channel)
 
 
 @dataclass
@@ -134,6 +122,15 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             old.dispose()
             self.engine = sa.create_engine(url, connect_args=connect_args, **options)
             self.sessionmaker = sessionmaker(bind=self.engine)
+            # A message's read and write are one statement each: without a transaction
+            # around them, psycopg2 sends no BEGIN and COMMIT (ROLLBACK) before and after,
+            # one round trip each instead of three. A statement is atomic on its own.
+            self.single_engine = sa.create_engine(
+                url, isolation_level="AUTOCOMMIT", connect_args=connect_args, **options
+            )
+        else:
+            self.single_engine = self.engine
+        self._single = sessionmaker(bind=self.single_engine)
         self.buffer_size = int(buffer_size)
         self.cache_size = int(cache_size)
         self.retry_seconds = float(retry_seconds)
@@ -221,7 +218,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
     # --- writing ---------------------------------------------------------------------
 
     def _add(self, session: Session, sender_id: str, events: Iterable[Event]) -> None:
-        """Insert ``events`` in one statement (psycopg2: one round trip for them all).
+        """Insert ``events``, one statement per :data:`MAX_ROWS` (one round trip each).
 
         Rasa adds one ORM object per event, which PostgreSQL gets as one
         ``INSERT ... RETURNING id`` each; nothing here needs the ids back.
@@ -241,8 +238,29 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                     "data": json.dumps(data),
                 }
             )
-        if rows:
-            session.execute(sa.insert(self.SQLEvent.__table__), rows)
+        for start in range(0, len(rows), MAX_ROWS):
+            session.execute(
+                sa.insert(self.SQLEvent.__table__).values(rows[start : start + MAX_ROWS])
+            )
+
+    def _save_new(self, sender_id: str, events: list[Event], known: int | None) -> None:
+        """Append the events the database has not got (blocking): see :meth:`_insert`.
+
+        With ``known`` (:meth:`_handed_out`) and at most :data:`MAX_ROWS` new events, one
+        INSERT outside a transaction. If its connection had died in the pool the events
+        may or may not be stored: they are counted in the database, in a transaction.
+        """
+        if known is not None and len(events) - known <= MAX_ROWS:
+            try:
+                with self._single() as session:
+                    self._add(session, sender_id, events[known:])
+            except DBAPIError as error:
+                if not died_in_pool(error):
+                    raise
+            else:
+                count_messages(events, known)
+                return
+        self._insert(sender_id, events, None)
 
     def _insert(self, sender_id: str, events: list[Event], first_new: int | None) -> None:
         """Append ``events[first_new:]`` in one transaction (blocking).
@@ -281,7 +299,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     def _event_data(self, sender_id: str, full: bool) -> list[dict[str, Any]]:
-        with self.session_scope() as session:
+        with self._single() as session:  # one SELECT, no transaction around it
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=full).all()
             return [json.loads(row.data) for row in rows]
 
@@ -344,7 +362,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         events = list(tracker.events)
         try:
-            await self._off_loop(self._insert, sender_id, events, self._handed_out(tracker))
+            await self._off_loop(self._save_new, sender_id, events, self._handed_out(tracker))
         except Exception as error:
             if not is_outage(error):
                 raise

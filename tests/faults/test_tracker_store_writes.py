@@ -44,6 +44,7 @@ def statements(store: DatabaseUrlTrackerStore) -> list[str]:
         sent.append(str(args[2]).split()[0].upper())
 
     sa.event.listen(store.engine, "before_cursor_execute", record)
+    sa.event.listen(store.single_engine, "before_cursor_execute", record)
     return sent
 
 
