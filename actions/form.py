@@ -24,7 +24,7 @@ from actions.state import (
 from meldkamer.clients.streets import Ask, resolve_address
 from meldkamer.intake.catalog import Catalog, catalog
 from meldkamer.intake.corrections import name_and_phone
-from meldkamer.intake.digressions import default_digressions
+from meldkamer.intake.digressions import digressions_for
 from meldkamer.intake.fields import CHECKS, UNKNOWN, check
 from meldkamer.intake.street_address import Unlisted
 from meldkamer.intake.validation import Invalid, normalise_email
@@ -99,7 +99,7 @@ def answered_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
     code = tracker.get_slot("topic")
     topic = rt.engine.table.topics.get(code) if code else None
     client = rt.client(tracker.get_slot("opdrachtgever"))
-    reply = default_digressions().reply(
+    reply = digressions_for(language(tracker)).reply(
         latest_text(tracker),
         topic=code,
         safety=topic.safety if topic else None,
@@ -280,7 +280,7 @@ def invalid_message(tracker: Tracker, slot: str, invalid: Invalid) -> str:
 
 def _wrong_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """The e-mail is optional: after the second wrong address the form goes on without."""
-    digressions = default_digressions()
+    digressions = digressions_for(language(tracker))
     wrong = [
         text
         for text in earlier_answers(tracker, "email")

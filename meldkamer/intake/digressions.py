@@ -68,11 +68,13 @@ class Digressions:
 
     questions: tuple[Question, ...]
     advice: Mapping[str, str]
+    #: What makes a message read as a question: a question mark, or a question word first.
+    question_words: re.Pattern[str] = _QUESTION
 
     def find(self, text: str) -> Question | None:
         """The question ``text`` asks, or ``None`` when it is no question of the table."""
         plain = normalise(text)
-        if not plain or len(plain.split()) > MAX_WORDS or not _QUESTION.search(plain):
+        if not plain or len(plain.split()) > MAX_WORDS or not self.question_words.search(plain):
             return None
         return next((q for q in self.questions if q.matches(plain)), None)
 
@@ -151,9 +153,16 @@ def parse_digressions(data: Any) -> Digressions:
     advice = data.get("advies") or {}
     if not isinstance(advice, dict):
         raise DigressionFileError("advies: verwacht onderwerp: tekst")
+    words = data.get("vraagwoorden")
+    if words is not None and (not isinstance(words, list) or not words):
+        raise DigressionFileError("vraagwoorden: verwacht een lijst met woorden")
     return Digressions(
         questions=tuple(_question(str(k), v) for k, v in data["vragen"].items()),
         advice=MappingProxyType({str(k): _text(v, f"advies.{k}") for k, v in advice.items()}),
+        # A language's own question words (vragen_<taal>.yml); the Dutch ones by default.
+        question_words=re.compile(r"\?|^\W*(" + "|".join(re.escape(str(w)) for w in words) + r")\b")
+        if words
+        else _QUESTION,
     )
 
 
@@ -170,3 +179,12 @@ def load_digressions(path: Path | None = None) -> Digressions:
 def default_digressions() -> Digressions:
     """The package's questions, read once per process."""
     return load_digressions()
+
+
+@lru_cache(maxsize=8)
+def digressions_for(language: str | None) -> Digressions:
+    """The questions in ``language``: ``vragen_<taal>.yml`` beside ``vragen.yml`` (Dutch)."""
+    entry = resources.files("meldkamer.intake").joinpath(f"vragen_{language}.yml")
+    if not language or not entry.is_file():
+        return default_digressions()
+    return parse_digressions(yaml.safe_load(entry.read_text("utf-8")))

@@ -170,3 +170,21 @@ async def test_a_photo_is_thanked_in_english(runtime, dispatcher, make_tracker, 
     tracker = make_tracker({"taal": "en"}, message=user_message("/foto", "foto"))
     await ActionFotoOntvangen().run(dispatcher, tracker, domain)
     assert texts(dispatcher) == ["I did not receive a photo. Please try again."]
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("how long will it take before someone comes?", "cannot give you an exact time"),
+        ("who pays for this?", "rental contract"),
+        ("what should I do now?", "Turn off the water"),
+    ],
+)
+async def test_a_question_in_the_form_is_answered_in_english(
+    runtime, dispatcher, domain, question, words
+) -> None:
+    slots = {"taal": "en", "topic": "lekkage_waterleiding"}
+    tracker = tracker_after([("naam", question)], slots)
+    result = await extract_and_validate("naam", tracker, dispatcher, domain)
+    assert result == {"naam": None}  # the form asks its question again
+    assert words in texts(dispatcher)[0]

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from meldkamer.intake.catalog import CatalogError, catalog, languages, parse_catalog
+from meldkamer.intake.digressions import digressions_for
 from meldkamer.intake.fact_labels import fact_labels
 from meldkamer.intake.language import detect_language
 from meldkamer.intake.safety import safety_text
@@ -180,3 +181,13 @@ def test_summary_and_outcome_in_english() -> None:
 )
 def test_the_language_of_a_message(text: str, language: str | None) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize("code", OTHERS)
+def test_every_digression_is_in_every_language(code: str) -> None:
+    dutch, other = digressions_for("nl"), digressions_for(code)
+    assert other is not dutch
+    assert [q.id for q in other.questions] == [q.id for q in dutch.questions]
+    assert set(other.advice) == set(dutch.advice)
+    assert other.find("what should I do now?") is not None
+    assert other.find("Anna de Vries") is None
