@@ -23,13 +23,13 @@ from typing import Any
 import pytest
 
 from channels.rest import APOLOGY
-from tests.security.runstack import RunStack, make_run_stack  # noqa: F401
+from tests.security.runstack import RunStack
 
 pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture
-def stack(make_run_stack: RunStack) -> RunStack:  # noqa: F811
+def stack(make_run_stack: RunStack) -> RunStack:
     return make_run_stack
 
 

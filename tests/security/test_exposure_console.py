@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from PIL import Image
 
-from tests.security.runstack import RunStack, make_run_stack  # noqa: F401
+from tests.security.runstack import RunStack
 from tests.security.signin import sign_in
 
 pytestmark = [pytest.mark.e2e]
@@ -24,7 +24,7 @@ PER_ADDRESS = 20
 
 
 @pytest.fixture
-def stack(make_run_stack: RunStack) -> RunStack:  # noqa: F811
+def stack(make_run_stack: RunStack) -> RunStack:
     return make_run_stack
 
 
