@@ -6,10 +6,8 @@ through Playwright (:func:`need_browser` checks it is there).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from devstack.stack import BIN, ROOT, apply_demo_clients, free_port, wait_for
 from tests.console.conftest import FakeRasa
+from tests.fakes.threaded import served_in_a_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -135,20 +134,15 @@ def add_supervisor(env: dict[str, str]) -> None:
 @contextmanager
 def rasa_in_a_thread(rasa: FakeRasa) -> Iterator[str]:
     """The fake Rasa served on loopback from its own thread and event loop."""
-    loop = asyncio.new_event_loop()
     port = free_port()
     runner = web.AppRunner(rasa.app())
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
+
+    async def start() -> None:
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+
+    with served_in_a_thread(start, runner.cleanup, "fake-rasa"):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
 
 
 @contextmanager
