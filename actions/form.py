@@ -242,7 +242,9 @@ def _validator(slot: str) -> Validate:
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        if answered_digression(dispatcher, tracker):
+        # Only the answer to this slot's own question can be a digression: a value another
+        # action set this turn (the first message as description) is never re-read as one.
+        if _asked(tracker, slot) and answered_digression(dispatcher, tracker):
             return {slot: None}
         both = name_and_phone(str(value)) if slot == "naam" else None
         if both:

@@ -188,3 +188,15 @@ async def test_a_question_in_the_form_is_answered_in_english(
     result = await extract_and_validate("naam", tracker, dispatcher, domain)
     assert result == {"naam": None}  # the form asks its question again
     assert words in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize(
+    "first", ["I can smell gas in the kitchen, what should I do?", "ik ruik gas, wat moet ik doen?"]
+)
+async def test_a_first_message_with_a_question_stays_the_description(
+    runtime, dispatcher, make_tracker, domain, first
+) -> None:
+    # The form validates the description start_melding set this turn; it asked nothing yet.
+    tracker = make_tracker({"taal": "en", "topic": "gaslek"}, message=user_message(first))
+    result = ValidateMeldingForm().validate_beschrijving(first, dispatcher, tracker, domain)
+    assert result == {"beschrijving": first} and texts(dispatcher) == []

@@ -115,6 +115,9 @@ def test_english_gaslek_gives_safety_first(stack: Stack) -> None:
     assert "0800-9009" in first and "Call 112" in first
     assert "What is the address of the home?" in "\n".join(rest)
     assert "What is your name?" in tenant.says("1234 AB 12")
+    # A question in between: the safety instructions again, in English, then the name.
+    text = tenant.says("what should I do now?")
+    assert text.startswith("Do you smell gas?") and text.endswith("What is your name?")
     outcome = tenant.finishes("Problem: gas smell or gas leak")
     registered(stack, tenant, outcome, "gaslek")
     assert "This is an emergency (acute)." in outcome
