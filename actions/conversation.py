@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handover import hand_over
+from actions.melding import utter_in
 from actions.state import language, latest_text
 from meldkamer.intake.catalog import catalog
-from meldkamer.intake.language import english_emergency
+from meldkamer.intake.language import detect_language, english_emergency
 from meldkamer.intake.validation import has_words
 
 #: After this many misunderstandings in a row the bot offers a person.
@@ -29,19 +30,26 @@ class ActionNietBegrepen(Action):
     ) -> list[EventType]:
         text = latest_text(tracker)
         count = int(tracker.get_slot("niet_begrepen") or 0) + 1
+        switch: list[EventType] = []
         if not text.strip():
             dispatcher.utter_message(response="utter_leeg")
         elif not has_words(text):
             dispatcher.utter_message(text=catalog(language(tracker))("alleen_tekens"))
         else:
-            dispatcher.utter_message(response="utter_niet_begrepen")
+            # An English message nobody understood is answered in English from now on.
+            before = language(tracker)
+            taal = detect_language(text) or before
+            if taal != before:
+                switch.append(SlotSet("taal", taal))
+            utter_in(dispatcher, "utter_niet_begrepen", taal, switched=bool(switch))
         if count >= MAX_MISUNDERSTOOD:
             # Twice in a row not understood: a person takes over.
             return [
+                *switch,
                 SlotSet("niet_begrepen", 0),
                 *hand_over(dispatcher, tracker, "Bot begreep de huurder twee keer niet"),
             ]
-        return [SlotSet("niet_begrepen", count)]
+        return [*switch, SlotSet("niet_begrepen", count)]
 
 
 class ActionEnglish(Action):

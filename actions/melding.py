@@ -14,7 +14,7 @@ from actions.runtime import runtime
 from actions.state import language, latest_text
 from meldkamer.intake.channel import phone_from_sender
 from meldkamer.intake.language import detect_language
-from meldkamer.intake.safety import safety_text
+from meldkamer.intake.responses import response_in
 from meldkamer.intake.texts import helping_with
 from meldkamer.intake.validation import Invalid, clean_description
 from meldkamer.triage.answers import facts_from_text
@@ -51,18 +51,19 @@ class ActionStartMelding(Action):
         code = next(tracker.get_latest_entity_values("topic"), None) or intent.removeprefix(
             "melding_"
         )
-        if code not in table.topics:
-            dispatcher.utter_message(response="utter_vraag_probleem")
-            # No topic yet: wait for the description instead of opening the form.
-            return [FollowupAction("action_listen")]
         text = latest_text(tracker)
         from_button = text.startswith("/")
         # The language is read from the first message ("chosen from the first message").
         before = language(tracker)
         taal = (None if from_button else detect_language(text)) or before
+        switch = [SlotSet("taal", taal)] if taal != before else []
+        if code not in table.topics:
+            utter_in(dispatcher, "utter_vraag_probleem", taal, switched=bool(switch))
+            # No topic yet: wait for the description instead of opening the form.
+            return [*switch, FollowupAction("action_listen")]
         topic = translated_table(table, taal).topic(code)
         if topic.safety in SAFETY_RESPONSES:
-            say_safety(dispatcher, topic.safety, taal, switched=taal != before)
+            utter_in(dispatcher, SAFETY_RESPONSES[topic.safety], taal, switched=bool(switch))
 
         known = {} if from_button else facts_from_text(translated_table(table, taal), topic, text)
         description = None
@@ -72,9 +73,8 @@ class ActionStartMelding(Action):
 
         dispatcher.utter_message(text=helping_with(topic.name, taal))
         events: list[EventType] = [SlotSet(slot, None) for slot in MELDING_SLOTS]
-        if taal != before:
-            events.append(SlotSet("taal", taal))
         events += [
+            *switch,
             SlotSet("topic", code),
             SlotSet("melding_id", uuid.uuid4().hex),
             SlotSet("feiten", known),
@@ -92,18 +92,18 @@ class ActionStartMelding(Action):
         return events
 
 
-def say_safety(
-    dispatcher: CollectingDispatcher, kind: str, taal: str, *, switched: bool = False
+def utter_in(
+    dispatcher: CollectingDispatcher, response: str, taal: str, *, switched: bool = False
 ) -> None:
-    """The safety instructions of ``kind`` in the tenant's language, before anything else.
+    """Say a domain response in the tenant's language.
 
     Rasa renders a response with the slots from before this action, so in the turn that
-    sets the language the text of the new language's variation is sent as it is.
+    sets the language the new language's variation (text and buttons) is sent as it is.
     """
     if switched:
-        dispatcher.utter_message(text=safety_text(kind, taal))
+        dispatcher.utter_message(**response_in(response, taal))
     else:
-        dispatcher.utter_message(response=SAFETY_RESPONSES[kind])
+        dispatcher.utter_message(response=response)
 
 
 def client_from_entry(tracker: Tracker) -> str | None:

@@ -15,11 +15,11 @@ from types import MappingProxyType
 
 import yaml
 
+from meldkamer.intake.responses import pick_variant
+
 #: The Rasa domain at the root of the project (also in the container image).
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 PREFIX = "utter_veiligheid_"
-#: The slot whose value picks a response's language variation (``condition``).
-LANGUAGE_SLOT = "taal"
 
 
 class SafetyTextError(RuntimeError):
@@ -33,21 +33,9 @@ def response_name(kind: str) -> str:
 
 def _variant_text(variants: object, language: str | None) -> str | None:
     """The text of the variation for ``language`` (``condition`` on slot taal), else the default."""
-    if not isinstance(variants, list):
-        return None
-    default: str | None = None
-    for variant in variants:
-        if not isinstance(variant, dict):
-            continue
-        conditions = variant.get("condition") or []
-        text = variant.get("text")
-        if not conditions and default is None:
-            default = text if isinstance(text, str) else None
-        elif language and any(
-            c.get("name") == LANGUAGE_SLOT and c.get("value") == language for c in conditions
-        ):
-            return text if isinstance(text, str) else None
-    return default
+    variant = pick_variant(variants, language)
+    text = variant.get("text") if variant is not None else None
+    return text if isinstance(text, str) else None
 
 
 @cache

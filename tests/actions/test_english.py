@@ -200,3 +200,25 @@ async def test_a_first_message_with_a_question_stays_the_description(
     tracker = make_tracker({"taal": "en", "topic": "gaslek"}, message=user_message(first))
     result = ValidateMeldingForm().validate_beschrijving(first, dispatcher, tracker, domain)
     assert result == {"beschrijving": first} and texts(dispatcher) == []
+
+
+async def test_an_english_message_not_understood_is_answered_in_english(
+    dispatcher, make_tracker, domain
+) -> None:
+    from actions.conversation import ActionNietBegrepen
+
+    tracker = make_tracker(message=user_message("my thingy is acting weird", "nlu_fallback"))
+    events = await ActionNietBegrepen().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("Sorry, I did not understand that.")
+    assert slots_of(events)["taal"] == "en"
+
+
+async def test_an_english_message_without_topic_gets_the_english_buttons(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    message = user_message("I want to report a problem with my home", "kies_onderwerp")
+    events = await ActionStartMelding().run(dispatcher, make_tracker(message=message), domain)
+    (said,) = dispatcher.messages
+    assert said["text"].startswith("What is wrong?")
+    assert said["buttons"][4] == {"title": "I smell gas", "payload": "/melding_gaslek"}
+    assert slots_of(events)["taal"] == "en"
