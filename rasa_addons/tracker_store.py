@@ -254,6 +254,9 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             try:
                 with self._single() as session:
                     self._add(session, sender_id, events[known:])
+                    # A no-op on PostgreSQL's AUTOCOMMIT engine (no COMMIT is sent); on
+                    # SQLite, which shares the ordinary engine, this is what stores them.
+                    session.commit()
             except DBAPIError as error:
                 if not died_in_pool(error):
                     raise

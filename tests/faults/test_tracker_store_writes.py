@@ -8,23 +8,15 @@ connection), unless the tracker is not the one this store handed out (another se
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from devstack.stored import tracker_events
 from rasa_addons.tracker_store import DatabaseUrlTrackerStore
 from tests.faults.conftest import ProxiedDatabase
-
-pytestmark = pytest.mark.postgres
-
-
-def new_store(url: str, monkeypatch: pytest.MonkeyPatch) -> DatabaseUrlTrackerStore:
-    monkeypatch.setenv("DATABASE_URL", url)
-    return DatabaseUrlTrackerStore(Domain.empty(), retry_seconds=0.0)
+from tests.faults.trackers import new_store, stored_texts, turn
 
 
 @pytest.fixture
@@ -48,16 +40,7 @@ def statements(store: DatabaseUrlTrackerStore) -> list[str]:
     return sent
 
 
-def turn(tracker: DialogueStateTracker, said: str, answer: str) -> None:
-    tracker.update(UserUttered(said))
-    tracker.update(BotUttered(answer))
-    tracker.update(ActionExecuted("action_listen"))
-
-
-def texts(direct_url: str, sender_id: str) -> list[str]:
-    return [event["text"] for event in tracker_events(direct_url, sender_id) if event.get("text")]
-
-
+@pytest.mark.postgres
 async def test_a_message_is_one_select_and_one_insert(
     store: DatabaseUrlTrackerStore, proxied_pg: ProxiedDatabase
 ) -> None:
@@ -71,7 +54,7 @@ async def test_a_message_is_one_select_and_one_insert(
     turn(again, "1234 AB 12", "Hoe heet u?")
     await store.save(again)
     assert sent == ["SELECT", "INSERT"]
-    assert texts(proxied_pg.direct, "huurder-1") == [
+    assert stored_texts(proxied_pg.direct, "huurder-1") == [
         "lekkage",
         "Waar woont u?",
         "1234 AB 12",
@@ -79,6 +62,7 @@ async def test_a_message_is_one_select_and_one_insert(
     ]
 
 
+@pytest.mark.postgres
 async def test_another_servers_events_are_counted_not_overwritten(
     store: DatabaseUrlTrackerStore,
     proxied_pg: ProxiedDatabase,
@@ -106,7 +90,7 @@ async def test_another_servers_events_are_counted_not_overwritten(
         assert sent == ["SELECT", "INSERT"]
     finally:
         other.engine.dispose()
-    assert texts(proxied_pg.direct, "huurder-2") == [
+    assert stored_texts(proxied_pg.direct, "huurder-2") == [
         "lekkage",
         "Waar woont u?",
         "1234 AB 12",
@@ -118,6 +102,7 @@ async def test_another_servers_events_are_counted_not_overwritten(
     ]
 
 
+@pytest.mark.postgres
 async def test_a_database_restart_between_two_messages_is_no_outage(
     store: DatabaseUrlTrackerStore, proxied_pg: ProxiedDatabase
 ) -> None:
@@ -136,9 +121,32 @@ async def test_a_database_restart_between_two_messages_is_no_outage(
     turn(again, "1234 AB 12", "Hoe heet u?")
     await store.save(again)
     assert store.pending == []
-    assert texts(proxied_pg.direct, "huurder-3") == [
+    assert stored_texts(proxied_pg.direct, "huurder-3") == [
         "lekkage",
         "Waar woont u?",
         "1234 AB 12",
         "Hoe heet u?",
     ]
+
+
+async def test_on_sqlite_a_message_is_stored_for_the_next_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite has no AUTOCOMMIT engine: the one-INSERT write must still be committed, or
+    # the next read (another process, a restart) finds the conversation empty.
+    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    store = new_store(url, monkeypatch)
+    tracker = await store.get_or_create_tracker("huurder-4")
+    turn(tracker, "lekkage", "Waar woont u?")
+    await store.save(tracker)
+    again = await store.retrieve("huurder-4")
+    assert again is not None
+    turn(again, "1234 AB 12", "Hoe heet u?")
+    await store.save(again)
+    store.engine.dispose()
+
+    other = new_store(url, monkeypatch)
+    stored = await other.retrieve("huurder-4")
+    assert stored is not None
+    said = [event.text for event in stored.events if getattr(event, "text", None)]
+    assert said == ["lekkage", "Waar woont u?", "1234 AB 12", "Hoe heet u?"]
