@@ -132,6 +132,16 @@ def test_the_same_data_gives_the_same_model():
     assert first == second
 
 
+def test_the_order_of_the_examples_changes_nothing():
+    # Files and examples in another order (a file renamed, an example moved): the same model.
+    pairs = [(t, i) for i, ts in EXAMPLES.items() for t in ts]
+    config = TopicClassifier.get_default_config()
+    texts = ["gas in huis", "barst in de tegel", "de deur is dicht gevallen"]
+    forward = TopicModel(config, []).fit([t for t, _ in pairs], [i for _, i in pairs])
+    backward = TopicModel(config, []).fit([t for t, _ in pairs[::-1]], [i for _, i in pairs[::-1]])
+    assert forward.rank(texts, 5) == backward.rank(texts, 5)
+
+
 def test_each_regex_is_one_feature_whatever_the_case():
     texts = [t for ts in EXAMPLES.values() for t in ts]
     model = TopicModel(TopicClassifier.get_default_config(), [r"\bga+s+", "melder"])
