@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form import answered_digression
 from actions.handover import hand_over
 from actions.melding import utter_in
 from actions.state import language, latest_text
@@ -29,6 +30,10 @@ class ActionNietBegrepen(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = latest_text(tracker)
+        # A question of vragen.yml outside the form (at the summary: "wie betaalt dit?") is
+        # understood: the answer, and the question the bot asked before still stands.
+        if has_words(text) and answered_digression(dispatcher, tracker):
+            return [SlotSet("niet_begrepen", 0)]
         count = int(tracker.get_slot("niet_begrepen") or 0) + 1
         switch: list[EventType] = []
         if not text.strip():

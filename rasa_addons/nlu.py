@@ -18,14 +18,14 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from meldkamer.intake.digressions import default_digressions
 from meldkamer.intake.validation import has_words
 
 _MEANINGFUL_SIGNS = ("👍", "👎")
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class NoWordsClassifier(GraphComponent, IntentClassifier):
-    """Sets ``nlu_fallback`` for messages with no letters or digits."""
+class Overruler(GraphComponent, IntentClassifier):
+    """A stateless step after the classifiers that overrules some of their readings."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -39,9 +39,14 @@ class NoWordsClassifier(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> NoWordsClassifier:
+    ) -> Overruler:
         """Create the component (no state, nothing to train)."""
         return cls()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class NoWordsClassifier(Overruler):
+    """Sets ``nlu_fallback`` for messages with no letters or digits."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Overrule the intent of messages without words."""
@@ -49,11 +54,41 @@ class NoWordsClassifier(GraphComponent, IntentClassifier):
             text = str(message.get(TEXT) or "")
             if has_words(text) or any(sign in text for sign in _MEANINGFUL_SIGNS):
                 continue
-            fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(
-                INTENT_RANKING_KEY,
-                [fallback, *(message.get(INTENT_RANKING_KEY) or [])],
-                add_to_output=True,
-            )
+            overrule_with_fallback(message)
+        return messages
+
+
+def overrule_with_fallback(message: Message) -> None:
+    """Make the message ``nlu_fallback``, the classifier's ranking kept after it."""
+    fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
+    message.set(INTENT, fallback, add_to_output=True)
+    message.set(
+        INTENT_RANKING_KEY, [fallback, *(message.get(INTENT_RANKING_KEY) or [])], add_to_output=True
+    )
+
+
+#: The question of vragen.yml that does ask whether the bot is a person.
+_BOT_QUESTION = "mens"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class QuestionsClassifier(Overruler):
+    """A question of ``vragen.yml`` read as ``bot_challenge`` becomes ``nlu_fallback``.
+
+    "wie betaalt dit?" and "kost dit mij iets?" share "wie" and "dit" with "wie ben jij" and
+    "is dit een bot", and were read as bot_challenge (0.80, 0.54): outside the form the
+    tenant got "Ik ben een digitale assistent". As nlu_fallback the question is answered
+    from vragen.yml, by the form during the melding and by action_niet_begrepen outside it.
+    Only bot_challenge is overruled: a topic or a status question keeps its reading.
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Overrule bot_challenge for the table's other questions."""
+        questions = default_digressions()
+        for message in messages:
+            if (message.get(INTENT) or {}).get("name") != "bot_challenge":
+                continue
+            question = questions.find(str(message.get(TEXT) or ""))
+            if question is not None and question.id != _BOT_QUESTION:
+                overrule_with_fallback(message)
         return messages

@@ -25,6 +25,19 @@ async def test_not_understood_says_why(dispatcher, make_tracker, domain, text, f
     assert texts(dispatcher)[0].startswith(first)
 
 
+async def test_a_question_of_the_table_outside_the_form_is_answered(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    # At the summary (no form active) "wie betaalt dit?" read as not understood: answered.
+    tracker = make_tracker(
+        {"niet_begrepen": 1, "topic": "cv_storing", "wacht_op_bevestiging": True},
+        message=user_message("wie betaalt dit?", "nlu_fallback"),
+    )
+    events = await ActionNietBegrepen().run(dispatcher, tracker, domain)
+    assert "huurcontract" in texts(dispatcher)[0]
+    assert events == [SlotSet("niet_begrepen", 0)]
+
+
 async def test_second_miss_hands_over_to_a_person(
     runtime, dispatcher, make_tracker, domain
 ) -> None:
