@@ -27,6 +27,7 @@ from meldkamer.clients.oncall import (
     parse_default_contractors,
 )
 from meldkamer.clients.protocol import parse_notices, parse_protocol
+from meldkamer.clients.questions import parse_questions
 from meldkamer.clients.retention import parse_terms
 from meldkamer.clients.schema import (
     CLIENT_KINDS,
@@ -49,6 +50,7 @@ from meldkamer.clients.yamlsource import (
     optional,
     render_path,
 )
+from meldkamer.intake.digressions import Question, question_blocks
 from meldkamer.triage.officehours import WEEKDAYS, HeatingSeason, OfficeHours, parse_hours
 from meldkamer.triage.table import DecisionTable, load_table
 
@@ -92,6 +94,8 @@ _TOP_KEYS = (
     "piket",
     # The client checks the work before the ticket closes (docs/FOLLOW-UP.md).
     "controle_na_gereed",
+    # The client's own questions and answers mid-melding, per language (docs/CLIENTS.md).
+    *question_blocks(),
 )
 _DEFAULT_SEASON = HeatingSeason()
 
@@ -195,6 +199,7 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     check_after_done = optional(data, "controle_na_gereed", False)
     if not isinstance(check_after_done, bool):
         r.error(("controle_na_gereed",), f"verwacht ja of nee, niet {kind_of(check_after_done)}")
+    questions = _questions(r, data)
     if r.problems:
         return None
     # Every check above passed, so none of these is None; the asserts tell mypy so.
@@ -226,7 +231,18 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
         sla=sla,
         piket=piket,
         check_after_done=check_after_done,
+        questions=questions,
     )
+
+
+def _questions(r: Reader, data: Mapping[str, Any]) -> Mapping[str, tuple[Question, ...]]:
+    """The client's questions by block; a block with a problem is reported and left out."""
+    blocks = {
+        block: parse_questions(r, data[block], block)
+        for block in question_blocks()
+        if has(data, block)
+    }
+    return MappingProxyType({block: qs for block, qs in blocks.items() if qs is not None})
 
 
 def _contact(r: Reader, raw: Any) -> Contact | None:

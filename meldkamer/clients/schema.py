@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from meldkamer.clients.retention import RetentionTerm
+from meldkamer.intake.digressions import Question, question_block
 from meldkamer.triage.engine import TriageSettings
 from meldkamer.triage.officehours import HeatingSeason, OfficeHours
 from meldkamer.triage.table import DecisionTable, TableError, Topic, Urgency, parse_topic
@@ -260,6 +261,8 @@ class Client:
             keep the defaults of ``meldkamer/updates/texts.yml``.
         piket: the client's own on-call employees and their roster (piket).
         sla: the client's SLA targets (sla), the defaults where it sets none.
+        questions: the client's own questions asked mid-melding, by block (vragen,
+            vragen_<taal>); tried before the general ones of ``meldkamer/intake/vragen.yml``.
     """
 
     id: str
@@ -289,6 +292,9 @@ class Client:
     check_after_done: bool = False
     # rapportage_email: the monthly report is mailed here (docs/REPORTS.md).
     report_emails: tuple[str, ...] = ()
+    questions: Mapping[str, tuple[Question, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def escalation(self) -> timedelta:
@@ -358,6 +364,10 @@ class Client:
     def notice_for(self, topic: str) -> str | None:
         """The client's extra notice for the tenant on this topic, if any."""
         return self.notices.get(topic)
+
+    def questions_for(self, language: str) -> tuple[Question, ...]:
+        """The client's own questions in ``language`` (none: the general ones only)."""
+        return self.questions.get(question_block(language), ())
 
     def address_ranges(self) -> Iterator[tuple[Complex, AddressRange]]:
         """Every address range with the complex that claims it."""

@@ -4,6 +4,9 @@
 them and asks its own question again, instead of reading them as a (wrong) answer. The
 questions and answers are data a supervisor edits; this module reads and checks them.
 
+A client file may add its own questions, or its own answer to a general one (``vragen:``
+in docs/CLIENTS.md): :func:`with_client` puts them before the general ones.
+
 Only a message that reads as a question (a question mark, or a question word first) can be
 a digression, so an answer such as a name or a description is never taken for one.
 """
@@ -11,8 +14,8 @@ a digression, so an answer such as a name or a description is never taken for on
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -21,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from meldkamer.intake.language import DEFAULT_LANGUAGE
 from meldkamer.triage.answers import normalise
 
 _QUESTION = re.compile(
@@ -124,11 +128,16 @@ def _patterns(value: Any, where: str) -> tuple[re.Pattern[str], ...]:
         raise DigressionFileError(f"{where}.herkenning: ongeldig patroon ({error})") from None
 
 
-def _question(key: str, spec: Any) -> Question:
-    where = f"vragen.{key}"
+#: The fields of one question, in ``vragen.yml`` and in a client file alike.
+QUESTION_FIELDS = ("herkenning", "antwoord", "mededeling", "per_onderwerp", "kanalen")
+
+
+def parse_question(key: str, spec: Any, block: str = "vragen") -> Question:
+    """One entry of a ``vragen`` block; errors name ``block``, the key and the field."""
+    where = f"{block}.{key}"
     if not isinstance(spec, dict):
         raise DigressionFileError(f"{where}: verwacht een blok")
-    unknown = set(spec) - {"herkenning", "antwoord", "mededeling", "per_onderwerp", "kanalen"}
+    unknown = set(spec) - set(QUESTION_FIELDS)
     if unknown:
         raise DigressionFileError(f"{where}: onbekend veld {', '.join(sorted(unknown))}")
     channels = spec.get("kanalen") or {}
@@ -157,7 +166,7 @@ def parse_digressions(data: Any) -> Digressions:
     if words is not None and (not isinstance(words, list) or not words):
         raise DigressionFileError("vraagwoorden: verwacht een lijst met woorden")
     return Digressions(
-        questions=tuple(_question(str(k), v) for k, v in data["vragen"].items()),
+        questions=tuple(parse_question(str(k), v) for k, v in data["vragen"].items()),
         advice=MappingProxyType({str(k): _text(v, f"advies.{k}") for k, v in advice.items()}),
         # A language's own question words (vragen_<taal>.yml); the Dutch ones by default.
         question_words=re.compile(r"\?|^\W*(" + "|".join(re.escape(str(w)) for w in words) + r")\b")
@@ -188,3 +197,31 @@ def digressions_for(language: str | None) -> Digressions:
     if not language or not entry.is_file():
         return default_digressions()
     return parse_digressions(yaml.safe_load(entry.read_text("utf-8")))
+
+
+def question_block(language: str) -> str:
+    """The key of the questions in ``language`` in a client file, as the package's file names."""
+    return "vragen" if language == DEFAULT_LANGUAGE else f"vragen_{language}"
+
+
+def question_blocks() -> tuple[str, ...]:
+    """Every question block a client file may have: one per language with a ``vragen`` file."""
+    names = sorted(
+        entry.name.removesuffix(".yml").removeprefix("vragen_")
+        for entry in resources.files("meldkamer.intake").iterdir()
+        if entry.name.startswith("vragen_") and entry.name.endswith(".yml")
+    )
+    return ("vragen", *(question_block(name) for name in names))
+
+
+def with_client(general: Digressions, own: Sequence[Question]) -> Digressions:
+    """``general`` with a client's questions tried first.
+
+    A client question with the id of a general one replaces it, recognition and answer,
+    so the client's answer is the one given. Without client questions: ``general`` itself.
+    """
+    if not own:
+        return general
+    ids = {question.id for question in own}
+    kept = tuple(question for question in general.questions if question.id not in ids)
+    return replace(general, questions=(*own, *kept))
