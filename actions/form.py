@@ -24,7 +24,7 @@ from actions.state import (
 from meldkamer.clients.streets import Ask, resolve_address
 from meldkamer.intake.catalog import Catalog, catalog
 from meldkamer.intake.corrections import name_and_phone
-from meldkamer.intake.digressions import digressions_for
+from meldkamer.intake.digressions import Digressions, digressions_for, with_client
 from meldkamer.intake.fields import CHECKS, UNKNOWN, check
 from meldkamer.intake.street_address import Unlisted
 from meldkamer.intake.validation import Invalid, normalise_email
@@ -90,6 +90,13 @@ def earlier_answers(tracker: Tracker, slot: str) -> list[str]:
     return answers[:-1] if answers and answers[-1] == latest_text(tracker) else answers
 
 
+def digressions(tracker: Tracker) -> Digressions:
+    """The questions in the tenant's language; the client's first once the address named it."""
+    general = digressions_for(language(tracker))
+    client = runtime().client(tracker.get_slot("opdrachtgever"))
+    return with_client(general, client.questions_for(language(tracker))) if client else general
+
+
 def answered_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Answer a question asked in the middle of the form ("wie betaalt dit?"), if it is one.
 
@@ -99,7 +106,7 @@ def answered_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
     code = tracker.get_slot("topic")
     topic = rt.engine.table.topics.get(code) if code else None
     client = rt.client(tracker.get_slot("opdrachtgever"))
-    reply = digressions_for(language(tracker)).reply(
+    reply = digressions(tracker).reply(
         latest_text(tracker),
         topic=code,
         safety=topic.safety if topic else None,
@@ -282,11 +289,11 @@ def invalid_message(tracker: Tracker, slot: str, invalid: Invalid) -> str:
 
 def _wrong_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """The e-mail is optional: after the second wrong address the form goes on without."""
-    digressions = digressions_for(language(tracker))
+    questions = digressions(tracker)
     wrong = [
         text
         for text in earlier_answers(tracker, "email")
-        if isinstance(normalise_email(text), Invalid) and digressions.find(text) is None
+        if isinstance(normalise_email(text), Invalid) and questions.find(text) is None
     ]
     if len(wrong) + 1 >= EMAIL_TRIES:
         dispatcher.utter_message(text=say(tracker)("email_overgeslagen"))
