@@ -8,6 +8,7 @@ non-root, probes, one worker, only the proxy public, metrics that exist.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -322,12 +323,10 @@ def test_every_channel_webhook_is_routed_or_said_why_not() -> None:
     modules = yaml.safe_load((ROOT / "credentials.yml").read_text())
     names = set()
     for dotted in modules:
-        module = dotted.rsplit(".", 1)[0].replace(".", "/")
-        source = ROOT / f"{module}.py"
-        source = source if source.exists() else ROOT / module / "__init__.py"
-        found = re.search(r'def name\(cls\) -> str:\s+return "(\w+)"', source.read_text())
-        assert found, dotted
-        names.add(found.group(1))
+        # The channel's own name() (Rasa's webhook path): channels may inherit it from
+        # channels.common.channel, so it is asked, not read from the source.
+        module, cls = dotted.rsplit(".", 1)
+        names.add(getattr(importlib.import_module(module), cls).name())
     routed = {p.removeprefix("/webhooks/") for p in nginx_public_prefixes() if "/webhooks/" in p}
     assert routed == names - set(NOT_ROUTED)
     assert set(NOT_ROUTED) <= names
