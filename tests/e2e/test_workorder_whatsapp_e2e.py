@@ -39,7 +39,7 @@ from tests.e2e.test_workorder_e2e import (
     sms_to_webhook,
     werkbon_cli,
 )
-from tests.e2e.whatsappstack import Running, whatsapp_env
+from tests.e2e.whatsappstack import Running
 from tests.fakes.graph_api import MetaWebhooks, running_graph_api
 from tests.fakes.mail import SmsGateway
 from tests.links import link_token
@@ -67,7 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     channels = ("rest", "channels.whatsapp.WhatsAppInput", "channels.sms.SmsInput")
     with (
         running_graph_api() as graph,
-        sms_stack(workdir, channels, env=whatsapp_env(graph), unset=("WHATSAPP_*",)) as (
+        sms_stack(workdir, channels, env=graph.env(), unset=("WHATSAPP_*",)) as (
             stack,
             gateway,
         ),

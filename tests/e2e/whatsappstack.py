@@ -10,11 +10,6 @@ from pathlib import Path
 
 from devstack.stack import Stack
 from tests.fakes.graph_api import (
-    ACCESS_TOKEN,
-    APP_SECRET,
-    DISPLAY_NUMBER,
-    PHONE_NUMBER_ID,
-    VERIFY_TOKEN,
     FakeGraphApi,
     MetaWebhooks,
     running_graph_api,
@@ -36,18 +31,6 @@ class Running:
         return self.stack.uploads
 
 
-def whatsapp_env(graph: FakeGraphApi) -> dict[str, str]:
-    """The WhatsApp channel's settings, pointed at the Graph API fake."""
-    return {
-        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
-        "WHATSAPP_API_URL": graph.url,
-    }
-
-
 @contextmanager
 def whatsapp_stack(workdir: Path) -> Iterator[Running]:
     """The stack on WhatsApp and REST, the fake and Meta's webhooks, until the block ends."""
@@ -59,7 +42,7 @@ def whatsapp_stack(workdir: Path) -> Iterator[Running]:
             channels=("rest", "channels.whatsapp.WhatsAppInput"),
             # This test keeps its state in the server's memory, and sets WhatsApp itself.
             unset=("REDIS_URL", "WHATSAPP_*"),
-            env=whatsapp_env(graph),
+            env=graph.env(),
         )
         try:
             stack.start()

@@ -221,6 +221,17 @@ class FakeGraphApi:
 
     # --- what tests look at -------------------------------------------------------------
 
+    def env(self) -> dict[str, str]:
+        """The WhatsApp channel's settings, pointed at this fake (as the other fakes' env())."""
+        return {
+            "WHATSAPP_ACCESS_TOKEN": self.token,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": self.phone_number_id,
+            "WHATSAPP_DISPLAY_NUMBER": DISPLAY_NUMBER,
+            "WHATSAPP_API_URL": self.url,
+        }
+
     def sent(self, to: str | None = None) -> list[dict[str, Any]]:
         """Messages accepted (answered 200), oldest first; only those to ``to`` when given."""
         with self._lock:

@@ -75,12 +75,7 @@ def channels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Channels]:
             **telegram.env(),
             "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "TELEGRAM_MODE": "webhook",
-            "WHATSAPP_ACCESS_TOKEN": graph_api.ACCESS_TOKEN,
-            "WHATSAPP_APP_SECRET": graph_api.APP_SECRET,
-            "WHATSAPP_VERIFY_TOKEN": graph_api.VERIFY_TOKEN,
-            "WHATSAPP_PHONE_NUMBER_ID": graph_api.PHONE_NUMBER_ID,
-            "WHATSAPP_DISPLAY_NUMBER": graph_api.DISPLAY_NUMBER,
-            "WHATSAPP_API_URL": graph.url,
+            **graph.env(),
             "MELDKAMER_UPLOAD_DIR": str(workdir / "uploads"),
         }
         saved = {
