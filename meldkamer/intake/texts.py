@@ -22,8 +22,6 @@ _NL = catalog()
 
 MEANING = {u: _NL(f"betekenis_{u.value}") for u in Urgency}
 
-NEXT_STEP = {u: _NL(f"volgende_{u.value}") for u in (Urgency.ACUUT, Urgency.URGENT)}
-
 
 def dutch_date(day: date) -> str:
     """``maandag 30 november``."""
@@ -154,8 +152,6 @@ HANDOVER_FAILED = (
     f"Het doorverbinden lukt nu niet. Bel de meldkamer: {MELDKAMER_PHONE} (dag en nacht). "
     f"Bij gevaar: bel {EMERGENCY_PHONE}."
 )
-#: A detail went missing before the confirmation (the form asks it again).
-MISSING_DETAIL = _NL("gegeven_mist")
 
 
 # --- What the bot says in the conversation (the actions only pick one) -------------------
@@ -180,16 +176,7 @@ def correctable(language: str | None = None) -> dict[str, str]:
 
 
 CORRECTABLE = correctable()
-CONFIRM_YES = _NL("ja_klopt")
-CONFIRM_NO = _NL("nee_aanpassen")
-WHAT_IS_WRONG = _NL("wat_klopt_niet")
-WHICH_PART = _NL("welk_onderdeel")
-NOT_UNDERSTOOD_ANSWER = _NL("niet_begrepen_antwoord")
-DONT_KNOW = _NL("weet_niet")
 ADDRESS_NOT_SERVED = _NL("adres_niet_bediend")
-ONLY_SYMBOLS = _NL("alleen_tekens")
-BACK_TO_BOT = _NL("terug_bij_bot")
-ANYTHING_ELSE = _NL("nog_iets")
 
 
 def helping_with(topic_name: str, language: str | None = None) -> str:
@@ -219,11 +206,6 @@ WHICH_ADDRESS = _NL("welk_adres")
 POSTCODE_UNKNOWN = (
     "Geen probleem. Stuur dan uw straat en huisnummer, en de plaats, bijvoorbeeld: "
     "Lindelaan 12, Lindendam."
-)
-#: Neither the postcode nor the street is in a list: a person helps on.
-ADDRESS_NEEDS_PERSON = (
-    "Zonder postcode kan ik dit adres niet vastleggen. De postcode staat op uw huurcontract "
-    "of op een brief van uw verhuurder. Of typ 'medewerker', dan helpt een medewerker u verder."
 )
 #: A wrong e-mail address, the first time (the question that follows says "Kies 'Geen e-mail'").
 EMAIL_INVALID = _NL("email_ongeldig")
