@@ -61,6 +61,7 @@ nlu-report: $(MODEL)
 
 bench: $(MODEL)
 	$(BIN)/python scripts/bench/run.py
+	$(BIN)/python scripts/bench/turns.py
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache
