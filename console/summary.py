@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from meldkamer.attachments.store import for_conversation
 from meldkamer.clients.loader import ClientFileError, parse_client
 from meldkamer.clients.models import ClientVersion
-from meldkamer.clients.schema import protocol_topic
 from meldkamer.clients.store import newest_version
+from meldkamer.clients.topics import protocol_topic
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.intake.texts import describe_fact
 from meldkamer.tickets import Ticket

@@ -17,7 +17,6 @@ from meldkamer.clients.registry import ClientRegistry, RegistryConflictError, co
 from meldkamer.clients.schema import (
     CLIENT_KINDS,
     ENTRY_KINDS,
-    TRADES,
     AddressRange,
     Client,
     Complex,
@@ -35,6 +34,7 @@ from meldkamer.clients.store import (
     latest,
     load_default_registry,
 )
+from meldkamer.clients.topics import TRADES
 
 __all__ = [
     "CLIENT_KINDS",

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from meldkamer.clients.schema import (
     MAX_NAME,
-    TRADES,
     AddressRange,
     Complex,
     Contractor,
@@ -23,6 +22,7 @@ from meldkamer.clients.schema import (
     TradeCover,
     normalise_postcode,
 )
+from meldkamer.clients.topics import TRADES
 from meldkamer.clients.yamlsource import FieldPath, Reader, T, has, optional
 from meldkamer.triage.officehours import AMSTERDAM
 

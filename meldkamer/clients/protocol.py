@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from meldkamer.clients.schema import ROW_KEYS, RULE_KEYS, TRADES, freeze, protocol_topic
+from meldkamer.clients.topics import ROW_KEYS, RULE_KEYS, TRADES, freeze, protocol_topic
 from meldkamer.clients.yamlsource import FieldPath, Reader, kind_of
 from meldkamer.triage.table import DecisionTable, TableError
 
