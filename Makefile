@@ -25,7 +25,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml s
 
 # Rasa trains only when the training data, domain or pipeline changed (make compares times).
 model: $(MODEL)
-$(MODEL): $(STAMP) $(TRAINING)
+$(MODEL): $(TRAINING) | $(STAMP)
 	$(BIN)/rasa train --domain domain.yml --data data --config config.yml --out models --fixed-model-name meldkamer
 	touch $@
 
