@@ -377,13 +377,15 @@ class WhatsAppInput(EnvironmentChannel):
     ) -> UserMessage:
         assert self.settings is not None
         entry = {"kind": "whatsapp", "key": self.settings.display_number}
+        # The profile name as Meta sent it; the action checks it before it is the naam.
+        named = {"sender_name": message.sender_name} if message.sender_name else {}
         return UserMessage(
             text,
             output,
             f"{SENDER_PREFIX}{message.wa_id}",
             input_channel=self.name(),
             message_id=message.message_id,  # the wamid: the log's correlation id
-            metadata={"entry": entry, **(extra or {})},
+            metadata={"entry": entry, **named, **(extra or {})},
         )
 
 

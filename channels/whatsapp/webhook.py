@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -62,6 +62,8 @@ class Inbound:
     #: The WhatsApp type as sent (``audio``, ``location``...), for logs.
     original_type: str = ""
     phone_number_id: str | None = None
+    #: The sender's WhatsApp profile name (``value.contacts``), unchecked; ``None`` when absent.
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,14 +109,31 @@ def _parse_value(value: dict[str, Any], hook: Webhook) -> None:
     metadata = value.get("metadata")
     phone_number_id = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
     phone_number_id = phone_number_id if isinstance(phone_number_id, str) else None
+    names = profile_names(value.get("contacts"))
     for message in _list(value, "messages", "value", required=False):
         parsed = parse_message(_object(message, "message"), phone_number_id)
         if parsed is None:
             hook.ignored += 1
         else:
-            hook.messages.append(parsed)
+            hook.messages.append(replace(parsed, sender_name=names.get(parsed.wa_id)))
     for status in _list(value, "statuses", "value", required=False):
         hook.statuses.append(parse_status(_object(status, "status")))
+
+
+def profile_names(contacts: Any) -> dict[str, str]:
+    """``value.contacts`` as wa_id -> profile name; what is not that shape is left out.
+
+    A name is a courtesy of Meta's, not part of the message: a missing or malformed
+    contacts block means no name, never a refused webhook.
+    """
+    names: dict[str, str] = {}
+    for contact in contacts if isinstance(contacts, list) else []:
+        if not isinstance(contact, dict) or not isinstance(contact.get("profile"), dict):
+            continue
+        wa_id, name = contact.get("wa_id"), _optional(contact["profile"], "name")
+        if isinstance(wa_id, str) and wa_id and name is not None:
+            names[wa_id] = name
+    return names
 
 
 def parse_message(message: dict[str, Any], phone_number_id: str | None = None) -> Inbound | None:

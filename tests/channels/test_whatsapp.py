@@ -722,7 +722,11 @@ async def test_text_becomes_a_user_message(
         SENDER,
         "whatsapp",
     )
-    assert message.metadata == {"entry": {"kind": "whatsapp", "key": DISPLAY_NUMBER}}
+    # The profile name of the webhook's contacts travels along for the action to check.
+    assert message.metadata == {
+        "entry": {"kind": "whatsapp", "key": DISPLAY_NUMBER},
+        "sender_name": "Fatima",
+    }
     assert graph.sent(WA_ID)[0]["text"]["body"] == "Dank u."
 
 
