@@ -80,7 +80,7 @@ class UpdateHandler:
                 await self._tell(incoming.chat_id, TOO_MANY_CONVERSATIONS)
             elif isinstance(incoming, TextIn):
                 text = as_rasa_text(incoming.text)
-                await self._send(incoming.chat_id, text, f"tg-{update.update_id}")
+                await self._send(incoming.chat_id, text, f"tg-{update.update_id}", named(incoming))
             elif isinstance(incoming, ButtonIn):
                 await self._button(incoming, update.update_id)
             elif isinstance(incoming, PhotoIn):
@@ -136,7 +136,7 @@ class UpdateHandler:
             await self._tell(button.chat_id, EXPIRED_BUTTON)
             return
         await self._show_choice(button)
-        await self._send(button.chat_id, payload, f"tg-{update_id}")
+        await self._send(button.chat_id, payload, f"tg-{update_id}", named(button))
 
     async def _show_choice(self, button: ButtonIn) -> None:
         """Put the choice under the question and drop its buttons (no second press)."""
@@ -185,9 +185,15 @@ class UpdateHandler:
             "content_type": stored.content_type,
             "size": stored.size,
             "sha256": stored.sha256,
+            **named(photo),
         }
         await self._send(photo.chat_id, "/foto", f"tg-{update_id}", photo_metadata)
         if photo.caption and photo.caption.strip():
             # The words with a photo are the tenant's message too.
             caption = as_rasa_text(photo.caption)
-            await self._send(photo.chat_id, caption, f"tg-{update_id}-caption")
+            await self._send(photo.chat_id, caption, f"tg-{update_id}-caption", named(photo))
+
+
+def named(incoming: TextIn | ButtonIn | PhotoIn) -> dict[str, Any]:
+    """The sender's name for the message metadata; the action checks it before it is the naam."""
+    return {"sender_name": incoming.sender_name} if incoming.sender_name else {}

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, Message, Update
+from telegram import Bot, Message, Update, User
 from telegram.constants import ChatType
 
 #: Telegram's usual commands, as the Rasa messages they stand for.
@@ -31,6 +31,8 @@ class TextIn:
 
     chat_id: int
     text: str
+    #: The sender's first and last name as Telegram shows them, unchecked.
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class ButtonIn:
     message_id: int | None = None
     question: str | None = None
     title: str | None = None
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class PhotoIn:
     file_id: str
     size: int | None
     caption: str | None = None
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,17 +120,26 @@ def parse_update(update: Update) -> Incoming | None:
     return _message(message)
 
 
+def name_of(user: User | None) -> str | None:
+    """A person's first and last name as Telegram has them; ``None`` for a bot or nobody."""
+    if user is None or user.is_bot:
+        return None
+    parts = (part for part in (user.first_name, user.last_name) if isinstance(part, str))
+    return " ".join(part.strip() for part in parts if part.strip()) or None
+
+
 def _message(message: Message) -> Incoming | None:
     chat_id = message.chat.id
+    name = name_of(message.from_user)
     if message.text is not None:
-        return TextIn(chat_id, message.text)
+        return TextIn(chat_id, message.text, sender_name=name)
     if message.photo:
         largest = max(message.photo, key=lambda size: size.width * size.height)
-        return PhotoIn(chat_id, largest.file_id, largest.file_size, message.caption)
+        return PhotoIn(chat_id, largest.file_id, largest.file_size, message.caption, name)
     document = message.document
     if document is not None and (document.mime_type or "").startswith("image/"):
         # A photo sent "as a file" (uncompressed): the store checks the bytes anyway.
-        return PhotoIn(chat_id, document.file_id, document.file_size, message.caption)
+        return PhotoIn(chat_id, document.file_id, document.file_size, message.caption, name)
     if message.effective_attachment is not None:
         return UnsupportedIn(chat_id)
     # Service messages (pinned, auto-delete timer changed, ...) say nothing to the bot.
@@ -142,8 +155,9 @@ def _button(update: Update) -> ButtonIn | None:
         return None
     # Without the message (too old to show) the private chat's id is the user's id.
     chat_id = message.chat.id if message is not None else query.from_user.id
+    name = name_of(query.from_user)
     if not isinstance(message, Message):
-        return ButtonIn(chat_id, query.id, query.data)
+        return ButtonIn(chat_id, query.id, query.data, sender_name=name)
     return ButtonIn(
         chat_id,
         query.id,
@@ -151,6 +165,7 @@ def _button(update: Update) -> ButtonIn | None:
         message_id=message.message_id,
         question=message.text,
         title=_title_of(message, query.data),
+        sender_name=name,
     )
 
 

@@ -229,7 +229,7 @@ QUESTION = {
     ("data", "expected"),
     [
         # a tenant's text in a private chat
-        (text_update(1, CHAT, "hallo"), TextIn(CHAT, "hallo")),
+        (text_update(1, CHAT, "hallo"), TextIn(CHAT, "hallo", sender_name="Fatima")),
         # the same in a group: not a melding conversation
         (text_update(2, -100123, "hallo", chat_type="group"), None),
         # an edit of an earlier message: the bot already answered the original
@@ -276,7 +276,7 @@ QUESTION = {
         # a photo: the largest size, with its caption
         (
             photo_update(7, CHAT, "big", 287, caption="lekkage"),
-            PhotoIn(CHAT, "big", 287, "lekkage"),
+            PhotoIn(CHAT, "big", 287, "lekkage", sender_name="Fatima"),
         ),
         # a photo sent as a file
         (
@@ -289,7 +289,7 @@ QUESTION = {
                     "file_size": 999,
                 },
             ),
-            PhotoIn(CHAT, "doc", 999),
+            PhotoIn(CHAT, "doc", 999, sender_name="Fatima"),
         ),
         # a PDF: not something the bot can read
         (
@@ -330,10 +330,14 @@ QUESTION = {
                 message_id=77,
                 question="Is de leiding gesprongen?",
                 title="Nee",
+                sender_name="Fatima",
             ),
         ),
         # a press on a message too old to be shown: the user's id is the private chat's
-        (callback_update(13, CHAT, "/affirm"), ButtonIn(CHAT, "cb-13", "/affirm")),
+        (
+            callback_update(13, CHAT, "/affirm"),
+            ButtonIn(CHAT, "cb-13", "/affirm", sender_name="Fatima"),
+        ),
         # an update type the bot never asked for (an inline query)
         (
             {
@@ -351,6 +355,44 @@ QUESTION = {
 )
 def test_parse_update(data: dict[str, Any], expected: object) -> None:
     assert parse_update(_update(data)) == expected
+
+
+def _from(update: dict[str, Any], **user: Any) -> dict[str, Any]:
+    """``update`` with its message sent by ``user`` instead of the fake's tenant."""
+    message = update["message"]
+    return {**update, "message": {**message, "from": {"id": CHAT, "is_bot": False, **user}}}
+
+
+@pytest.mark.parametrize(
+    ("user", "name"),
+    [
+        ({"first_name": "Fatima", "last_name": "el Amrani"}, "Fatima el Amrani"),
+        ({"first_name": "Fatima"}, "Fatima"),
+        ({"first_name": " Fatima ", "last_name": "  "}, "Fatima"),
+        # unchecked here: the action decides whether 🌸 is a name (it is not)
+        ({"first_name": "🌸"}, "🌸"),
+        # a bot writing in a private chat is nobody's name
+        ({"first_name": "Helper", "is_bot": True}, None),
+    ],
+)
+def test_the_senders_name_comes_with_the_message(user: dict[str, Any], name: str | None) -> None:
+    text = parse_update(_update(_from(text_update(21, CHAT, "hallo"), **user)))
+    assert text == TextIn(CHAT, "hallo", sender_name=name)
+    photo = parse_update(_update(_from(photo_update(22, CHAT, "big", 287), **user)))
+    assert isinstance(photo, PhotoIn) and photo.sender_name == name
+
+
+def test_a_button_press_carries_the_name_of_who_pressed() -> None:
+    update = callback_update(23, CHAT, "/affirm")
+    update["callback_query"]["from"] = {
+        "id": CHAT,
+        "is_bot": False,
+        "first_name": "Jan",
+        "last_name": "de Vries",
+    }
+    assert parse_update(_update(update)) == ButtonIn(
+        CHAT, "cb-23", "/affirm", sender_name="Jan de Vries"
+    )
 
 
 # --- keyboards, texts, payload limits -----------------------------------------------------
@@ -593,7 +635,11 @@ async def test_text_reaches_rasa_and_the_reply_reaches_the_chat(
     assert message.text == "mijn cv is stuk" and message.sender_id == f"tg-{CHAT}"
     assert message.input_channel == "telegram"
     # The username from getMe tells which client's bot this is.
-    assert message.metadata == {"entry": {"kind": "telegram", "key": "DeLindeDemoBot"}}
+    # The tenant's name (the update's from user) travels along for the action to check.
+    assert message.metadata == {
+        "entry": {"kind": "telegram", "key": "DeLindeDemoBot"},
+        "sender_name": "Fatima",
+    }
     assert [m["text"] for m in fake.sent(CHAT)] == ["Wat is er aan de hand?"]
 
 
@@ -701,6 +747,7 @@ async def test_button_press(channel: tuple[TelegramService, Inbox], fake: FakeTe
     assert (await service.receive(SECRET, body(update)))[0] == 200
     assert fake.calls_to("answerCallbackQuery") == [{"callback_query_id": "cb-20"}]
     assert inbox.texts == ['/inform{"leiding_gesprongen": false}']
+    assert (inbox.messages[0].metadata or {}).get("sender_name") == "Fatima"
     # The question now shows the choice and has no buttons left to press again.
     shown = fake.message(question["message_id"])
     assert shown["text"].endswith("➡️ Nee") and "reply_markup" not in shown
@@ -748,6 +795,7 @@ async def test_photo_is_downloaded_stored_and_announced(
     assert photo.metadata["content_type"] == "image/jpeg"
     assert photo.metadata["size"] == len(JPEG) and len(photo.metadata["sha256"]) == 64
     assert photo.metadata["entry"] == {"kind": "telegram", "key": "DeLindeDemoBot"}
+    assert photo.metadata["sender_name"] == (caption.metadata or {}).get("sender_name") == "Fatima"
 
 
 @pytest.mark.parametrize(
