@@ -15,6 +15,7 @@ from actions.state import language, latest_text
 from meldkamer.intake.channel import phone_from_sender
 from meldkamer.intake.language import detect_language
 from meldkamer.intake.responses import response_in
+from meldkamer.intake.sender_name import name_from_channel
 from meldkamer.intake.texts import helping_with
 from meldkamer.intake.validation import Invalid, clean_description
 from meldkamer.triage.answers import facts_from_text
@@ -86,6 +87,10 @@ class ActionStartMelding(Action):
         if phone and not tracker.get_slot("telefoon"):
             # WhatsApp and SMS: the number the tenant writes from; the summary shows it.
             events.append(SlotSet("telefoon", phone))
+        naam = name_from_channel(latest_metadata(tracker).get("sender_name"))
+        if naam and not tracker.get_slot("naam"):
+            # WhatsApp's profile name, Telegram's name: the summary shows it to confirm.
+            events.append(SlotSet("naam", naam))
         client_id = tracker.get_slot("opdrachtgever") or client_from_entry(tracker)
         if client_id:
             events.append(SlotSet("opdrachtgever", client_id))
@@ -119,6 +124,15 @@ def client_from_entry(tracker: Tracker) -> str | None:
                     return None
                 return client.id if client else None
     return None
+
+
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    """The metadata the channel sent with the tenant's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            return metadata if isinstance(metadata, dict) else {}
+    return {}
 
 
 class ActionStopMelding(Action):
