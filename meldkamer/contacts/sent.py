@@ -22,7 +22,7 @@ from meldkamer.contacts.log import (
     record_contact,
 )
 from meldkamer.notify.models import MessageKind, OutboxMessage
-from meldkamer.notify.outbox import Outgoing, enqueue, find_by_key
+from meldkamer.notify.outbox import Outgoing, queue
 from meldkamer.tickets import Ticket
 
 #: Who a message is for, by its outbox purpose (anything else: the meldkamer itself).
@@ -51,8 +51,7 @@ def enqueue_logged(
     Same arguments and idempotency as ``enqueue``: a key queued before is neither queued
     nor logged again. Without ``ticket_id`` nothing is logged (the log is per ticket).
     """
-    fresh = find_by_key(session, message["key"]) is None
-    queued = enqueue(session, kind=kind, now=now, **message)
+    queued, fresh = queue(session, kind=kind, now=now, **message)
     ticket = (
         session.get(Ticket, queued.ticket_id) if fresh and queued.ticket_id is not None else None
     )

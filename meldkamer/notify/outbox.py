@@ -116,7 +116,14 @@ def find_by_key(session: Session, key: str) -> OutboxMessage | None:
 def enqueue(
     session: Session, *, kind: MessageKind | str, now: datetime, **message: Unpack[Outgoing]
 ) -> OutboxMessage:
-    """Queue a message, or return the one already queued under ``key``.
+    """Queue a message, or return the one already queued under ``key`` (see :func:`queue`)."""
+    return queue(session, kind=kind, now=now, **message)[0]
+
+
+def queue(
+    session: Session, *, kind: MessageKind | str, now: datetime, **message: Unpack[Outgoing]
+) -> tuple[OutboxMessage, bool]:
+    """Queue a message, or find the one already queued under ``key``; and whether it is new.
 
     Idempotent on ``key``: an existing message is returned unchanged, whatever the
     other arguments say, also when another transaction queues the same key at the
@@ -130,6 +137,10 @@ def enqueue(
         now: An aware datetime: the moment of queueing.
         message: What is sent, to whom and why (see :class:`Outgoing`).
 
+    Returns:
+        The queued message, and ``True`` when this call queued it (``False``: the key
+        was queued before, by this or another transaction).
+
     Raises:
         ValueError: An argument is malformed (unknown kind, bad recipient, empty body,
             e-mail without subject, naive ``now``).
@@ -137,9 +148,6 @@ def enqueue(
     created_at = _as_utc(now)
     message_kind = _check_message(kind, message)
     key = message["key"]
-    existing = find_by_key(session, key)
-    if existing is not None:
-        return existing
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         insert = postgresql.insert
@@ -150,8 +158,10 @@ def enqueue(
     # ON CONFLICT DO NOTHING instead of a savepoint: a lost race leaves the caller's
     # transaction intact, and on SQLite a savepoint opened before any write would
     # commit the row on its own, outside the caller's transaction.
+    # No look-up first: the insert's row count says whether the key was new (one round
+    # trip less on every message the dispatch queues).
     session.flush()
-    session.execute(
+    inserted = session.execute(
         insert(OutboxMessage.__table__)
         .values(
             key=key,
@@ -174,6 +184,8 @@ def enqueue(
     queued = find_by_key(session, key)
     if queued is None:  # pragma: no cover - the row was just inserted or already there
         raise RuntimeError(f"bericht {key!r} niet gevonden na invoegen")
+    if not inserted.rowcount:
+        return queued, False
     # With the JSON log this line carries the correlation id of the tenant's message;
     # the worker logs the same key when it sends, which joins the two.
     logger.info(
@@ -183,7 +195,7 @@ def enqueue(
         queued.purpose,
         extra={"outbox_key": key},
     )
-    return queued
+    return queued, True
 
 
 def _claimable(now: datetime) -> Any:

@@ -27,9 +27,8 @@ from meldkamer.tickets import (
     NewTicket,
     Ticket,
     bounded,
-    create_ticket,
-    find_by_melding_id,
     flag_attention,
+    open_ticket,
 )
 from meldkamer.tickets.store import CREATED_BY
 from meldkamer.triage import Outcome, TriageEngine, TriageSettings
@@ -112,10 +111,7 @@ def register_melding(
         melding was registered before: then nothing further must be sent again).
     """
     outcome = engine.evaluate(melding.topic, melding.facts, now, settings)
-    existing = find_by_melding_id(session, melding.melding_id)
-    if existing is not None:
-        return existing, outcome, False
-    ticket = create_ticket(
+    ticket, new = open_ticket(
         session,
         NewTicket(
             melding_id=melding.melding_id,
@@ -139,7 +135,7 @@ def register_melding(
         ),
         now,
     )
-    return ticket, outcome, True
+    return ticket, outcome, new
 
 
 def register_confirmed(

@@ -27,6 +27,7 @@ from meldkamer.tickets.store import (
     flag_attention,
     get_ticket,
     list_tickets,
+    open_ticket,
     ticket_to_dict,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "format_ticket_number",
     "get_ticket",
     "list_tickets",
+    "open_ticket",
     "next_ticket_number",
     "parse_ticket_number",
     "ticket_to_dict",

@@ -175,7 +175,12 @@ def find_by_melding_id(session: Session, melding_id: str) -> Ticket | None:
 
 
 def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
-    """Make the ticket for a melding, or return the one it already has.
+    """Make the ticket for a melding, or return the one it already has (see :func:`open_ticket`)."""
+    return open_ticket(session, new, now)[0]
+
+
+def open_ticket(session: Session, new: NewTicket, now: datetime) -> tuple[Ticket, bool]:
+    """Make the ticket for a melding, or find the one it already has; and whether it is new.
 
     Idempotent on ``new.melding_id``: an existing ticket is returned unchanged,
     also when another process inserts the same melding at the same moment (then
@@ -186,13 +191,16 @@ def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
         new: The melding.
         now: An aware datetime; stored as the creation time, in UTC.
 
+    Returns:
+        The ticket, and ``True`` when this call made it.
+
     Raises:
         ValueError: ``now`` is naive or ``new.outcome`` misses a required key.
     """
     created_at = _as_utc(now)
     existing = find_by_melding_id(session, new.melding_id)
     if existing is not None:
-        return existing
+        return existing, False
     outcome = _read_outcome(new.outcome)
     number = next_ticket_number(session, created_at.astimezone(NUMBERING_TZ).year)
     ticket = Ticket(
@@ -227,8 +235,8 @@ def create_ticket(session: Session, new: NewTicket, now: datetime) -> Ticket:
         winner = find_by_melding_id(session, new.melding_id)
         if winner is None:
             raise
-        return winner
-    return ticket
+        return winner, False
+    return ticket, True
 
 
 def flag_attention(session: Session, ticket: Ticket, reason: str, now: datetime) -> None:

@@ -22,6 +22,7 @@ from meldkamer.notify import (
     release,
     retry_delay,
 )
+from meldkamer.notify.outbox import queue
 from meldkamer.tickets import Ticket, create_ticket
 from tests.core.meldingen import melding
 from tests.core.threads import at_once
@@ -101,6 +102,27 @@ def test_enqueue_is_idempotent_on_the_key(session) -> None:
     assert other.id != first.id
     session.commit()
     assert count(session) == 2
+
+
+def test_queue_says_whether_this_call_queued_the_key(sessions) -> None:
+    """In one transaction, in a later one, and when two queue the same key at once."""
+    fields = {"kind": "email", "recipient": "storing@jansen-installatie.test", "now": NOW}
+    fields.update(subject="Werkbon MK-2026-000001", body="Lekkage.", purpose="werkbon")
+    with sessions() as session:
+        first, new = queue(session, key="werkbon:a", **fields)
+        again, new_again = queue(session, key="werkbon:a", **{**fields, "body": "Anders."})
+        assert (new, new_again, again.id, again.body) == (True, False, first.id, "Lekkage.")
+        session.commit()
+    with sessions() as session:
+        assert queue(session, key="werkbon:a", **fields)[1] is False
+
+    def run(n: int) -> bool:
+        with sessions() as session:
+            fresh = queue(session, key="werkbon:b", **{**fields, "body": f"tekst {n}"})[1]
+            session.commit()
+            return fresh
+
+    assert sorted(at_once(run)) == [False, True]
 
 
 @pytest.mark.parametrize("enqueue_first", [False, True])

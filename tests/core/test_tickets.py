@@ -27,6 +27,7 @@ from meldkamer.tickets import (
     models,
     next_ticket_number,
     numbering,
+    open_ticket,
     store,
     ticket_to_dict,
 )
@@ -206,6 +207,13 @@ def test_create_is_idempotent_on_melding_id(session) -> None:
     assert create_ticket(session, melding("m-2"), NOW).number == "MK-2026-000002"
 
 
+def test_open_ticket_says_whether_it_made_the_ticket(session) -> None:
+    first, made = open_ticket(session, melding("m-1"), NOW)
+    session.commit()
+    again, made_again = open_ticket(session, melding("m-1"), NOW + timedelta(minutes=5))
+    assert (made, made_again, again.id) == (True, False, first.id)
+
+
 def test_lost_race_on_melding_id_returns_the_winner(session, database_url, monkeypatch) -> None:
     """Another process inserts the same melding after our check for it came up empty."""
 
@@ -215,9 +223,9 @@ def test_lost_race_on_melding_id_returns_the_winner(session, database_url, monke
     with another_process_first(
         monkeypatch, database_url, store, "find_by_melding_id", same_melding
     ):
-        ticket = create_ticket(session, melding("m-1"), NOW)
+        ticket, new = open_ticket(session, melding("m-1"), NOW)
         session.commit()
-    assert ticket.number == "MK-2026-000001"
+    assert (ticket.number, new) == ("MK-2026-000001", False)
     assert count(session, Ticket) == 1
     assert count(session, TicketStatusChange) == 1
     # The loser's reserved number is gone: a gap, never a duplicate.
