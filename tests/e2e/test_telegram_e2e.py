@@ -64,12 +64,14 @@ def post(url: str, data: bytes, secret: str | None = SECRET) -> tuple[int, Any]:
 class TelegramTenant:
     """One tenant's private chat with the bot, through the webhook."""
 
-    def __init__(self, stack: TelegramStack) -> None:
+    def __init__(self, stack: TelegramStack, user: dict[str, Any] | None = None) -> None:
         self.stack = stack
         self.api = stack.webhook_api
         self.chat_id = next(_chat_ids)
         self.seen = 0
         self.last_update: dict[str, Any] = {}
+        #: The tenant's own Telegram user (first_name, last_name) instead of the fake's.
+        self.user = user or {}
 
     def deliver(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
         self.last_update = update
@@ -88,12 +90,16 @@ class TelegramTenant:
         return new
 
     def say(self, text: str) -> list[dict[str, Any]]:
-        assert self.deliver(text_update(next(_update_ids), self.chat_id, text)) == 200
+        update = text_update(next(_update_ids), self.chat_id, text)
+        update["message"]["from"].update(self.user)
+        assert self.deliver(update) == 200
         return self.replies()
 
     def press(self, message: dict[str, Any], data: str) -> list[dict[str, Any]]:
         assert data in [b["callback_data"] for b in buttons_of(message)], message
-        assert self.deliver(callback_update(next(_update_ids), self.chat_id, data, message)) == 200
+        update = callback_update(next(_update_ids), self.chat_id, data, message)
+        update["callback_query"]["from"].update(self.user)
+        assert self.deliver(update) == 200
         return self.replies()
 
 
@@ -202,6 +208,31 @@ def test_full_melding_with_text_and_buttons(stack: TelegramStack) -> None:
     time.sleep(0.5)
     assert len(stack.webhook_api.sent(tenant.chat_id)) == sent
     assert tickets_of(stack, f"tg-{tenant.chat_id}") == 1
+
+
+@pytest.mark.parametrize(
+    ("user", "asked"),
+    [
+        ({"first_name": "Fatima", "last_name": "el Amrani"}, False),
+        ({"first_name": "🌸"}, True),  # no name: asked as always
+    ],
+)
+def test_the_tenants_telegram_name_is_confirmed_not_asked(
+    stack: TelegramStack, user: dict[str, Any], asked: bool
+) -> None:
+    """Issue 15: a usable Telegram name is in the summary and not asked; the phone is."""
+    tenant = TelegramTenant(stack, user)
+    answers = {"leiding_gesprongen": True, "leiding_afsluitbaar": False}
+    number, transcript = play_melding(tenant, "lekkage_waterleiding", answers)
+    log = "\n".join(transcript)
+    assert ("Wat is uw naam" in log) is asked, log
+    assert ("huurder: " + CONTACT["naam"] in transcript) is asked, log
+    assert "telefoonnummer" in log  # Telegram does not tell the number
+    summary = next(line for line in transcript if "Klopt dit?" in line)
+    assert "Naam: Fatima el Amrani" in summary, log
+    with database(stack.database_url) as session:
+        ticket = get_ticket(session, number)
+        assert ticket is not None and ticket.naam == "Fatima el Amrani"
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from devstack.stack import Stack
 from devstack.stored import database, stored_ticket
 from devstack.tenant import converse
 from meldkamer.attachments.models import Attachment
+from meldkamer.intake.validation import format_phone
 from meldkamer.tickets import Ticket
 from tests.e2e.whatsappstack import Running
 from tests.fakes.graph_api import APP_SECRET, VERIFY_TOKEN, tiny_jpeg
@@ -68,9 +69,11 @@ def wait_for_turns(stack: Stack, sender: str, user_messages: int, timeout: float
 class WhatsAppTenant:
     """The interface :func:`converse` talks to (``say``), over WhatsApp."""
 
-    def __init__(self, running: Running, wa_id: str | None = None) -> None:
+    def __init__(self, running: Running, wa_id: str | None = None, name: str = "Fatima") -> None:
         self.running = running
         self.wa_id = wa_id or new_wa_id()
+        #: The tenant's WhatsApp profile name, in every webhook's contacts.
+        self.name = name
         self.sender = f"wa-{self.wa_id}"
         self.offered: dict[str, tuple[str, str]] = {}  # reply id -> (reply type, title)
         self.handled = 0
@@ -95,9 +98,9 @@ class WhatsAppTenant:
         if message in self.offered:
             kind, title = self.offered[message]
             build = meta.button_reply if kind == "button" else meta.list_reply
-            payload = build(self.wa_id, message, title)
+            payload = build(self.wa_id, message, title, name=self.name)
         else:
-            payload = meta.text(self.wa_id, message)
+            payload = meta.text(self.wa_id, message, name=self.name)
         return [self._as_rest(m) for m in self.post(payload)]
 
     def _as_rest(self, sent: dict[str, Any]) -> dict[str, Any]:
@@ -201,6 +204,27 @@ def test_melding_over_whatsapp_ends_in_a_ticket(running: Running) -> None:
     agent_replies(running, tenant)
     last = running.graph.sent(tenant.wa_id)[-1]
     assert last["type"] == "text" and last["text"]["body"] == "Medewerker Sanne: Ik bel u zo."
+
+
+def test_the_profile_name_and_number_are_confirmed_not_asked(running: Running) -> None:
+    """Issue 15: the tenant's WhatsApp name and number are in the summary, never asked."""
+    tenant = WhatsAppTenant(running, name="Fatima el Amrani 🌸")
+    number, transcript = converse(
+        tenant,  # type: ignore[arg-type]
+        "de leiding onder de gootsteen is gesprongen",
+        {"leiding_gesprongen": True, "leiding_afsluitbaar": False},
+        contact={"naam": "Iemand Anders", "telefoon": "06-99999999"},
+        sender=tenant.sender,
+    )
+    log = "\n".join(transcript)
+    for asked in ("Wat is uw naam", "Hoe heet u", "telefoonnummer"):
+        assert asked not in log, log
+    assert "Iemand Anders" not in log and "06-99999999" not in log, log
+    phone = format_phone("+" + tenant.wa_id)
+    assert "bot: • Naam: Fatima el Amrani" in transcript, log
+    assert f"bot: • Telefoon: {phone}" in transcript, log
+    ticket = stored_ticket(running.stack.database_url, number)
+    assert (ticket.naam, ticket.telefoon) == ("Fatima el Amrani", "+" + tenant.wa_id)
 
 
 def test_same_message_id_twice_is_handled_once(running: Running) -> None:
