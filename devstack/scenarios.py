@@ -64,7 +64,8 @@ PERSONAS: tuple[Persona, ...] = (
     # Knows the street, not the postcode; looks it up when the bot insists.
     Persona("straat", "gives street + number only", adres=(STREET, CONTACT["adres"])),
     Persona("naam_telefoon", "gives name and phone in one message", naam_met_telefoon=True),
-    Persona("whatsapp", "on WhatsApp (phone known)", channel="whatsapp"),
+    # Writes from the phone the bot may call, with their name as WhatsApp profile name.
+    Persona("whatsapp", "on WhatsApp (phone and profile name known)", channel="whatsapp"),
     # Has an e-mail address and types it wrong twice, right the third time.
     Persona(
         "email",

@@ -8,10 +8,11 @@ the bot's questions as a person would, from its first message until the ticket n
 
 "Before" is commit 92446a2, the last one before issue 15's work: a checkout of it with
 its own trained model (``--before``, default results/bench/turns-before; made, and its
-model trained, when missing). "After" is this checkout with models/meldkamer.tar.gz
-(``--model``). Each side runs its own Rasa and action servers (devstack/stack.py's
-Stack, started from that side's code) on a fresh SQLite database with the demo clients,
-the REST channel and WhatsApp against the fake Graph API (tests/fakes/graph_api.py).
+model trained, when missing) and the endpoints.yml fix that followed it (ENDPOINTS_FIX).
+"After" is this checkout with models/meldkamer.tar.gz (``--model``). Each side runs its
+own Rasa and action servers (devstack/stack.py's Stack, started from that side's code)
+on a fresh SQLite database with the demo clients, the REST channel and WhatsApp against
+the fake Graph API (tests/fakes/graph_api.py).
 The scenarios and their tenant are this checkout's, the same for both sides.
 
     .venv/bin/python scripts/bench/turns.py [--only before|after] [--no-docs]
@@ -48,6 +49,9 @@ from tests.fakes.graph_api import MetaWebhooks, running_graph_api
 
 #: The last commit before issue 15's "fewer turns" work (2026-12-01 20:02).
 BEFORE_COMMIT = "92446a2"
+#: Its endpoints.yml quoted ${MELDKAMER_ACTION_URL}, which Rasa does not expand: no action
+#: ran. The before checkout takes endpoints.yml from the fix three minutes later (24490df).
+ENDPOINTS_FIX = "24490df"
 OUT = ROOT / "results" / "bench"
 Replies = list[dict[str, Any]]
 
@@ -137,7 +141,8 @@ def measure(root: Path, model: Path) -> list[Result]:
 def talker(scenario: Scenario, running: Running) -> Callable[[str], Replies]:
     """How this scenario's tenant sends a message: REST, or WhatsApp through Meta's webhooks."""
     if scenario.persona.channel == "whatsapp":
-        whatsapp = WhatsAppTenant(running)
+        # The profile name Meta sends with every message: the tenant's own.
+        whatsapp = WhatsAppTenant(running, name=scenario.persona.naam)
         return lambda message: whatsapp.say(whatsapp.sender, message)
     sender = f"turns-{uuid.uuid4().hex[:8]}"
     return lambda message: running.stack.say(sender, message)
@@ -149,6 +154,8 @@ def before_checkout(path: Path) -> Path:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(path)], check=True)
         subprocess.run(["git", "-C", str(path), "checkout", "-q", BEFORE_COMMIT], check=True)
         (path / ".venv").symlink_to(ROOT / ".venv")
+    fix = ["checkout", "-q", ENDPOINTS_FIX, "--", "endpoints.yml"]
+    subprocess.run(["git", "-C", str(path), *fix], check=True)
     model = path / "models" / "meldkamer.tar.gz"
     if not model.exists():
         wait_for_no_training()
