@@ -92,3 +92,81 @@ class QuestionsClassifier(Overruler):
             if question is not None and question.id != _BOT_QUESTION:
                 overrule_with_fallback(message)
         return messages
+
+
+#: Topics whose safety steps come first (gas, fire): in doubt, the bot takes them, since the
+#: topic buttons are the milder reading (scripts/nlu_safety.py, docs/NLU.md).
+SAFETY_TOPICS = frozenset({"melding_gaslek", "melding_brand"})
+#: Heating and hot water: both readings are safe for a medical need (cv_storing asks it, the
+#: boiler row is acuut, and the matrix's safety net keeps a named need acuut on either).
+HEAT_TOPICS = frozenset({"melding_cv_storing", "melding_boiler"})
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyFirstClassifier(Overruler):
+    """A fallback whose doubt is about gas or fire becomes that topic.
+
+    Runs right after the FallbackClassifier. When the classifier was unsure (below the
+    threshold, or two intents within the ambiguity margin) and its best reading is gas or
+    fire, or gas or fire is the runner-up within the margin, the message is read as gas or
+    fire: over-caution costs a contractor, the buttons can cost the safety steps. A doubt
+    between heating and the boiler is settled for the best reading (both are safe for a
+    medical need). Below ``min_confidence`` the ranking says nothing and the fallback stays.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The FallbackClassifier's ambiguity margin, and the floor under the best reading."""
+        return {"ambiguity_threshold": 0.05, "min_confidence": 0.2}
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self.config = {**self.get_default_config(), **(config or {})}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyFirstClassifier:
+        """Create the component (no state, nothing to train)."""
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Overrule a fallback for gas, fire or a heating/boiler doubt."""
+        for message in messages:
+            if (message.get(INTENT) or {}).get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+                continue
+            ranking = [
+                r
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME
+            ]
+            chosen = self.safer_reading(ranking)
+            if chosen is not None:
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def safer_reading(self, ranking: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The reading to take instead of the fallback, or None to keep the fallback."""
+        if (
+            not ranking
+            or float(ranking[0].get("confidence") or 0.0) < self.config["min_confidence"]
+        ):
+            return None
+        best = ranking[0]
+        if best.get("name") in SAFETY_TOPICS:
+            return best
+        if len(ranking) < 2:
+            return None
+        second = ranking[1]
+        margin = float(best.get("confidence") or 0.0) - float(second.get("confidence") or 0.0)
+        if margin >= self.config["ambiguity_threshold"]:
+            return None
+        if second.get("name") in SAFETY_TOPICS:
+            return second
+        if {best.get("name"), second.get("name")} == HEAT_TOPICS:
+            return best
+        return None
