@@ -17,6 +17,9 @@ TITLES = {
     "topic_holdout_4": "Held-out set 4 (tests/nlu/topic_holdout_4.yml, safety edge cases)",
     "topic_holdout_5": "Held-out set 5 (tests/nlu/topic_holdout_5.yml, short gas and fire)",
     "topic_holdout_6": "Held-out set 6 (tests/nlu/topic_holdout_6.yml, electrical danger, detectors)",
+    "topic_holdout_7": "Held-out set 7 (tests/nlu/topic_holdout_7.yml, written blind, all styles)",
+    "topic_holdout_8": "Held-out set 8 (tests/nlu/topic_holdout_8.yml, written blind, all styles)",
+    "topic_holdout_9": "Held-out set 9 (tests/nlu/topic_holdout_9.yml, written blind, all styles)",
     "cross-validation": "Cross-validation on the training data",
 }
 
