@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from meldkamer.composition import collaborators, open_database
 from meldkamer.service.context import Collaborators
+from meldkamer.triage.officehours import dutch_holidays
 
 #: The actions' runtime is the use cases' collaborators (tests build one directly).
 Runtime = Collaborators
@@ -27,3 +28,17 @@ def use_runtime(replacement: Collaborators | None) -> None:
     """Install a runtime (tests), or ``None`` to build the default again."""
     global _current
     _current = replacement
+
+
+def warm_up() -> None:
+    """Build the runtime, read the clients and this year's holidays before the first tenant.
+
+    Otherwise the first message after a start pays for them: the schema check, the
+    client files and the holiday tables took about half a second on the test machine.
+    Raises what building them raises (the database away: the first message tries again).
+    """
+    current = runtime()
+    current.registry()
+    year = current.clock().year
+    for ahead in (0, 1):  # a night in late December asks for next year's days too
+        dutch_holidays(year + ahead)

@@ -15,10 +15,11 @@ wrapper builds rasa_sdk's own Sanic application and adds two things:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
@@ -149,6 +150,23 @@ def build_app(actions: str, token: str) -> Sanic:
     return app
 
 
+#: Longest the server waits for the warm-up before it answers anyway (a database that
+#: does not answer at all must not keep the action server from starting).
+WARM_UP_S = 20.0
+
+
+def warm_up_before_start(app: Sanic, warm_up: Callable[[], None]) -> None:
+    """Run ``warm_up`` (in a thread) before the server answers; a failure only logs."""
+
+    async def listener(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            await asyncio.wait_for(loop.run_in_executor(None, warm_up), WARM_UP_S)
+        except Exception as error:  # the database away: the first message tries again
+            logger.warning("warm-up not done (%s); the first message does it", error)
+
+    app.register_listener(listener, "before_server_start")
+
+
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     """Command-line options; their defaults come from the environment."""
     parser = argparse.ArgumentParser(description="Meldkamer's action server (rasa_sdk)")
@@ -169,6 +187,10 @@ def main(argv: list[str] | None = None) -> None:
     logformat.install()  # JSON if MELDKAMER_LOG_FORMAT=json
     utils.update_sanic_log_level()
     app = build_app(args.actions, token)
+    if args.actions == "actions":
+        from actions.runtime import warm_up
+
+        warm_up_before_start(app, warm_up)
     logger.info("action server on http://%s:%d (token required)", args.host, args.port)
     # No access log: the URLs Rasa calls carry the token.
     app.run(args.host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
