@@ -100,6 +100,8 @@ SAFETY_TOPICS = frozenset({"melding_gaslek", "melding_brand"})
 #: Heating and hot water: both readings are safe for a medical need (cv_storing asks it, the
 #: boiler row is acuut, and the matrix's safety net keeps a named need acuut on either).
 HEAT_TOPICS = frozenset({"melding_cv_storing", "melding_boiler"})
+#: The intents that are a topic (a melding's first message).
+TOPIC_PREFIX = "melding_"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -112,12 +114,22 @@ class SafetyFirstClassifier(Overruler):
     fire: over-caution costs a contractor, the buttons can cost the safety steps. A doubt
     between heating and the boiler is settled for the best reading (both are safe for a
     medical need). Below ``min_confidence`` the ranking says nothing and the fallback stays.
+
+    With ``topic_threshold`` set, a fallback whose best reading is a topic (``melding_*``)
+    of at least that confidence, ``topic_margin`` ahead of the runner-up, takes that topic:
+    the first message's topic is then read by a margin on the calibrated probabilities,
+    while answers in the conversation keep the FallbackClassifier's threshold (docs/NLU.md).
     """
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """The FallbackClassifier's ambiguity margin, and the floor under the best reading."""
-        return {"ambiguity_threshold": 0.05, "min_confidence": 0.2}
+        """The FallbackClassifier's ambiguity margin, the floor, the topic rule (off)."""
+        return {
+            "ambiguity_threshold": 0.05,
+            "min_confidence": 0.2,
+            "topic_threshold": None,
+            "topic_margin": 0.03,
+        }
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         self.config = {**self.get_default_config(), **(config or {})}
@@ -159,14 +171,21 @@ class SafetyFirstClassifier(Overruler):
         best = ranking[0]
         if best.get("name") in SAFETY_TOPICS:
             return best
-        if len(ranking) < 2:
-            return None
-        second = ranking[1]
+        second = ranking[1] if len(ranking) > 1 else {}
         margin = float(best.get("confidence") or 0.0) - float(second.get("confidence") or 0.0)
-        if margin >= self.config["ambiguity_threshold"]:
-            return None
-        if second.get("name") in SAFETY_TOPICS:
-            return second
-        if {best.get("name"), second.get("name")} == HEAT_TOPICS:
-            return best
-        return None
+        if margin < self.config["ambiguity_threshold"]:
+            if second.get("name") in SAFETY_TOPICS:
+                return second
+            if {best.get("name"), second.get("name")} == HEAT_TOPICS:
+                return best
+        return best if self.clear_topic(best, margin) else None
+
+    def clear_topic(self, best: dict[str, Any], margin: float) -> bool:
+        """Whether the best reading is a topic clear enough by the topic rule."""
+        threshold = self.config["topic_threshold"]
+        return (
+            threshold is not None
+            and str(best.get("name") or "").startswith(TOPIC_PREFIX)
+            and float(best.get("confidence") or 0.0) >= float(threshold)
+            and margin >= float(self.config["topic_margin"])
+        )

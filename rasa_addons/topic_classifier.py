@@ -6,7 +6,10 @@ typos and WhatsApp spelling still share most n-grams) does as well on the held-o
 and in cross-validation (docs/NLU.md), in about two seconds. Its scores become
 probabilities by sigmoid calibration on 3 folds, so the FallbackClassifier's thresholds
 keep their meaning. The regexes of the NLU data (`- regex:` blocks, e.g. gas and fire
-words) are one extra feature each. Deterministic: the same data gives the same model.
+words) are one extra feature each. With ``negation``, a word up to three after geen, niet,
+no or not (within its clause) is ``neg_<word>`` for the word features, so "geen lek of gas"
+no longer has the word gas; the character n-grams see the text as written. Deterministic:
+the same data gives the same model.
 
 Persisted with skops (no pickle): only scikit-learn, numpy and scipy types are loaded.
 """
@@ -30,7 +33,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 logger = logging.getLogger(__name__)
@@ -65,20 +67,51 @@ _TRUSTED = [
 ]
 
 
+#: Words as scikit-learn's default finds them, and the negation marks below.
+_WORD = r"(?u)\b\w\w+\b"
+#: Words that negate what follows them within the clause, Dutch and English.
+NEGATORS = frozenset({"geen", "niet", "nooit", "zonder", "no", "not", "never", "nor", "noch"})
+#: Words that end a negation's scope ("geen gas, gewoon geen verwarming").
+_SCOPE_ENDS = frozenset(
+    {"maar", "wel", "gewoon", "alleen", "want", "en", "dus", "but", "just", "only", "and", "so"}
+)
+#: At most this many words after a negator are negated ("geen lek of gas").
+_SCOPE = 3
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def mark_negations(text: str) -> str:
+    """The text for the word features: a word negated within its clause becomes ``neg_word``.
+
+    "geen lek of gas, gewoon geen verwarming" -> "geen neg_lek neg_of neg_gas , gewoon geen
+    neg_verwarming": ``gas`` and ``neg_gas`` are different words, so a negated gas word no
+    longer counts as one (the character n-grams still see the text as written).
+    """
+    out: list[str] = []
+    scope = 0
+    for token in _TOKEN.findall(text.lower()):
+        if not (token[0].isalnum() or token[0] == "_") or token in _SCOPE_ENDS:
+            scope = 0
+            out.append(token)
+        elif token in NEGATORS:
+            scope = _SCOPE
+            out.append(token)
+        elif scope:
+            scope -= 1
+            out.append(f"neg_{token}")
+        else:
+            out.append(token)
+    return " ".join(out)
+
+
 class TopicModel:
     """The pure part: features and the classifier, fitted on (text, intent) pairs."""
 
     def __init__(self, config: dict[str, Any], patterns: list[str]) -> None:
         low, high = config["char_ngrams"]
-        self.features = FeatureUnion(
-            [
-                ("words", TfidfVectorizer(sublinear_tf=True)),
-                (
-                    "chars",
-                    TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True),
-                ),
-            ]
-        )
+        self.negation = bool(config.get("negation", False))
+        self.words = TfidfVectorizer(sublinear_tf=True, token_pattern=_WORD)
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True)
         self.patterns = patterns
         self.regexes = [re.compile(p, re.IGNORECASE) for p in patterns]
         # liblinear visits the examples in a random order: a fixed seed, the same model.
@@ -90,11 +123,16 @@ class TopicModel:
         self.classifier = CalibratedClassifierCV(svm, cv=folds)
 
     def _matrix(self, texts: list[str], fit: bool = False) -> scipy.sparse.csr_matrix:
-        words = self.features.fit_transform(texts) if fit else self.features.transform(texts)
-        flags = [[1.0 if r.search(t) else 0.0 for r in self.regexes] for t in texts]
-        if not self.regexes:
-            return scipy.sparse.csr_matrix(words)
-        return scipy.sparse.hstack([words, scipy.sparse.csr_matrix(flags)]).tocsr()
+        marked = [mark_negations(t) for t in texts] if self.negation else texts
+        if fit:
+            words, chars = self.words.fit_transform(marked), self.chars.fit_transform(texts)
+        else:
+            words, chars = self.words.transform(marked), self.chars.transform(texts)
+        blocks = [words, chars]
+        if self.regexes:
+            flags = [[1.0 if r.search(t) else 0.0 for r in self.regexes] for t in texts]
+            blocks.append(scipy.sparse.csr_matrix(flags))
+        return scipy.sparse.hstack(blocks).tocsr()
 
     def fit(self, texts: list[str], intents: list[str]) -> TopicModel:
         """Fit on the examples as a set: their order (files, place in a file) changes nothing.
@@ -120,12 +158,18 @@ class TopicModel:
         return rankings
 
     def state(self) -> dict[str, Any]:
-        return {"features": self.features, "classifier": self.classifier, "patterns": self.patterns}
+        return {
+            "words": self.words,
+            "chars": self.chars,
+            "classifier": self.classifier,
+            "patterns": self.patterns,
+        }
 
     @classmethod
     def from_state(cls, config: dict[str, Any], state: dict[str, Any]) -> TopicModel:
         model = cls(config, list(state["patterns"]))
-        model.features, model.classifier = state["features"], state["classifier"]
+        model.words, model.chars = state["words"], state["chars"]
+        model.classifier = state["classifier"]
         return model
 
 
@@ -135,9 +179,10 @@ class TopicClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """C: inverse regularisation (chosen by cross-validation, docs/NLU.md)."""
+        """C: inverse regularisation; negation: neg_ marks on the word features (docs/NLU.md)."""
         return {
             "C": 1.0,
+            "negation": False,
             "max_iter": 2000,
             "char_ngrams": [2, 4],
             "folds": 3,

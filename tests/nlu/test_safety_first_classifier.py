@@ -74,3 +74,40 @@ def test_the_chosen_reading_leads_a_ranking_without_the_fallback() -> None:
     (out,) = SafetyFirstClassifier().process([message])
     assert out.get("intent") == ranking[0]
     assert out.get("intent_ranking") == ranking
+
+
+def read_with_topic_rule(ranking: list[tuple[str, float]]) -> str:
+    """The intent after the component configured as in config.yml (topic rule 0.35, 0.03)."""
+    entries = [{"name": name, "confidence": p} for name, p in ranking]
+    message = Message(data={"text": "iets"})
+    fallback = {"name": FALLBACK, "confidence": 0.6}
+    message.set("intent", fallback)
+    message.set("intent_ranking", [fallback, *entries])
+    component = SafetyFirstClassifier({"topic_threshold": 0.35, "topic_margin": 0.03})
+    (out,) = component.process([message])
+    return str(out.get("intent")["name"])
+
+
+@pytest.mark.parametrize(
+    ("ranking", "expected"),
+    [
+        # a topic clear by the margin takes the topic
+        ([("melding_lekkage_afvoer", 0.42), ("melding_overig", 0.20)], "melding_lekkage_afvoer"),
+        ([("melding_elektra", 0.36), ("melding_overig", 0.32)], "melding_elektra"),
+        ([("melding_inbraak", 0.40)], "melding_inbraak"),
+        # below the topic threshold, or within the margin, or not a topic: the fallback stays
+        ([("melding_elektra", 0.34), ("melding_overig", 0.10)], FALLBACK),
+        ([("melding_glasschade", 0.42), ("melding_inbraak", 0.40)], FALLBACK),
+        ([("affirm", 0.44), ("deny", 0.10)], FALLBACK),
+        # the safety rules come first: fire the runner-up within the 0.05 margin
+        ([("melding_elektra", 0.44), ("melding_brand", 0.40)], "melding_brand"),
+    ],
+)
+def test_the_topic_rule_reads_a_clear_topic(
+    ranking: list[tuple[str, float]], expected: str
+) -> None:
+    assert read_with_topic_rule(ranking) == expected
+
+
+def test_the_topic_rule_is_off_by_default() -> None:
+    assert read([("melding_lekkage_afvoer", 0.42), ("melding_overig", 0.20)]) == FALLBACK

@@ -11,7 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_addons.topic_classifier import TopicClassifier, TopicModel
+from rasa_addons.topic_classifier import TopicClassifier, TopicModel, mark_negations
 
 EXAMPLES = {
     "melding_gaslek": [
@@ -151,3 +151,50 @@ def test_each_regex_is_one_feature_whatever_the_case():
     assert with_flags.shape[1] == without.shape[1] + 2
     flags = model._matrix(["GAAS in de hal", "de Rookmelder piept", "ruit kapot"])[:, -2:]
     assert flags.toarray().tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        (
+            "geen lek of gas, gewoon geen verwarming",
+            "geen neg_lek neg_of neg_gas , gewoon geen neg_verwarming",
+        ),
+        # the scope ends at "en" (and after three words): the smoke is not negated
+        (
+            "het stroomt niet meer en er komt rook uit de kast",
+            "het stroomt niet neg_meer en er komt rook uit de kast",
+        ),
+        ("No fire, but smoke", "no neg_fire , but smoke"),
+        ("ik ruik gas", "ik ruik gas"),
+    ],
+)
+def test_negated_words_are_marked_within_their_clause(text, marked):
+    assert mark_negations(text) == marked
+
+
+def test_negation_changes_the_word_features_only():
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    config = {**TopicClassifier.get_default_config(), "negation": True}
+    model = TopicModel(config, [])
+    model._matrix(texts, fit=True)
+    assert "neg_gas" not in model.words.vocabulary_  # no training example negates gas
+    assert model.words.transform(["geen gas"]).nnz == 1  # only "geen": neg_gas is unknown
+    plain = TopicModel(TopicClassifier.get_default_config(), [])
+    plain._matrix(texts, fit=True)
+    negated = model._matrix(["geen gas"])[:, len(model.words.vocabulary_) :]
+    as_written = plain._matrix(["geen gas"])[:, len(plain.words.vocabulary_) :]
+    assert (negated != as_written).nnz == 0  # the character n-grams see "gas" as written
+
+
+def test_a_negating_model_loads_back_to_the_same_answers(storage):
+    config = {"negation": True}
+    classifier = component(storage, config)
+    classifier.train(training_data())
+    texts = ("geen gas maar de ruit is kapot", "gaslucht bij de buren")
+    before = [m.get("intent_ranking") for m in parse(classifier, *texts)]
+    context = ExecutionContext(GraphSchema({}), node_name="topic")
+    loaded = TopicClassifier.load(
+        {**TopicClassifier.get_default_config(), **config}, storage, Resource("topic"), context
+    )
+    assert [m.get("intent_ranking") for m in parse(loaded, *texts)] == before
