@@ -20,6 +20,7 @@ TITLES = {
     "topic_holdout_7": "Held-out set 7 (tests/nlu/topic_holdout_7.yml, written blind, all styles)",
     "topic_holdout_8": "Held-out set 8 (tests/nlu/topic_holdout_8.yml, written blind, all styles)",
     "topic_holdout_9": "Held-out set 9 (tests/nlu/topic_holdout_9.yml, written blind, all styles)",
+    "topic_holdout_10": "Held-out set 10 (tests/nlu/topic_holdout_10.yml, written blind, all styles)",
     "cross-validation": "Cross-validation on the training data",
 }
 
