@@ -2,54 +2,38 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from devstack.stack import apply_demo_clients
+from tests.databases import (  # noqa: F401  (create_pg_database: imported from here too)
+    TEMPLATES,
+    create_pg_database,
+    ensure_schema,
+    migrated_pg,
+    migrated_sqlite,
+)
 from tests.fakes.mail import SmsGateway, SmtpServer, running_sms_gateway, running_smtp_server
+from tests.parallel import mark_groups
 
-# --- database_url / session: a fresh, empty database per test -------------------------
+# --- database_url / session: a database of its own per test ---------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_TEST_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+#: When demo_sessions' demo clients count as applied.
+DEMO_APPLIED = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
-def _test_pg_url() -> str:
-    return os.environ.get("MELDKAMER_TEST_PG_URL", DEFAULT_TEST_PG_URL)
+@pytest.fixture
+def schema() -> None:
+    """Asked for by fixtures that migrate ``database_url`` at once (session, demo_sessions).
 
-
-def create_pg_database() -> tuple[str, Callable[[], None]]:
-    """A new, empty PostgreSQL database: its URL and the function that drops it.
-
-    Skips the test when PostgreSQL is not reachable, unless ``MELDKAMER_REQUIRE_PG`` is
-    set (CI sets it): then an unreachable server is a failure, not a skip.
+    Its presence makes ``database_url`` a copy of a migrated template instead of an empty
+    database (tests/databases.py), so the migrations run once per process, not per test.
     """
-    base = make_url(_test_pg_url())
-    name = f"mk_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, future=True, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as error:
-        admin.dispose()
-        if os.environ.get("MELDKAMER_REQUIRE_PG"):
-            raise
-        pytest.skip(f"PostgreSQL not reachable at {base!r}: {error.orig}")
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(
@@ -59,11 +43,18 @@ def create_pg_database() -> tuple[str, Callable[[], None]]:
     ]
 )
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database of its own: a SQLite file, or a new PostgreSQL database."""
+    """URL of a database of its own: a SQLite file, or a new PostgreSQL database.
+
+    Empty, unless the test uses ``schema`` (then at the newest schema) or ``demo_sessions``
+    (then with the demo clients applied at DEMO_APPLIED too).
+    """
+    demo_at = DEMO_APPLIED if "demo_sessions" in request.fixturenames else None
+    migrated = demo_at is not None or "schema" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'meldkamer.db'}"
+        path = tmp_path / "meldkamer.db"
+        yield migrated_sqlite(path, demo_at) if migrated else f"sqlite:///{path}"
         return
-    url, drop = create_pg_database()
+    url, drop = migrated_pg(demo_at) if migrated else create_pg_database()
     try:
         yield url
     finally:
@@ -71,11 +62,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def session(database_url: str) -> Iterator[Session]:
+def session(database_url: str, schema: None) -> Iterator[Session]:
     """A session on the ``database_url`` database, upgraded to the newest schema."""
-    from meldkamer.db import make_engine, make_sessionmaker, upgrade
+    from meldkamer.db import make_engine, make_sessionmaker
 
-    upgrade(database_url)
+    ensure_schema(database_url)
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as db_session:
@@ -85,22 +76,28 @@ def session(database_url: str) -> Iterator[Session]:
 
 
 @pytest.fixture
-def demo_sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+def demo_sessions(database_url: str, schema: None) -> Iterator[sessionmaker[Session]]:
     """Sessions on an upgraded database with the demo clients (clients/*.yml) applied."""
-    from meldkamer.clients.loader import load_client
-    from meldkamer.clients.store import apply_all
-    from meldkamer.db import make_engine, make_sessionmaker, upgrade
+    from meldkamer.db import make_engine, make_sessionmaker
 
-    upgrade(database_url)
+    if database_url not in TEMPLATES.cloned:
+        apply_demo_clients(database_url, now=DEMO_APPLIED)
     engine = make_engine(database_url)
-    factory = make_sessionmaker(engine)
-    with factory.begin() as db_session:
-        loaded = [load_client(path) for path in sorted((ROOT / "clients").glob("*.yml"))]
-        apply_all(db_session, loaded, by="test", now=datetime(2026, 11, 1, tzinfo=timezone.utc))
     try:
-        yield factory
+        yield make_sessionmaker(engine)
     finally:
         engine.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this process's template databases."""
+    TEMPLATES.drop_all()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the tests that share a server or a module's database on one xdist worker."""
+    mark_groups(items)
 
 
 # --- end of database_url / session ----------------------------------------------------

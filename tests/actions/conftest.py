@@ -16,6 +16,7 @@ from actions.runtime import Runtime, use_runtime
 from devstack.stack import apply_demo_clients
 from meldkamer.db import make_engine, make_sessionmaker
 from meldkamer.triage.officehours import AMSTERDAM
+from tests.databases import TEMPLATES, migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A winter night: the office is closed until Monday morning.
@@ -35,7 +36,7 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
     """The actions' runtime on a fresh SQLite database, with the clock at NIGHT."""
-    yield from night_runtime(f"sqlite:///{tmp_path / 'actions.db'}")
+    yield from night_runtime(migrated_sqlite(tmp_path / "actions.db", demo_at=NIGHT))
 
 
 def night_runtime(url: str) -> Iterator[Runtime]:
@@ -43,7 +44,8 @@ def night_runtime(url: str) -> Iterator[Runtime]:
 
     Installed as the actions' runtime while the caller (a fixture) holds it.
     """
-    apply_demo_clients(url, now=NIGHT)
+    if url not in TEMPLATES.cloned:  # a template's copy has them already
+        apply_demo_clients(url, now=NIGHT)
     engine = make_engine(url)
     rt = Runtime(sessions=make_sessionmaker(engine), clock=lambda: NIGHT)
     use_runtime(rt)

@@ -13,7 +13,7 @@ from tests.faults.proxy import TcpProxy
 
 @dataclass
 class ProxiedDatabase:
-    """A fresh PostgreSQL database: ``url`` goes through ``proxy``, ``direct`` does not."""
+    """A fresh, migrated PostgreSQL database: ``url`` goes through ``proxy``, ``direct`` does not."""
 
     url: str
     direct: str
@@ -22,11 +22,9 @@ class ProxiedDatabase:
 
 @pytest.fixture
 def proxied_pg() -> Iterator[ProxiedDatabase]:
-    from meldkamer.db import upgrade
-    from tests.conftest import create_pg_database
+    from tests.databases import migrated_pg
 
-    direct, drop = create_pg_database()
-    upgrade(direct)
+    direct, drop = migrated_pg()
     parsed = make_url(direct)
     proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432).up()
     url = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)

@@ -141,7 +141,11 @@ def test_no_token_on_a_command_line(stack: RunStack) -> None:
 REST = "/webhooks/rest/webhook"
 
 
-@pytest.mark.parametrize("sender", ["wa-31612345678", "tg-123456789", f"web-{uuid.uuid4().hex}"])
+@pytest.mark.parametrize(
+    "sender",
+    ["wa-31612345678", "tg-123456789", f"web-{uuid.uuid4().hex}"],
+    ids=["whatsapp", "telegram", "webchat"],  # the same on every xdist worker
+)
 def test_rest_refuses_another_channels_sender(stack: RunStack, sender: str) -> None:
     status, answer = call("POST", stack.rasa + REST, {"sender": sender, "message": "hallo"})
     assert status == 403, answer[:300]

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from meldkamer import db
-from tests.conftest import create_pg_database
 from tests.core.reports.month import Spec, generate, populate
+from tests.databases import migrated_pg, migrated_sqlite
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +36,9 @@ def month_sessions(
     """Sessions on a database holding the generated months (read-only for the tests)."""
     drop = None
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('month') / 'meldkamer.db'}"
+        url = migrated_sqlite(tmp_path_factory.mktemp("month") / "meldkamer.db")
     else:
-        url, drop = create_pg_database()
-    db.upgrade(url)
+        url, drop = migrated_pg()
     engine = db.make_engine(url)
     factory = db.make_sessionmaker(engine)
     with factory.begin() as session:
