@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MODEL := models/meldkamer.tar.gz
 TRAINING := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) rasa_addons/nlu.py rasa_addons/topic_classifier.py
 
-.PHONY: help setup model run test test-unit test-conversations test-e2e lint docs nlu-report bench clean
+.PHONY: help setup model run test test-unit test-conversations test-e2e browser lint docs nlu-report bench clean
 
 help:
 	@echo "make run    set up, train if data changed, start the assistant (REST on :5005, actions on :5055)"
@@ -39,18 +39,34 @@ lint: $(STAMP)
 # deploy/: Compose, Helm chart, Dockerfile, systemd, alert rules, dashboard (docs/DEPLOY.md)
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy/test_static.py tests/deploy/test_alerts.py
 
+# pytest-xdist workers (CONTRIBUTING.md, CI time). The suites mostly wait on PostgreSQL,
+# subprocesses and servers, so more workers than cores pay; WORKERS=0 runs in one process,
+# for debugging (pdb, prints, one failure at a time).
+WORKERS ?= 4
+E2E_WORKERS ?= 3
+XDIST = -n $(1) $(if $(filter 0,$(1)),,--dist loadgroup)
+
+# tests/deploy/test_static.py and test_alerts.py belong to lint (above), not here again.
 test-unit: $(STAMP)
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e" -q $(call XDIST,$(WORKERS)) \
+	  --ignore tests/deploy/test_static.py --ignore tests/deploy/test_alerts.py
 
 test-conversations: $(MODEL)
 	$(BIN)/rasa data validate --domain domain.yml --data data --max-history 5
 	$(BIN)/rasa test core --stories tests/conversations --model $(MODEL) --out results/conversations --fail-on-prediction-errors
 
-test-e2e: $(MODEL)
-	scripts/ensure_chromium.sh
-	MELDKAMER_REQUIRE_BROWSER=1 $(BIN)/pytest -m e2e -q
+test-e2e: $(MODEL) browser
+	MELDKAMER_REQUIRE_BROWSER=1 $(BIN)/pytest -m e2e -q $(call XDIST,$(E2E_WORKERS))
 
-test: lint test-unit test-conversations test-e2e
+browser:
+	scripts/ensure_chromium.sh
+
+# Lint, the unit suite, the training with the conversation tests, and Chromium's install
+# run side by side (they wait on different things); each one's output is shown whole when
+# it ends. The end-to-end tests come after them, when the model is there.
+test: $(STAMP)
+	$(MAKE) --no-print-directory --jobs=4 --output-sync=target lint test-unit test-conversations browser
+	$(MAKE) --no-print-directory test-e2e
 
 docs: $(STAMP)
 	$(BIN)/python -m meldkamer.triage.render > docs/urgentiematrix.md
