@@ -32,6 +32,9 @@ class Overruler(GraphComponent, IntentClassifier):
         """Runs after the intent classifiers it overrules."""
         return [IntentClassifier]
 
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self.config = {**self.get_default_config(), **(config or {})}
+
     @classmethod
     def create(
         cls,
@@ -40,8 +43,8 @@ class Overruler(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> Overruler:
-        """Create the component (no state, nothing to train)."""
-        return cls()
+        """Create the component with its configuration (no state, nothing to train)."""
+        return cls(config)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -130,20 +133,6 @@ class SafetyFirstClassifier(Overruler):
             "topic_threshold": None,
             "topic_margin": 0.03,
         }
-
-    def __init__(self, config: dict[str, Any] | None = None) -> None:
-        self.config = {**self.get_default_config(), **(config or {})}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyFirstClassifier:
-        """Create the component (no state, nothing to train)."""
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Overrule a fallback for gas, fire or a heating/boiler doubt."""
