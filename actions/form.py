@@ -196,10 +196,11 @@ class ValidateMeldingForm(FormValidationAction):
         if answered_digression(dispatcher, tracker):
             return {"adres": None}
         registry = runtime().registry()
-        result = resolve_address(registry, str(value), earlier_answers(tracker, ADDRESS_SLOT))
+        earlier = earlier_answers(tracker, ADDRESS_SLOT)
+        result = resolve_address(registry, str(value), earlier, language=language(tracker))
         if isinstance(result, Ask):
             buttons = [{"title": title, "payload": payload} for title, payload in result.choices]
-            dispatcher.utter_message(text=address_question(tracker, result), buttons=buttons)
+            dispatcher.utter_message(text=result.message, buttons=buttons)
             return {"adres": None}
         if isinstance(result, Unlisted):
             # Kept as typed, the rest is still asked; without a postcode a person completes it.
@@ -261,30 +262,12 @@ def _validator(slot: str) -> Validate:
         if isinstance(checked, Invalid) and slot == "email":
             return _wrong_email(dispatcher, tracker)
         if isinstance(checked, Invalid):
-            dispatcher.utter_message(text=invalid_message(tracker, slot, checked))
+            dispatcher.utter_message(text=checked.in_language(language(tracker)))
             return {slot: None}
         # Only the e-mail may be absent: a marker for it, so the form does not ask again.
         return {slot: NO_EMAIL if checked is None else checked}
 
     return validate
-
-
-def address_question(tracker: Tracker, ask: Ask) -> str:
-    """What the bot asks about an address it could not place, in the tenant's language.
-
-    The street lookup words its questions in Dutch; another language gets its own
-    sentence: which of the buttons, or the postcode and house number.
-    """
-    if language(tracker) == catalog().language:
-        return ask.message
-    return say(tracker)("welk_adres" if ask.choices else "adres_niet_gevonden")
-
-
-def invalid_message(tracker: Tracker, slot: str, invalid: Invalid) -> str:
-    """Why an answer is refused: the check's own Dutch sentence, or the field's in the language."""
-    if language(tracker) == catalog().language:
-        return invalid.message
-    return say(tracker)(f"ongeldig_{slot}")
 
 
 def _wrong_email(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:

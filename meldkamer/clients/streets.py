@@ -3,7 +3,8 @@
 A tenant who does not know the postcode types "Lindelaan 12"; the address ranges of the
 client files name their street and town (``straat``, ``plaats``), so the postcode, client
 and complex follow. Small typos are forgiven ("Lindenlaan"); a street that exists in two
-towns gives both candidates, and the town tells them apart.
+towns gives both candidates, and the town tells them apart. What the lookup asks is in
+the tenant's language (``meldkamer/intake/teksten/<taal>.yml``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from difflib import SequenceMatcher
 
 from meldkamer.clients.registry import ClientRegistry
 from meldkamer.clients.schema import Client, Complex
-from meldkamer.intake import texts
+from meldkamer.intake.catalog import Catalog, catalog
 from meldkamer.intake.street_address import (
     StreetAddress,
     Unlisted,
@@ -104,7 +105,7 @@ def _found(registry: ClientRegistry, address: Address, label: str | None = None)
     return Found(address, label or str(address), place)
 
 
-def _from_street(registry: ClientRegistry, street: StreetAddress) -> Found | Ask:
+def _from_street(registry: ClientRegistry, street: StreetAddress, say: Catalog) -> Found | Ask:
     matches = find_by_street(registry, street)
     if len(matches) == 1:
         match = matches[0]
@@ -117,16 +118,17 @@ def _from_street(registry: ClientRegistry, street: StreetAddress) -> Found | Ask
             (m.label(street), str(Address(m.postcode, street.huisnummer, street.toevoeging)))
             for m in matches
         )
-        return Ask(texts.WHICH_ADDRESS, choices)
-    return Ask(
-        texts.street_not_found(
-            str(StreetAddress(street.street, street.huisnummer, street.toevoeging, street.town))
-        )
-    )
+        return Ask(say("welk_adres"), choices)
+    typed = StreetAddress(street.street, street.huisnummer, street.toevoeging, street.town)
+    return Ask(say("straat_niet_gevonden", adres=str(typed)))
 
 
 def resolve_address(
-    registry: ClientRegistry, text: str, earlier: Sequence[str] = ()
+    registry: ClientRegistry,
+    text: str,
+    earlier: Sequence[str] = (),
+    *,
+    language: str | None = None,
 ) -> Found | Ask | Unlisted:
     """Read the tenant's answer to the address question, with their earlier answers to it.
 
@@ -134,20 +136,22 @@ def resolve_address(
     A street and number are looked up; one not found asks for the postcode only, and a
     postcode sent next is completed with the number given before; "weet ik niet" then
     takes the street and number as typed (:class:`Unlisted`), so the melding is still taken.
+    What it asks is in ``language`` (Dutch when ``None``).
     """
+    say = catalog(language)
     parsed = parse_address(text)
     if isinstance(parsed, Address):
         return _found(registry, parsed)
     street = parse_street_address(text)
     if street is not None:
-        return _from_street(registry, street)
+        return _from_street(registry, street, say)
     before = next((s for s in map(parse_street_address, reversed(earlier)) if s), None)
     postcode = normalise_postcode(text)
     if isinstance(postcode, str) and before is not None:
         return _found(registry, Address(postcode, before.huisnummer, before.toevoeging))
     if is_unknown(text):
-        return Unlisted(before) if before else Ask(texts.POSTCODE_UNKNOWN)
+        return Unlisted(before) if before else Ask(say("postcode_onbekend"))
     name = street_without_number(text)
     if name is not None:
-        return Ask(texts.street_needs_number(name))
-    return Ask(parsed.message)
+        return Ask(say("straat_zonder_nummer", straat=name))
+    return Ask(parsed.in_language(language))

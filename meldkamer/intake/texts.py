@@ -186,27 +186,8 @@ def helping_with(topic_name: str, language: str | None = None) -> str:
 
 # --- The address without postcode, and the optional e-mail ----------------------------
 
-
-def street_not_found(address: str) -> str:
-    """Asked when the street and number are in no client's list."""
-    return (
-        f"Ik vind {address} niet in onze lijst. Wat is de postcode? Bijvoorbeeld: 1234 AB. "
-        "Weet u de postcode niet? Typ dan 'weet ik niet'."
-    )
-
-
-def street_needs_number(street: str) -> str:
-    """A street without house number."""
-    return f"Wat is uw huisnummer aan de {street}? Bijvoorbeeld: {street} 12."
-
-
 #: The same street and number in more than one place: the tenant picks.
 WHICH_ADDRESS = _NL("welk_adres")
-#: The tenant does not know the postcode: street and number (and town) are enough for us.
-POSTCODE_UNKNOWN = (
-    "Geen probleem. Stuur dan uw straat en huisnummer, en de plaats, bijvoorbeeld: "
-    "Lindelaan 12, Lindendam."
-)
 #: A wrong e-mail address, the first time (the question that follows says "Kies 'Geen e-mail'").
 EMAIL_INVALID = _NL("email_ongeldig")
 #: A wrong e-mail address the second time: the optional field is skipped.

@@ -1,7 +1,9 @@
 """Checking and normalising what a tenant types: address, name, phone, e-mail, description.
 
-Every check returns either a clean value or a :class:`Invalid` with a short Dutch
-explanation the bot can show as is, so bad input always gets a clear answer.
+Every check returns either a clean value or a :class:`Invalid` with a short explanation
+the bot can show as is, so bad input always gets a clear answer: the precise reason in
+Dutch (``message``) and in the tenant's language (:meth:`Invalid.in_language`), both from
+the language's catalog (``meldkamer/intake/teksten/<taal>.yml``, keys ``ongeldig_*``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from meldkamer.intake.catalog import catalog
 from meldkamer.triage.answers import normalise
 
 #: Dutch postcodes: four digits not starting with 0, two letters; SA, SD and SS are never issued.
@@ -25,10 +28,14 @@ _HOUSE_NUMBER = re.compile(
 EMAIL_PATTERN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _EMAIL = re.compile(rf"^{EMAIL_PATTERN}$")
 _NO_EMAIL = re.compile(
-    r"^\W*(nee|neen|geen|heb (ik )?(geen|niet)|niet|n\.?v\.?t\.?|liever niet|sla over|overslaan)\b|^\s*-\s*$",
+    r"^\W*(nee|neen|geen|heb (ik )?(geen|niet)|niet|n\.?v\.?t\.?|liever niet|sla over|overslaan"
+    r"|no|none|skip)\b|^\s*-\s*$",
     re.IGNORECASE,
 )
-_NAME_PREFIX = re.compile(r"^\s*(mijn naam is|ik ben|ik heet|naam:?|dit is|met)\s+", re.IGNORECASE)
+_NAME_PREFIX = re.compile(
+    r"^\s*(mijn naam is|ik ben|ik heet|naam:?|dit is|met|my name is|name:?|i am|i'm|this is)\s+",
+    re.IGNORECASE,
+)
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 1000
@@ -36,9 +43,29 @@ MAX_DESCRIPTION = 1000
 
 @dataclass(frozen=True)
 class Invalid:
-    """A refused value, with the Dutch sentence that tells the tenant why."""
+    """A refused value, with the Dutch sentence that tells the tenant why.
+
+    Attributes:
+        message: the reason in Dutch.
+        key: its catalog key (``ongeldig_*``), so other languages say the same reason;
+            ``None`` for a reason given in Dutch only (the console's own steps).
+        values: the key's ``{placeholders}``.
+    """
 
     message: str
+    key: str | None = None
+    values: tuple[tuple[str, str | int], ...] = ()
+
+    def in_language(self, language: str | None) -> str:
+        """The reason in ``language`` (Dutch when ``None`` or without a catalog)."""
+        if self.key is None:
+            return self.message
+        return catalog(language)(self.key, **dict(self.values))
+
+
+def refused(key: str, **values: str | int) -> Invalid:
+    """A refusal with the catalog's reason ``key``; ``message`` is the Dutch text."""
+    return Invalid(catalog()(key, **values), key, tuple(values.items()))
 
 
 @dataclass(frozen=True)
@@ -64,13 +91,8 @@ def normalise_postcode(text: str) -> str | Invalid:
     if match:
         return f"{match.group(1)} {match.group(2).upper()}"
     if _ANY_POSTCODE_LIKE.search(text):
-        return Invalid(
-            "Die postcode bestaat niet. Een postcode heeft 4 cijfers (niet beginnend met 0) "
-            "en 2 letters, bijvoorbeeld 1234 AB."
-        )
-    return Invalid(
-        "Ik zie geen postcode. Een postcode heeft 4 cijfers en 2 letters, bijvoorbeeld 1234 AB."
-    )
+        return refused("ongeldig_postcode_bestaat_niet")
+    return refused("ongeldig_geen_postcode")
 
 
 def parse_address(text: str) -> Address | Invalid:
@@ -80,9 +102,7 @@ def parse_address(text: str) -> Address | Invalid:
     """
     text = text.strip()
     if len(text) > 200:
-        return Invalid(
-            "Dat is te lang voor een adres. Stuur alleen uw postcode en huisnummer, bijvoorbeeld 1234 AB 12."
-        )
+        return refused("ongeldig_adres_te_lang")
     postcode = normalise_postcode(text)
     if isinstance(postcode, Invalid):
         return postcode
@@ -94,9 +114,7 @@ def parse_address(text: str) -> Address | Invalid:
     )
     number = _HOUSE_NUMBER.search(rest)
     if not number:
-        return Invalid(
-            f"Ik heb postcode {postcode}, maar geen huisnummer. Wat is uw huisnummer? Bijvoorbeeld: {postcode} 12."
-        )
+        return refused("ongeldig_geen_huisnummer", postcode=postcode)
     addition = (number.group(2) or "").upper() or None
     return Address(postcode=postcode, huisnummer=int(number.group(1)), toevoeging=addition)
 
@@ -105,7 +123,7 @@ def parse_house_number(text: str) -> tuple[int, str | None] | Invalid:
     """A house number with optional addition: ``12``, ``12a``, ``12-3``, ``nummer 12 bis``."""
     match = _HOUSE_NUMBER.search(text)
     if not match:
-        return Invalid("Ik zie geen huisnummer. Stuur alleen het nummer, bijvoorbeeld 12 of 12a.")
+        return refused("ongeldig_alleen_huisnummer")
     return int(match.group(1)), ((match.group(2) or "").upper() or None)
 
 
@@ -113,31 +131,25 @@ def normalise_phone(text: str) -> str | Invalid:
     """Dutch numbers in any common form -> E.164 (``+31612345678``)."""
     raw = text.strip()
     if re.search(r"[A-Za-z]", raw):
-        return Invalid("Een telefoonnummer bestaat alleen uit cijfers, bijvoorbeeld 06 12345678.")
+        return refused("ongeldig_telefoon_letters")
     digits = re.sub(r"[\s().-]", "", raw)
     if digits.startswith("+"):
         digits = "00" + digits[1:]
     if not digits.isdigit():
-        return Invalid(
-            "Dat lijkt geen telefoonnummer. Stuur het zo: 06 12345678 of +31 6 12345678."
-        )
+        return refused("ongeldig_telefoon_tekens")
     if digits.startswith("0031"):
         national = digits[4:].removeprefix("0")
     elif digits.startswith("00"):
         # A foreign mobile: keep it; agents can call abroad.
         if 8 <= len(digits) - 2 <= 15:
             return "+" + digits[2:]
-        return Invalid(
-            "Dat buitenlandse nummer klopt niet. Controleer het nummer en stuur het opnieuw."
-        )
+        return refused("ongeldig_telefoon_buitenland")
     elif digits.startswith("0"):
         national = digits[1:]
     else:
-        return Invalid("Een Nederlands nummer begint met 0 of +31, bijvoorbeeld 06 12345678.")
+        return refused("ongeldig_telefoon_begin")
     if len(national) != 9:
-        return Invalid(
-            f"Een Nederlands telefoonnummer heeft 10 cijfers; ik tel er {len(national) + 1}. Controleer het nummer."
-        )
+        return refused("ongeldig_telefoon_lengte", aantal=len(national) + 1)
     return "+31" + national
 
 
@@ -157,9 +169,7 @@ def normalise_email(text: str) -> str | None | Invalid:
         return None
     candidate = raw.strip(" .,;<>").lower()
     if len(candidate) > 254 or not _EMAIL.match(candidate):
-        return Invalid(
-            "Dat e-mailadres klopt niet, bijvoorbeeld naam@voorbeeld.nl. Geen e-mail? Typ dan 'geen'."
-        )
+        return refused("ongeldig_email")
     return candidate
 
 
@@ -168,11 +178,11 @@ def clean_name(text: str) -> str | Invalid:
     name = _NAME_PREFIX.sub("", text).strip(" .,!;:")
     name = re.sub(r"\s+", " ", name)
     if not re.search(r"[^\W\d_]", name):
-        return Invalid("Ik heb uw naam nodig, in letters. Hoe heet u?")
+        return refused("ongeldig_naam")
     if len(name) > MAX_NAME:
-        return Invalid("Dat is te lang voor een naam. Stuur alleen uw voor- en achternaam.")
+        return refused("ongeldig_naam_te_lang")
     if sum(ch.isdigit() for ch in name) > 2:
-        return Invalid("Een naam bevat geen cijfers. Hoe heet u?")
+        return refused("ongeldig_naam_cijfers")
     return name
 
 
@@ -180,9 +190,7 @@ def clean_description(text: str) -> str | Invalid:
     """A short description: at least a few letters, at most ``MAX_DESCRIPTION`` characters kept."""
     description = re.sub(r"\s+", " ", text).strip()
     if len(re.findall(r"[^\W\d_]", description)) < 3:
-        return Invalid(
-            "Beschrijf het probleem in een paar woorden, bijvoorbeeld: 'water lekt uit het plafond in de keuken'."
-        )
+        return refused("ongeldig_beschrijving")
     if len(description) > MAX_DESCRIPTION:
         cut = description[:MAX_DESCRIPTION].rsplit(" ", 1)[0]
         return cut + " …"

@@ -22,7 +22,7 @@ _YES = re.compile(
 _NO = re.compile(r"^\W*(nee+|neen|nope|no|niet|nein|klopt niet|👎)(\b|$)|^\W*👎", re.IGNORECASE)
 _UNKNOWN = re.compile(
     r"\b(weet (ik )?(het )?niet|geen idee|geen flauw idee|misschien|twijfel|onbekend|kan ik niet zien|"
-    r"weet niet)\b",
+    r"weet niet|don['’]?t know|do not know|no idea|not sure)\b",
     re.IGNORECASE,
 )
 

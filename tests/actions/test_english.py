@@ -99,11 +99,27 @@ async def test_unclear_answer_is_explained_in_english(runtime, dispatcher, domai
     ]
 
 
-async def test_wrong_phone_is_explained_in_english(runtime, dispatcher, domain) -> None:
-    tracker = tracker_after([("telefoon", "06-12ab5678")], {"taal": "en", "topic": "gaslek"})
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("06-12ab5678", "A phone number has digits only, for example 06 12345678."),
+        ("06 1234", "A Dutch phone number has 10 digits; I count 6. Please check the number."),
+        ("12", "A Dutch number starts with 0 or +31, for example 06 12345678."),
+    ],
+)
+async def test_wrong_phone_gets_the_precise_reason_in_english(
+    runtime, dispatcher, domain, typed: str, reason: str
+) -> None:
+    tracker = tracker_after([("telefoon", typed)], {"taal": "en", "topic": "gaslek"})
     result = await extract_and_validate("telefoon", tracker, dispatcher, domain)
     assert result == {"telefoon": None}
-    assert texts(dispatcher)[0].startswith("That phone number is not right.")
+    assert texts(dispatcher) == [reason]
+
+
+async def test_a_wrong_name_gets_the_precise_reason_in_english(runtime, dispatcher, domain) -> None:
+    tracker = tracker_after([("naam", "Anna 12345")], {"taal": "en", "topic": "gaslek"})
+    assert await extract_and_validate("naam", tracker, dispatcher, domain) == {"naam": None}
+    assert texts(dispatcher) == ["A name has no digits. What is your name?"]
 
 
 async def test_language_words_are_not_read_as_an_answer(runtime, dispatcher, domain) -> None:
@@ -159,8 +175,47 @@ async def test_an_address_not_found_is_asked_in_english(runtime, dispatcher, dom
     result = await extract_and_validate("adres", tracker, dispatcher, domain)
     assert result == {"adres": None}
     assert texts(dispatcher) == [
-        "I cannot find this address. Please send your postcode and house number, "
-        "for example: 1234 AB 12."
+        "I cannot find Nowhere Street 5 on our list. What is the postcode? For example: "
+        "1234 AB. Don't know the postcode? Then type 'I don't know'."
+    ]
+
+
+async def test_the_street_lookup_asks_in_english(runtime, dispatcher, domain) -> None:
+    slots = {"taal": "en", "topic": "gaslek"}
+    await extract_and_validate(
+        "adres", tracker_after([("adres", "Lindelaan")], slots), dispatcher, domain
+    )
+    assert texts(dispatcher) == [
+        "What is your house number in Lindelaan? For example: Lindelaan 12."
+    ]
+    dispatcher.messages.clear()
+    await extract_and_validate(
+        "adres", tracker_after([("adres", "Kerkplein 3")], slots), dispatcher, domain
+    )
+    (message,) = dispatcher.messages
+    assert message["text"] == "We know that address in more than one place. Which address is it?"
+    assert [b["title"] for b in message["buttons"]] == [
+        "Kerkplein 3, Lindendam",
+        "Kerkplein 3, Noorderstad",
+    ]
+    dispatcher.messages.clear()
+    await extract_and_validate(
+        "adres", tracker_after([("adres", "I don't know")], slots), dispatcher, domain
+    )
+    assert texts(dispatcher) == [
+        "No problem. Then please send your street and house number, and the town, "
+        "for example: Lindelaan 12, Lindendam."
+    ]
+
+
+async def test_an_address_refused_gets_the_precise_reason_in_english(
+    runtime, dispatcher, domain
+) -> None:
+    tracker = tracker_after([("adres", "1234 AB")], {"taal": "en", "topic": "gaslek"})
+    assert await extract_and_validate("adres", tracker, dispatcher, domain) == {"adres": None}
+    assert texts(dispatcher) == [
+        "I have postcode 1234 AB, but no house number. What is your house number? "
+        "For example: 1234 AB 12."
     ]
 
 

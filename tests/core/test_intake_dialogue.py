@@ -176,6 +176,29 @@ def test_resolve_address(registry: ClientRegistry) -> None:
     assert isinstance(resolve_address(registry, "weet ik niet"), Ask)
 
 
+@pytest.mark.parametrize(
+    ("text", "earlier", "dutch", "english"),
+    [
+        ("Dorpsstraat 5", [], "Ik vind Dorpsstraat 5 niet", "I cannot find Dorpsstraat 5 on"),
+        ("Kerkplein 3", [], "Welk adres is het?", "Which address is it?"),
+        ("Lindelaan", [], "Wat is uw huisnummer aan de Lindelaan?", "house number in Lindelaan?"),
+        ("weet ik niet", [], "Stuur dan uw straat en huisnummer", "send your street and house"),
+        ("1234 AB", [], "maar geen huisnummer", "but no house number"),
+    ],
+)
+def test_the_lookup_asks_in_the_tenants_language(
+    registry: ClientRegistry, text: str, earlier: list[str], dutch: str, english: str
+) -> None:
+    asked = resolve_address(registry, text, earlier)
+    assert isinstance(asked, Ask) and dutch in asked.message
+    in_english = resolve_address(registry, text, earlier, language="en")
+    assert isinstance(in_english, Ask) and english in in_english.message
+    assert in_english.choices == asked.choices  # the same candidates, the same payloads
+    # "I don't know" is the English "weet ik niet": the address is taken as typed.
+    unlisted = resolve_address(registry, "I don't know", ["Dorpsstraat 5"], language="en")
+    assert unlisted == Unlisted(StreetAddress("Dorpsstraat", 5))
+
+
 # --- Summary labels ------------------------------------------------------------------------
 
 

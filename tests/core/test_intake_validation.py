@@ -1,9 +1,10 @@
-"""Checking what tenants type: every refusal explains itself in Dutch."""
+"""Checking what tenants type: every refusal explains itself, in Dutch and in English."""
 
 from __future__ import annotations
 
 import pytest
 
+from meldkamer.intake.catalog import catalog, languages
 from meldkamer.intake.corrections import parse_correction
 from meldkamer.intake.validation import (
     Address,
@@ -13,7 +14,9 @@ from meldkamer.intake.validation import (
     format_phone,
     normalise_email,
     normalise_phone,
+    normalise_postcode,
     parse_address,
+    parse_house_number,
 )
 
 
@@ -99,6 +102,8 @@ def test_phone_display() -> None:
         ("geen", None),
         ("nee heb ik niet", None),
         ("-", None),
+        ("none", None),  # an English tenant
+        ("no, I don't have one", None),
     ],
 )
 def test_email(text: str, expected: str | None) -> None:
@@ -116,6 +121,8 @@ def test_bad_email(text: str) -> None:
         ("mijn naam is Fatima el Amrani", "Fatima el Amrani"),
         ("Ik heet Piet.", "Piet"),
         ("  jan   de vries ", "jan de vries"),
+        ("my name is Anna de Vries", "Anna de Vries"),  # an English tenant
+        ("I'm Tom.", "Tom"),
     ],
 )
 def test_names(text: str, expected: str) -> None:
@@ -155,3 +162,52 @@ def test_corrections(text: str, changes: dict) -> None:
 def test_correction_with_a_bad_phone_number_explains() -> None:
     correction = parse_correction("mijn nummer is 06-1234")
     assert not correction.changes.get("telefoon")
+
+
+#: One refused input per reason the checks give.
+REFUSED = [
+    (parse_address, "0123 AB 5"),
+    (parse_address, "waar is dit"),
+    (parse_address, "x" * 201),
+    (parse_address, "1234 AB"),
+    (parse_house_number, "geen"),
+    (normalise_postcode, "1234"),
+    (normalise_phone, "06 abc"),
+    (normalise_phone, "06#123"),
+    (normalise_phone, "0012"),
+    (normalise_phone, "12"),
+    (normalise_phone, "06 1234"),
+    (normalise_email, "jan@"),
+    (clean_name, "🙂"),
+    (clean_name, "x" * 101),
+    (clean_name, "Jan 0612345678"),
+    (clean_description, "!!"),
+]
+
+
+@pytest.mark.parametrize(("check", "text"), REFUSED)
+def test_every_reason_is_in_every_language(check, text: str) -> None:
+    refused = check(text)
+    assert isinstance(refused, Invalid) and refused.key is not None
+    # Dutch is the catalog's text, as the bot has always said it.
+    assert refused.in_language("nl") == refused.in_language(None) == refused.message
+    for code in languages()[1:]:
+        assert refused.in_language(code) == catalog(code)(refused.key, **dict(refused.values))
+        assert refused.in_language(code) != refused.message
+
+
+def test_the_reasons_are_precise_in_english() -> None:
+    assert isinstance(short := normalise_phone("06 1234"), Invalid)
+    assert short.message == (
+        "Een Nederlands telefoonnummer heeft 10 cijfers; ik tel er 6. Controleer het nummer."
+    )
+    assert short.in_language("en") == (
+        "A Dutch phone number has 10 digits; I count 6. Please check the number."
+    )
+    assert isinstance(no_number := parse_address("1234 ab"), Invalid)
+    assert "I have postcode 1234 AB, but no house number." in no_number.in_language("en")
+
+
+def test_a_reason_without_a_key_stays_as_it_is() -> None:
+    # The console's own steps refuse in Dutch only (the agents work in Dutch).
+    assert Invalid("Kies een onderwerp.").in_language("en") == "Kies een onderwerp."

@@ -114,7 +114,16 @@ def test_yes_no(text: str, expected: bool | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("weet ik niet", True), ("geen idee", True), ("ja", False)]
+    ("text", "expected"),
+    [
+        ("weet ik niet", True),
+        ("geen idee", True),
+        ("ja", False),
+        ("I don't know", True),  # an English tenant
+        ("I don’t know the postcode", True),
+        ("no idea", True),
+        ("no", False),
+    ],
 )
 def test_unknown(text: str, expected: bool) -> None:
     assert is_unknown(text) is expected
