@@ -60,6 +60,7 @@ def summary_of(tracker: Tracker) -> HandoverSummary:
         photos=tuple(tracker.get_slot("fotos") or ()),
         ticket=tracker.get_slot("ticket_nummer"),
         client_id=tracker.get_slot("opdrachtgever"),
+        language=language(tracker),
     )
 
 
@@ -157,7 +158,8 @@ class ActionAskTerugbelFormTelefoon(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         summary = with_outcome(runtime(), summary_of(tracker))
-        dispatcher.utter_message(text=handover_texts().ask_number(acute=summary.urgency == "acuut"))
+        texts = handover_texts(summary.language)
+        dispatcher.utter_message(text=texts.ask_number(acute=summary.urgency == "acuut"))
         return []
 
 
@@ -179,7 +181,7 @@ class ValidateTerugbelForm(FormValidationAction):
     ) -> dict[str, Any]:
         checked = check("telefoon", str(value))
         if isinstance(checked, Invalid):
-            dispatcher.utter_message(text=checked.message)
+            dispatcher.utter_message(text=checked.in_language(language(tracker)))
             return {"telefoon": None}
         return {"telefoon": checked}
 

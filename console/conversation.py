@@ -354,9 +354,13 @@ async def close_conversation(request: web.Request) -> web.StreamResponse:
     "Sorry, dat begreep ik niet" in the middle of the old conversation.
     """
     name = current(request).display_name
+    with request.app[SESSIONS]() as session:
+        # The goodbye is in the tenant's language (``teksten_<taal>.yml``).
+        stored = _handover(session, _id(request)).summary
+    closed = handover_texts(HandoverSummary.from_dict(stored).language).closed
 
     async def goodbye(rasa: RasaClient, conversation_id: str) -> None:
-        await rasa.send_agent_reply(conversation_id, handover_texts().closed, name)
+        await rasa.send_agent_reply(conversation_id, closed, name)
         await rasa.close_session(conversation_id)
 
     return await _finish(request, goodbye, close, "Afsluiten lukte niet")

@@ -175,7 +175,9 @@ async def take_handover(request: web.Request) -> web.StreamResponse:
     now = request.app[CLOCK]()
     try:
         with request.app[SESSIONS].begin() as session:
-            conversation_id = take(session, handover_id, me.username, now).conversation_id
+            taken = take(session, handover_id, me.username, now)
+            conversation_id = taken.conversation_id
+            language = HandoverSummary.from_dict(taken.summary).language
     except HandoverNotFound:
         raise web.HTTPNotFound(text="Dit gesprek bestaat niet.") from None
     except AlreadyTaken:
@@ -191,7 +193,7 @@ async def take_handover(request: web.Request) -> web.StreamResponse:
         else:
             error = "Dit gesprek staat niet meer in de wachtrij."
         return _page(request, error, status=409)
-    await announce_agent(request.app, conversation_id, me.display_name)
+    await announce_agent(request.app, conversation_id, me.display_name, language)
     raise web.HTTPSeeOther(f"/gesprek/{handover_id}")
 
 

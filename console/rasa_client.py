@@ -140,15 +140,19 @@ class RasaClient:
         )
 
 
-async def announce_agent(app: web.Application, conversation_id: str, agent_name: str) -> None:
+async def announce_agent(
+    app: web.Application, conversation_id: str, agent_name: str, language: str | None = None
+) -> None:
     """Tell the tenant who took over ("U praat nu met <naam>, ..."), as the agent's message.
+
+    In the tenant's ``language`` (the handover summary's), Dutch when ``None``.
 
     A Rasa failure is logged and does not undo the take: the agent's replies carry the
     name as well.
     """
     try:
         await app[RASA].send_agent_reply(
-            conversation_id, handover_texts().announce(agent_name), agent_name
+            conversation_id, handover_texts(language).announce(agent_name), agent_name
         )
     except RasaError:
         logger.warning("could not announce the agent in %s", conversation_id)

@@ -72,10 +72,17 @@ class Availability:
     callbacks: int = 0
     rules: WaitingRules = field(default_factory=default_rules, repr=False, compare=False)
 
-    def tenant_message(self, phone: str | None, *, acute: bool = False) -> str:
-        """What the bot tells the tenant (texts in ``wachttijd.yml``)."""
+    def tenant_message(
+        self, phone: str | None, *, acute: bool = False, language: str | None = None
+    ) -> str:
+        """What the bot tells the tenant (texts in ``wachttijd.yml``, ``wachttijd_<taal>.yml``)."""
         return waiting_message(
-            self.rules, available=self.available, minutes=self.estimate, phone=phone, acute=acute
+            self.rules,
+            available=self.available,
+            minutes=self.estimate,
+            phone=phone,
+            acute=acute,
+            language=language,
         )
 
 

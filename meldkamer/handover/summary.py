@@ -36,6 +36,9 @@ class HandoverSummary:
         outcome: the triage outcome as :meth:`meldkamer.triage.Outcome.to_dict` writes it
             (empty: no topic yet).
         client_id: the client (opdrachtgever) of the address, when known.
+        language: the language the tenant is answered in (``None``: Dutch), so what the
+            agent's console sends in the tenant's name (who took over, the goodbye) is
+            in it too.
     """
 
     topic: str | None = None
@@ -50,6 +53,7 @@ class HandoverSummary:
     photos: tuple[str, ...] = ()
     ticket: str | None = None
     client_id: str | None = None
+    language: str | None = None
 
     @property
     def urgency(self) -> str | None:
@@ -86,6 +90,7 @@ class HandoverSummary:
             "fotos": list(self.photos),
             "ticket": self.ticket,
             "opdrachtgever": self.client_id,
+            "taal": self.language,
         }
 
     @classmethod
@@ -106,4 +111,5 @@ class HandoverSummary:
             photos=_strings(data.get("fotos")),
             ticket=_text(data.get("ticket")),
             client_id=_text(data.get("opdrachtgever")),
+            language=_text(data.get("taal")),
         )

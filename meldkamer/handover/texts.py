@@ -1,4 +1,8 @@
-"""The tenant's texts of a handover, from ``teksten.yml`` (a supervisor edits that file)."""
+"""The tenant's texts of a handover, from ``teksten.yml`` (a supervisor edits that file).
+
+Every other language has the same keys in ``teksten_<taal>.yml`` next to it
+(``teksten_en.yml``); a language without a file gets the Dutch texts.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from pathlib import Path
 import yaml
 
 from meldkamer.contact import MELDKAMER_PHONE
+from meldkamer.intake.language import DEFAULT_LANGUAGE
 
 TEXTS_FILE = Path(__file__).resolve().parent / "teksten.yml"
-_KEYS = ("aangekondigd", "afgesloten", "terugbelnummer", "acuut_terugbelnummer")
+#: Every key of a texts file (all of them required, in every language).
+KEYS = ("aangekondigd", "collega", "afgesloten", "terugbelnummer", "acuut_terugbelnummer")
 
 
 @dataclass(frozen=True)
@@ -19,13 +25,14 @@ class HandoverTexts:
     """The texts, checked: every key present and non-empty, ``{naam}`` in the announcement."""
 
     announced: str
+    colleague: str
     closed: str
     callback_number: str
     acute_callback_number: str
 
     def announce(self, agent_name: str) -> str:
         """The announcement with the agent's name (a name-less agent is still a person)."""
-        name = " ".join(agent_name.split()) or "een collega"
+        name = " ".join(agent_name.split()) or self.colleague
         return self.announced.replace("{naam}", name)
 
     def ask_number(self, *, acute: bool) -> str:
@@ -39,20 +46,34 @@ def parse(text: str, source: str = "teksten.yml") -> HandoverTexts:
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError(f"{source}: verwacht een lijst van teksten (sleutel: tekst)")
-    missing = [k for k in _KEYS if not isinstance(data.get(k), str) or not data[k].strip()]
+    missing = [k for k in KEYS if not isinstance(data.get(k), str) or not data[k].strip()]
     if missing:
         raise ValueError(f"{source}: tekst ontbreekt of is leeg: {', '.join(missing)}")
     if "{naam}" not in data["aangekondigd"]:
         raise ValueError(f"{source}: 'aangekondigd' moet {{naam}} bevatten")
     return HandoverTexts(
         announced=data["aangekondigd"].strip(),
+        colleague=data["collega"].strip(),
         closed=data["afgesloten"].strip(),
         callback_number=data["terugbelnummer"].strip(),
         acute_callback_number=data["acuut_terugbelnummer"].strip(),
     )
 
 
-@lru_cache(maxsize=1)
-def handover_texts() -> HandoverTexts:
-    """The texts of the installed file (read once per process)."""
-    return parse(TEXTS_FILE.read_text(encoding="utf-8"), str(TEXTS_FILE))
+def texts_file(language: str | None = None) -> Path:
+    """The file of ``language``: ``teksten_<taal>.yml``, or the Dutch one without it."""
+    if language and language.isalpha() and language != DEFAULT_LANGUAGE:
+        other = TEXTS_FILE.with_name(f"teksten_{language}.yml")
+        if other.is_file():
+            return other
+    return TEXTS_FILE
+
+
+def handover_texts(language: str | None = None) -> HandoverTexts:
+    """The texts of the installed file of ``language`` (Dutch when ``None`` or unknown)."""
+    return _load(texts_file(language))
+
+
+@lru_cache(maxsize=8)
+def _load(file: Path) -> HandoverTexts:
+    return parse(file.read_text(encoding="utf-8"), str(file))

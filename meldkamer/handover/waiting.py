@@ -1,6 +1,8 @@
 """How long a tenant in the chat waits for a person, and how the bot says it (pure).
 
-The rules and every text are in ``wachttijd.yml``, a file a supervisor reads and changes.
+The rules and every text are in ``wachttijd.yml``, a file a supervisor reads and changes;
+the texts in another language are in ``wachttijd_<taal>.yml`` next to it (the same
+``berichten``; the estimate is the same in every language).
 The estimate uses measured handling times (taken to closed) of recent *live*
 conversations only; call-back items never count, because the tenant who was promised a
 call is not in the chat and no agent serves them before a waiting chat. The number is
@@ -13,7 +15,7 @@ import math
 import statistics
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +27,8 @@ from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
 
 #: The packaged rules and texts.
 DEFAULT_FILE = Path(__file__).with_name("wachttijd.yml")
+#: The packaged texts of another language: ``wachttijd_en.yml`` (``berichten`` only).
+TRANSLATION_FILES = "wachttijd_*.yml"
 
 _COMMON = frozenset({"meldkamer_telefoon", "alarmnummer"})
 #: Every text and the placeholders it may use.
@@ -75,6 +79,7 @@ class WaitingRules:
         few_minutes: up to this many minutes the bot says "binnen enkele minuten".
         step_minutes: above it the estimate is rounded up to a multiple of this.
         cap_minutes: above it the cap text, never a larger number.
+        texts: the Dutch texts; translations: every other language's, by its code.
     """
 
     window: timedelta
@@ -85,6 +90,13 @@ class WaitingRules:
     step_minutes: int
     cap_minutes: int
     texts: Mapping[str, str]
+    translations: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    def texts_in(self, language: str | None) -> Mapping[str, str]:
+        """The texts of ``language`` (Dutch when ``None`` or without a translation)."""
+        return self.translations.get(language or "", self.texts)
 
 
 def _texts(reader: Reader, block: Any) -> dict[str, str]:
@@ -128,10 +140,10 @@ def parse_rules(source: str, file: str) -> WaitingRules:
         for name, keys in _SECTIONS.items()
     }
     numbers: dict[str, Any] = {}
-    for field, section, key, low, high in _NUMBERS:
+    for attribute, section, key, low, high in _NUMBERS:
         block = blocks[section]
         value = reader.integer(block.get(key), (section, key), low, high) if key in block else None
-        numbers[field] = value if value is not None else 0
+        numbers[attribute] = value if value is not None else 0
     few, cap = numbers["few_minutes"], numbers["cap_minutes"]
     if few and cap and cap <= few:
         reader.error(("bereik", "plafond_minuten"), "moet groter zijn dan enkele_minuten")
@@ -144,10 +156,30 @@ def parse_rules(source: str, file: str) -> WaitingRules:
     return WaitingRules(window=window, texts=MappingProxyType(texts), **numbers)
 
 
+def parse_translation(source: str, file: str) -> Mapping[str, str]:
+    """Check the texts of another language: ``berichten`` with every text of Dutch.
+
+    Raises:
+        WaitingRulesError: with every problem, each naming ``file``, line and field.
+    """
+    data, lines, problems = compose(source, file)
+    reader = Reader(file, lines, problems)
+    top = reader.mapping(data, (), ("berichten",), ("berichten",)) or {}
+    texts = _texts(reader, top["berichten"]) if top.get("berichten") is not None else {}
+    if reader.problems:
+        raise WaitingRulesError(sorted(reader.problems, key=lambda p: p.line))
+    return MappingProxyType(texts)
+
+
 @lru_cache(maxsize=1)
 def default_rules() -> WaitingRules:
-    """The packaged rules, read once on first use."""
-    return parse_rules(DEFAULT_FILE.read_text("utf-8"), str(DEFAULT_FILE))
+    """The packaged rules with every packaged translation, read once on first use."""
+    rules = parse_rules(DEFAULT_FILE.read_text("utf-8"), str(DEFAULT_FILE))
+    translations = {
+        file.stem.removeprefix("wachttijd_"): parse_translation(file.read_text("utf-8"), str(file))
+        for file in sorted(DEFAULT_FILE.parent.glob(TRANSLATION_FILES))
+    }
+    return replace(rules, translations=MappingProxyType(translations))
 
 
 def handling_minutes(measured: Sequence[float], rules: WaitingRules) -> float:
@@ -176,8 +208,8 @@ def estimate_minutes(*, handling: float, agents: int, busy: int, ahead: int) -> 
     return position * handling / agents
 
 
-def _fill(rules: WaitingRules, key: str, **values: object) -> str:
-    return rules.texts[key].format(
+def _fill(rules: WaitingRules, language: str | None, key: str, **values: object) -> str:
+    return rules.texts_in(language)[key].format(
         meldkamer_telefoon=MELDKAMER_PHONE, alarmnummer=EMERGENCY_PHONE, **values
     )
 
@@ -191,13 +223,13 @@ def rounded(minutes: float, rules: WaitingRules) -> int:
     return min(rules.cap_minutes, math.ceil(minutes / rules.step_minutes) * rules.step_minutes)
 
 
-def wording(minutes: float, rules: WaitingRules) -> str:
+def wording(minutes: float, rules: WaitingRules, language: str | None = None) -> str:
     """``binnen enkele minuten``, ``ongeveer 10 minuten`` or the cap text."""
     if minutes <= rules.few_minutes:
-        return _fill(rules, "wachttijd_kort")
+        return _fill(rules, language, "wachttijd_kort")
     if minutes > rules.cap_minutes:
-        return _fill(rules, "wachttijd_plafond", plafond=rules.cap_minutes)
-    return _fill(rules, "wachttijd_ongeveer", minuten=rounded(minutes, rules))
+        return _fill(rules, language, "wachttijd_plafond", plafond=rules.cap_minutes)
+    return _fill(rules, language, "wachttijd_ongeveer", minuten=rounded(minutes, rules))
 
 
 def tenant_message(
@@ -207,15 +239,17 @@ def tenant_message(
     minutes: float,
     phone: str | None,
     acute: bool,
+    language: str | None = None,
 ) -> str:
-    """What the bot tells a tenant who asked for a person.
+    """What the bot tells a tenant who asked for a person, in ``language``.
 
     Acute: the emergency numbers come first. A call back is promised only with a number
     to call; without one the tenant gets the meldkamer's number instead.
     """
     prefix = "acuut_" if acute else ""
     if available:
-        return _fill(rules, f"{prefix}verbinden", wachttijd=wording(minutes, rules))
+        waiting = wording(minutes, rules, language)
+        return _fill(rules, language, f"{prefix}verbinden", wachttijd=waiting)
     if phone:
-        return _fill(rules, f"{prefix}terugbellen", telefoon=phone)
-    return _fill(rules, f"{prefix}geen_nummer")
+        return _fill(rules, language, f"{prefix}terugbellen", telefoon=phone)
+    return _fill(rules, language, f"{prefix}geen_nummer")

@@ -147,13 +147,6 @@ def assessment_reason(outcome: Outcome) -> str:
     return "Beoordeling nodig: " + outcome.reasons[-1]
 
 
-#: Even queueing the handover failed: what the tenant can still do.
-HANDOVER_FAILED = (
-    f"Het doorverbinden lukt nu niet. Bel de meldkamer: {MELDKAMER_PHONE} (dag en nacht). "
-    f"Bij gevaar: bel {EMERGENCY_PHONE}."
-)
-
-
 # --- What the bot says in the conversation (the actions only pick one) -------------------
 
 #: The details a tenant can correct after the summary; "antwoorden": the triage answers.

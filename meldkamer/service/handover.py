@@ -21,13 +21,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from meldkamer.agents.scope import serving
+from meldkamer.contact import EMERGENCY_PHONE, MELDKAMER_PHONE
 from meldkamer.contacts import ContactKind, Direction, Party, channel_of, record_contact
 from meldkamer.handover.drafts import keep_draft
 from meldkamer.handover.service import URGENCY_RANK, availability, request_handover
 from meldkamer.handover.summary import HandoverSummary
 from meldkamer.handover.texts import handover_texts
+from meldkamer.intake.catalog import catalog
 from meldkamer.intake.melding import Melding
-from meldkamer.intake.texts import HANDOVER_FAILED
 from meldkamer.intake.validation import format_phone
 from meldkamer.service.context import Collaborators
 from meldkamer.service.registration import Origin, register_confirmed
@@ -132,18 +133,25 @@ def hand_over(ctx: Collaborators, request: HandoverRequest) -> HandedOver:
                 return HandedOver(
                     queued=False,
                     agent_available=False,
-                    message=handover_texts().ask_number(acute=summary.urgency == "acuut"),
+                    message=handover_texts(summary.language).ask_number(
+                        acute=summary.urgency == "acuut"
+                    ),
                     needs_phone=True,
                 )
             summary = _queue(session, ctx, request, summary, not available.available, now)
     except SQLAlchemyError:
         logger.exception("could not queue a handover for %s", request.conversation_id)
-        return HandedOver(queued=False, agent_available=False, message=HANDOVER_FAILED)
+        failed = catalog(summary.language)(
+            "doorverbinden_mislukt", meldkamer=MELDKAMER_PHONE, nood=EMERGENCY_PHONE
+        )
+        return HandedOver(queued=False, agent_available=False, message=failed)
     phone = format_phone(summary.phone) if summary.phone else None
     return HandedOver(
         queued=True,
         agent_available=available.available,
-        message=available.tenant_message(phone, acute=summary.urgency == "acuut"),
+        message=available.tenant_message(
+            phone, acute=summary.urgency == "acuut", language=summary.language
+        ),
         ticket_number=summary.ticket,
     )
 

@@ -213,3 +213,23 @@ async def test_hand_back_after_a_finished_melding_offers_more_help(
     tracker = make_tracker({"topic": "gaslek", "ticket_nummer": "MK-2026-000001"})
     assert await ActionHervat().run(dispatcher, tracker, domain) == []
     assert len(texts(dispatcher)) == 2
+
+
+async def test_an_english_tenant_is_asked_refused_and_promised_in_english(
+    runtime, dispatcher, make_tracker, domain
+) -> None:
+    slots = {k: v for k, v in COMPLETE_MELDING.items() if k != "telefoon"}
+    asking = make_tracker({**slots, "taal": "en"}, active_loop="terugbel_form")
+    await ActionAskTerugbelFormTelefoon().run(dispatcher, asking, domain)
+    assert texts(dispatcher) == [handover_texts("en").ask_number(acute=True)]
+    dispatcher.messages.clear()
+    form = ValidateTerugbelForm()
+    assert form.validate_telefoon("12", dispatcher, asking, domain) == {"telefoon": None}
+    assert texts(dispatcher) == ["A Dutch number starts with 0 or +31, for example 06 12345678."]
+    dispatcher.messages.clear()
+    done = make_tracker({**COMPLETE_MELDING, "taal": "en"}, active_loop=None)
+    await ActionTerugbellen().run(dispatcher, done, domain)
+    assert "We will call you back at 06 12345678" in texts(dispatcher)[-1]
+    with runtime.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+    assert handover.summary["taal"] == "en"

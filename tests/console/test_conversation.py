@@ -52,6 +52,22 @@ async def test_taking_over_tells_the_tenant_who_answers(sanne, sessions, fake_ra
     assert query["output_channel"] == "latest" and events[0]["metadata"]["from"] == "agent"
 
 
+async def test_an_english_tenant_is_told_and_said_goodbye_in_english(
+    sanne, sessions, fake_rasa
+) -> None:
+    handover_id = hand_over(sessions, CONVERSATION, taal="en")
+    assert (await sanne.post(f"/overnemen/{handover_id}")).status == 303
+    ((_, events, _),) = fake_rasa.posted
+    assert events[0]["text"] == (
+        "You are now talking to Sanne de Vries, a colleague of the emergency service."
+    )
+    fake_rasa.posted.clear()
+    assert (await sanne.post(f"/gesprek/{handover_id}/afsluiten")).status == 303
+    goodbye, _ = fake_rasa.posted
+    assert goodbye[1][0]["text"] == handover_texts("en").closed
+    assert goodbye[1][0]["text"].startswith("The conversation with our colleague has ended.")
+
+
 async def test_taking_over_works_while_rasa_is_down(sanne, sessions, fake_rasa) -> None:
     fake_rasa.down = True
     handover_id = hand_over(sessions, CONVERSATION)

@@ -17,6 +17,7 @@ from meldkamer.handover.waiting import (
     estimate_minutes,
     handling_minutes,
     parse_rules,
+    parse_translation,
     rounded,
     tenant_message,
     wording,
@@ -249,3 +250,47 @@ def test_two_lanes_acuut_on_top_waiting_before_taken(sessions) -> None:
         waits = [h.requested_at for h in found.callbacks]
         assert waits == sorted(waits)
         assert queue(session)[:4] == found.live
+
+
+@pytest.mark.parametrize(
+    ("minutes", "english"),
+    [
+        (3, "within a few minutes"),
+        (7, "in about 10 minutes"),
+        (152, "more than 30 minutes"),  # the cap: never "152 minutes" in English either
+    ],
+)
+def test_the_estimate_is_worded_the_same_in_english(minutes: float, english: str) -> None:
+    assert english in wording(minutes, RULES, "en")
+    said = tenant_message(
+        RULES, available=True, minutes=minutes, phone=None, acute=False, language="en"
+    )
+    assert said.startswith("I am connecting you with a colleague") and english in said
+
+
+def test_english_call_back_is_promised_only_with_a_number() -> None:
+    for acute in (False, True):
+        back = tenant_message(
+            RULES, available=False, minutes=0, phone="06 12345678", acute=acute, language="en"
+        )
+        assert "We will call you back at 06 12345678" in back
+        none = tenant_message(
+            RULES, available=False, minutes=0, phone=None, acute=acute, language="en"
+        )
+        assert "call you back" not in none and "088-3746100" in none and "112" in none
+        # acuut: the emergency numbers first, as in Dutch
+        assert back.startswith("Are people in danger?") is acute
+
+
+def test_a_language_without_texts_hears_dutch() -> None:
+    said = tenant_message(RULES, available=True, minutes=3, phone=None, acute=False, language="xx")
+    assert said == tenant_message(RULES, available=True, minutes=3, phone=None, acute=False)
+
+
+def test_a_translation_must_have_every_text_with_its_placeholders() -> None:
+    english = (DEFAULT_FILE.parent / "wachttijd_en.yml").read_text("utf-8")
+    with pytest.raises(WaitingRulesError) as refused:
+        parse_translation(english.replace("  geen_nummer:", "  geen_nr:"), "wachttijd_en.yml")
+    assert "berichten.geen_nummer" in str(refused.value)
+    with pytest.raises(WaitingRulesError, match="onbekend invulveld"):
+        parse_translation(english.replace("at {telefoon}", "at {nummer}", 1), "wachttijd_en.yml")

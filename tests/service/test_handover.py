@@ -119,6 +119,40 @@ def test_nobody_present_and_no_number_asks_the_number_before_any_promise(
     assert hand_over(ctx, request(no_topic_yet)).message == handover_texts().ask_number(acute=False)
 
 
+def test_an_english_tenant_hears_the_handover_in_english(ctx: Collaborators) -> None:
+    english = HandoverSummary(**{**SUMMARY.__dict__, "phone": None, "language": "en"})
+    asked = hand_over(ctx, request(english))
+    assert asked.needs_phone and asked.message == handover_texts("en").ask_number(acute=True)
+    assert asked.message.startswith("Are people in danger? Call 112 right away.")
+    assert "which phone number can we call you on?" in asked.message
+    # the number known: the call back is promised with it, in English
+    promised = hand_over(ctx, request(HandoverSummary(**{**SUMMARY.__dict__, "language": "en"})))
+    assert promised.queued and not promised.agent_available
+    assert "We will call you back at 06 12345678" in promised.message
+    assert promised.message.startswith("Are people in danger?")  # acuut: 112 first
+    with ctx.sessions() as session:
+        (handover,) = session.execute(select(Handover)).scalars()
+    assert handover.summary["taal"] == "en"  # the console speaks to the tenant in it too
+
+
+def test_an_english_tenant_with_an_agent_present_hears_the_wait_in_english(
+    ctx: Collaborators,
+) -> None:
+    agent_present(ctx)
+    english = HandoverSummary(client_id="de-linde", language="en")
+    result = hand_over(ctx, request(english))
+    assert result.agent_available
+    assert (
+        result.message
+        == (
+            "I am connecting you with a colleague of the emergency service. A colleague is "
+            "expected to answer in about 10 minutes. You can keep typing here."
+        )
+        or "expected to answer within a few minutes" in result.message
+    )
+    assert "medewerker" not in result.message
+
+
 def test_a_mail_without_a_number_is_queued_at_once(ctx: Collaborators) -> None:
     # The agent answers in the mail thread: an acuut mail must not wait for a number.
     no_phone = HandoverSummary(**{**SUMMARY.__dict__, "phone": None})

@@ -1,8 +1,10 @@
 """One source of texts per language (issue 15): a third language is data only.
 
-Every language's catalog has every key of Dutch, with the same placeholders; the matrix's
-translation covers every topic, fact and option; the domain has a variation of every
-response the intake says in each language; and the language of a first message is read.
+Every language's catalog has every key of Dutch, with the same placeholders, and so have
+its handover texts (``meldkamer/handover/teksten_<taal>.yml``, ``wachttijd_<taal>.yml``);
+the matrix's translation covers every topic, fact and option; the domain has a variation
+of every response the intake says in each language; and the language of a first message
+is read.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from meldkamer.handover.texts import TEXTS_FILE, handover_texts, texts_file
+from meldkamer.handover.waiting import default_rules
 from meldkamer.intake.catalog import CatalogError, catalog, languages, parse_catalog
 from meldkamer.intake.digressions import digressions_for
 from meldkamer.intake.fact_labels import fact_labels
@@ -58,6 +62,33 @@ def test_every_dutch_key_is_in_every_language(code: str) -> None:
             assert placeholders(text) == placeholders(str(other[key])), key
         else:
             assert len(text) == len(other[key]), key
+
+
+@pytest.mark.parametrize("code", OTHERS)
+def test_every_handover_text_is_in_every_language(code: str) -> None:
+    assert texts_file(code) != TEXTS_FILE  # the language has its own file
+    dutch = yaml.safe_load(TEXTS_FILE.read_text("utf-8"))
+    other = yaml.safe_load(texts_file(code).read_text("utf-8"))
+    assert set(dutch) == set(other)
+    for key, text in dutch.items():
+        assert placeholders(text) == placeholders(other[key]), key
+    rules = default_rules()
+    assert set(rules.translations[code]) == set(rules.texts)
+    for key, text in rules.texts.items():
+        assert placeholders(text) == placeholders(rules.translations[code][key]), key
+
+
+def test_the_handover_texts_in_english() -> None:
+    english = handover_texts("en")
+    assert english.announce("Sanne") == (
+        "You are now talking to Sanne, a colleague of the emergency service."
+    )
+    assert english.announce("  ").startswith("You are now talking to a colleague,")
+    assert "088-3746100" in english.ask_number(acute=True)
+    assert english.ask_number(acute=False).startswith("No colleague is available right now.")
+    # Dutch, and any language without a file, keep the Dutch texts.
+    assert handover_texts("xx") == handover_texts(None) == handover_texts("nl")
+    assert handover_texts("../teksten").announce("Piet").startswith("U praat nu met Piet")
 
 
 def test_an_unknown_language_is_dutch() -> None:
