@@ -3,7 +3,9 @@
 The real Rasa server (MELDKAMER_TEST_MODEL or the shared model) and action server on
 SQLite. The tenant writes English from the first message: the topic is recognised, gas
 gets its safety instructions in English before any question, and the triage questions,
-buttons, summary and outcome are English; the ticket is the same as a Dutch one's.
+buttons, summary and outcome are English; the ticket is the same as a Dutch one's. A
+refused answer gets the check's precise reason in English, and a tenant who asks for a
+person while nobody is at the console is asked the number, then promised a call, in English.
 """
 
 from __future__ import annotations
@@ -11,15 +13,27 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from devstack.stack import Stack
 from devstack.stored import stored_ticket
 from devstack.tenant import buttons, said, ticket_in
+from meldkamer.db import make_engine, make_sessionmaker
+from meldkamer.handover.models import Handover
 
 pytestmark = pytest.mark.e2e
 
 #: Dutch the English tenant must not see (the question, summary and outcome words).
-DUTCH = ("Wat is", "Klopt dit", "Uw melding", "Ik help u", "Weet ik niet", "Beschrijf")
+DUTCH = (
+    "Wat is",
+    "Klopt dit",
+    "Uw melding",
+    "Ik help u",
+    "Weet ik niet",
+    "Beschrijf",
+    "medewerker",
+    "telefoonnummer",
+)
 INTRO = "Hallo, ik ben de digitale assistent"
 
 
@@ -51,10 +65,13 @@ class Tenant:
         payload = next(b["payload"] for b in buttons(self.replies) if b["title"] == title)
         return self.says(payload)
 
-    def finishes(self, *lines: str) -> str:
+    def finishes(self, *lines: str, wrong_phone: str | None = None, reason: str = "") -> str:
         """Name, phone and no e-mail, each asked in English; the summary holds ``lines``,
-        and "yes" gives the outcome."""
+        and "yes" gives the outcome. A ``wrong_phone`` first is refused with ``reason``."""
         assert "phone number" in self.says("Anna de Vries")
+        if wrong_phone is not None:
+            refused = self.says(wrong_phone)
+            assert reason in refused and "phone number" in refused  # asked again
         assert "e-mail address" in self.says("06 12345678")
         summary = self.presses("No e-mail")
         assert "This is what I have noted:" in summary and "Is this correct?" in summary
@@ -82,7 +99,12 @@ def test_english_lekkage(stack: Stack) -> None:
     assert tenant.titles() == ["Yes, big risk", "No, limited", "I don't know"]
     # Only what can still change the outcome is asked: after "limited", nothing more.
     assert "What is your name?" in tenant.presses("No, limited")
-    outcome = tenant.finishes("Problem: leak into the home", "Risk of damage: limited")
+    outcome = tenant.finishes(
+        "Problem: leak into the home",
+        "Risk of damage: limited",
+        wrong_phone="06 1234",
+        reason="A Dutch phone number has 10 digits; I count 6. Please check the number.",
+    )
     registered(stack, tenant, outcome, "lekkage_woning")
     assert "This is not an emergency" in outcome or "This is urgent" in outcome
 
@@ -133,3 +155,35 @@ def test_switch_to_english_and_back_during_the_melding(stack: Stack) -> None:
     replies = stack.say(tenant.sender, "Nederlands")
     text = said(replies)
     assert "verder in het Nederlands" in text and "Wat is het adres van de woning?" in text
+
+
+def _handovers(stack: Stack, sender: str) -> list[Handover]:
+    """The queue items of ``sender``'s conversation (the stack serves other tests too)."""
+    engine = make_engine(stack.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            mine = select(Handover).where(Handover.conversation_id == sender)
+            return list(session.execute(mine).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_english_call_back_asks_the_number_first_and_refuses_a_wrong_one(stack: Stack) -> None:
+    # Nobody signed in at the console: the number comes before any promise, in English.
+    tenant = Tenant(stack)
+    assert "What is the address" in tenant.says("I locked myself out of my flat, the key is inside")
+    text = tenant.says("I want to talk to a person")
+    # a lock-out is acuut: the emergency numbers before the question
+    assert text.startswith("Are people in danger? Call 112 right away.")
+    assert "No colleague is in the chat right now." in text
+    assert "phone number can we call you on?" in text and "call you back at" not in text
+    assert _handovers(stack, tenant.sender) == []  # no call-back item without a number
+    text = tenant.says("12")
+    assert "A Dutch number starts with 0 or +31, for example 06 12345678." in text
+    assert "phone number can we call you on?" in text  # asked again
+    text = tenant.says("06 12345678")
+    assert "We will call you back at 06 12345678 as soon as possible." in text
+    assert "What is the address of the home?" in text  # the melding goes on where it was
+    (handover,) = _handovers(stack, tenant.sender)
+    assert handover.callback and handover.summary["taal"] == "en"
+    assert handover.summary["telefoon"] == "+31612345678"
