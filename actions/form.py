@@ -110,7 +110,7 @@ def answered_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
         latest_text(tracker),
         topic=code,
         safety=topic.safety if topic else None,
-        notice=client.notice_for(code) if client and code else None,
+        notice=client.notice_for(code, language(tracker)) if client and code else None,
         channel=tracker.get_latest_input_channel() or "",
     )
     if reply is None:

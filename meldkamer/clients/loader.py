@@ -26,7 +26,7 @@ from meldkamer.clients.oncall import (
     parse_contractors,
     parse_default_contractors,
 )
-from meldkamer.clients.protocol import parse_notices, parse_protocol
+from meldkamer.clients.protocol import NOTICE_BLOCKS, parse_notices, parse_protocol
 from meldkamer.clients.questions import parse_questions
 from meldkamer.clients.retention import parse_terms
 from meldkamer.clients.schema import (
@@ -82,6 +82,8 @@ _TOP_KEYS = (
     "stookseizoen",
     "protocol",
     "mededelingen",
+    # The notices in another language (mededelingen_en; docs/CLIENTS.md).
+    *NOTICE_BLOCKS.values(),
     "escalatie_minuten",
     "ingangen",
     "aannemers",
@@ -177,6 +179,11 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
     season = _season(r, data["stookseizoen"]) if has(data, "stookseizoen") else _DEFAULT_SEASON
     protocol = parse_protocol(r, optional(data, "protocol", {}), table)
     notices = parse_notices(r, optional(data, "mededelingen", {}), table)
+    translated = {
+        code: parse_notices(r, data[block], table, block)
+        for code, block in NOTICE_BLOCKS.items()
+        if has(data, block)
+    }
     escalation = r.integer(
         optional(data, "escalatie_minuten", DEFAULT_ESCALATION_MINUTES),
         ("escalatie_minuten",),
@@ -221,6 +228,9 @@ def _client(r: Reader, raw: Any, table: DecisionTable) -> Client | None:
         heating_season=season,
         protocol=protocol,
         notices=notices,
+        translated_notices=MappingProxyType(
+            {code: found for code, found in translated.items() if found is not None}
+        ),
         escalation_minutes=escalation,
         entries=entries,
         contractors=MappingProxyType(contractors),

@@ -1,4 +1,4 @@
-"""Checking a client's protocol rows (protocol) and notices (mededelingen).
+"""Checking a client's protocol rows (protocol) and notices (mededelingen, mededelingen_<taal>).
 
 A protocol row has the shape of a row of ``urgentiematrix.yml``; each is checked here
 field by field, so that a problem gets its own line, and then parsed against the
@@ -13,6 +13,7 @@ from typing import Any
 
 from meldkamer.clients.topics import ROW_KEYS, RULE_KEYS, TRADES, freeze, protocol_topic
 from meldkamer.clients.yamlsource import FieldPath, Reader, kind_of
+from meldkamer.intake.catalog import languages
 from meldkamer.triage.table import DecisionTable, TableError
 
 
@@ -79,14 +80,23 @@ def _rule_shape(r: Reader, raw: Any, path: FieldPath, allowed: Sequence[str]) ->
         r.mapping(rule["als"], (*path, "als"))
 
 
-def parse_notices(r: Reader, raw: Any, table: DecisionTable) -> Mapping[str, str] | None:
-    """Extra texts for the tenant by topic (mededelingen)."""
-    data = r.mapping(raw, ("mededelingen",))
+#: The notices in another language: ``mededelingen_en``, one block per language the
+#: intake speaks (``meldkamer/intake/teksten/<taal>.yml``).
+NOTICE_BLOCKS: Mapping[str, str] = MappingProxyType(
+    {code: f"mededelingen_{code}" for code in languages()[1:]}
+)
+
+
+def parse_notices(
+    r: Reader, raw: Any, table: DecisionTable, block: str = "mededelingen"
+) -> Mapping[str, str] | None:
+    """Extra texts for the tenant by topic (``mededelingen``, or a language's block)."""
+    data = r.mapping(raw, (block,))
     if data is None:
         return None
     notices: dict[str, str] = {}
     for code, value in data.items():
-        path: FieldPath = ("mededelingen", str(code))
+        path: FieldPath = (block, str(code))
         if code not in table.topics:
             r.error(path, f"onbekend onderwerp; geldig zijn: {', '.join(table.topics)}")
             continue

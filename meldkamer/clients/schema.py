@@ -246,6 +246,8 @@ class Client:
         protocol: the client's rows of the matrix as written in the file, by topic code;
             :meth:`triage_settings` turns them into :class:`Topic` objects.
         notices: extra text for the tenant, by topic code (mededelingen).
+        translated_notices: the same in another language, by language code and topic
+            (mededelingen_en); a topic without one there gets the Dutch notice.
         escalation_minutes: an acuut work order not acknowledged in this time escalates.
         entries: webchat site keys, WhatsApp numbers and Telegram bots (ingangen).
         contractors: by id (aannemers).
@@ -271,6 +273,9 @@ class Client:
     heating_season: HeatingSeason = field(default_factory=HeatingSeason)
     protocol: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     notices: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    translated_notices: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     escalation_minutes: int = DEFAULT_ESCALATION_MINUTES
     entries: Entries = field(default_factory=Entries)
     contractors: Mapping[str, Contractor] = field(default_factory=lambda: MappingProxyType({}))
@@ -358,9 +363,14 @@ class Client:
             chain = self.default_contractors.get(trade, ())
         return [self.contractors[contractor_id] for contractor_id in chain]
 
-    def notice_for(self, topic: str) -> str | None:
-        """The client's extra notice for the tenant on this topic, if any."""
-        return self.notices.get(topic)
+    def notice_for(self, topic: str, language: str | None = None) -> str | None:
+        """The client's extra notice for the tenant on this topic, if any, in ``language``.
+
+        A notice the client did not write in ``language`` is given in Dutch: what it
+        says (costs, whom to call) matters more than the language it is in.
+        """
+        own = self.translated_notices.get(language or "", {}).get(topic)
+        return own or self.notices.get(topic)
 
     def questions_for(self, language: str) -> tuple[Question, ...]:
         """The client's own questions in ``language`` (none: the general ones only)."""

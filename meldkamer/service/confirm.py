@@ -139,7 +139,7 @@ def _told(
     ctx: Collaborators, melding: Melding, registered: Registered, number: str, ticket_id: int
 ) -> Confirmation:
     client = ctx.client(melding.client_id)
-    outcome = _with_notice(registered.outcome, client, melding.topic)
+    outcome = _with_notice(registered.outcome, client, melding.topic, melding.taal)
     message = outcome_message(
         outcome,
         number,
@@ -165,7 +165,9 @@ def _told(
     )
 
 
-def _with_notice(outcome: Outcome, client: Client | None, topic: str) -> Outcome:
-    notice = client.notice_for(topic) if client else None
+def _with_notice(
+    outcome: Outcome, client: Client | None, topic: str, language: str | None = None
+) -> Outcome:
+    notice = client.notice_for(topic, language) if client else None
     # The client's own notice (e.g. its lock-out costs) replaces the matrix's default.
     return replace(outcome, notices=(notice,)) if notice else outcome

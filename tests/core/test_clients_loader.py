@@ -348,6 +348,14 @@ CASES = {
         "mededelingen.sleutel_kwijt",
         "onbekend onderwerp",
     ),
+    # An English notice for a topic the decision table does not have.
+    "unknown_topic_notice_en": (
+        "standaard_aannemers:",
+        "mededelingen_en:\n  lost_key: Call the locksmith\nstandaard_aannemers:",
+        "lost_key",
+        "mededelingen_en.lost_key",
+        "onbekend onderwerp",
+    ),
     # A protocol row with an urgency the table does not know (TableError text kept).
     "protocol_unknown_urgency": (
         "standaard_aannemers:",
@@ -562,3 +570,19 @@ def test_roster_times_without_offset_are_amsterdam_wall_clock(table) -> None:
 )
 def test_render_path(path, rendered) -> None:
     assert render_path(path) == rendered
+
+
+def test_a_notice_in_the_tenants_language_or_else_in_dutch(table) -> None:
+    text = BASE.replace(
+        "standaard_aannemers:",
+        "mededelingen:\n  buitensluiting: Kosten voor eigen rekening.\n"
+        "  boiler: Bel ons kantoor.\n"
+        "mededelingen_en:\n  buitensluiting: The costs are yours.\nstandaard_aannemers:",
+        1,
+    )
+    client = parse_client(text, "woonzorg.yml", table)
+    assert client.notice_for("buitensluiting") == "Kosten voor eigen rekening."
+    assert client.notice_for("buitensluiting", "en") == "The costs are yours."
+    # Not written in English: the Dutch notice (what it says matters more).
+    assert client.notice_for("boiler", "en") == "Bel ons kantoor."
+    assert client.notice_for("gaslek", "en") is None

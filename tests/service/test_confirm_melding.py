@@ -95,6 +95,16 @@ def test_the_clients_own_notice_replaces_the_default(ctx: Collaborators) -> None
     assert str(client.notice_for(topic)) in result.message
 
 
+def test_an_english_melding_gets_the_clients_english_notice(ctx: Collaborators) -> None:
+    client = ctx.client("de-linde")
+    assert client is not None and client.notice_for("buitensluiting", "en")
+    result = confirm_melding(ctx, burst_pipe(topic="buitensluiting", facts={}, taal="en"))
+    assert result.outcome is not None
+    assert result.outcome.notices == (client.notice_for("buitensluiting", "en"),)
+    assert "The locksmith's costs are charged to you" in result.message
+    assert client.notice_for("buitensluiting") not in result.message  # not the Dutch one
+
+
 def test_the_phone_adds_who_took_it(ctx: Collaborators) -> None:
     result = confirm_melding(
         ctx, burst_pipe(channel="telefoon"), origin=Origin.phone("sanne", "Sanne de Vries")
