@@ -245,6 +245,16 @@ async def test_a_question_in_the_form_is_answered_in_english(
     assert words in texts(dispatcher)[0]
 
 
+async def test_who_pays_gets_the_clients_english_notice(runtime, dispatcher, domain) -> None:
+    slots = {"taal": "en", "topic": "buitensluiting", "opdrachtgever": "de-linde"}
+    tracker = tracker_after([("naam", "who pays for the locksmith?")], slots)
+    assert await extract_and_validate("naam", tracker, dispatcher, domain) == {"naam": None}
+    said = "\n".join(texts(dispatcher))
+    assert "Who pays depends on your rental contract" in said
+    assert "The locksmith's costs are charged to you" in said  # mededelingen_en
+    assert "slotenmaker" not in said
+
+
 @pytest.mark.parametrize(
     "first", ["I can smell gas in the kitchen, what should I do?", "ik ruik gas, wat moet ik doen?"]
 )
