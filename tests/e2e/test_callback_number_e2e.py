@@ -11,12 +11,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
 
 from devstack.stack import Stack
 from devstack.tenant import said
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.handover.models import Handover
+from tests.e2e.queue import handovers_of
 
 pytestmark = pytest.mark.e2e
 
@@ -27,29 +25,18 @@ def stack(sqlite_stack: Stack) -> Stack:
     return sqlite_stack
 
 
-def _handovers(stack: Stack, sender: str) -> list[Handover]:
-    """The queue items of ``sender``'s conversation (the stack serves other tests too)."""
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            mine = select(Handover).where(Handover.conversation_id == sender)
-            return list(session.execute(mine).scalars())
-    finally:
-        engine.dispose()
-
-
 def test_the_number_is_asked_before_a_call_back_is_promised(stack: Stack) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
     assert "postcode en huisnummer" in said(stack.say(sender, "ik ben buitengesloten"))
     text = said(stack.say(sender, "ik wil een medewerker spreken"))
     assert "telefoonnummer kunnen we u bellen" in text and "We bellen u" not in text
-    assert _handovers(stack, sender) == []  # no call-back item without a number
+    assert handovers_of(stack, sender) == []  # no call-back item without a number
     text = said(stack.say(sender, "12"))
     assert "telefoonnummer kunnen we u bellen" in text  # refused, asked again
     text = said(stack.say(sender, "06 12345678"))
     assert "terug op 06 12345678" in text
     assert "postcode en huisnummer" in text  # the melding goes on where it was
-    (handover,) = _handovers(stack, sender)
+    (handover,) = handovers_of(stack, sender)
     assert handover.callback and handover.summary["telefoon"] == "+31612345678"
     text = said(stack.say(sender, "1234 AB 12"))
     assert "telefoonnummer" not in text  # not asked twice

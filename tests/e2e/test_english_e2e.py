@@ -13,13 +13,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
 
 from devstack.stack import Stack
 from devstack.stored import stored_ticket
 from devstack.tenant import buttons, said, ticket_in
-from meldkamer.db import make_engine, make_sessionmaker
-from meldkamer.handover.models import Handover
+from tests.e2e.queue import handovers_of
 
 pytestmark = pytest.mark.e2e
 
@@ -157,17 +155,6 @@ def test_switch_to_english_and_back_during_the_melding(stack: Stack) -> None:
     assert "verder in het Nederlands" in text and "Wat is het adres van de woning?" in text
 
 
-def _handovers(stack: Stack, sender: str) -> list[Handover]:
-    """The queue items of ``sender``'s conversation (the stack serves other tests too)."""
-    engine = make_engine(stack.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            mine = select(Handover).where(Handover.conversation_id == sender)
-            return list(session.execute(mine).scalars())
-    finally:
-        engine.dispose()
-
-
 def test_english_call_back_asks_the_number_first_and_refuses_a_wrong_one(stack: Stack) -> None:
     # Nobody signed in at the console: the number comes before any promise, in English.
     tenant = Tenant(stack)
@@ -177,13 +164,13 @@ def test_english_call_back_asks_the_number_first_and_refuses_a_wrong_one(stack: 
     assert text.startswith("Are people in danger? Call 112 right away.")
     assert "No colleague is in the chat right now." in text
     assert "phone number can we call you on?" in text and "call you back at" not in text
-    assert _handovers(stack, tenant.sender) == []  # no call-back item without a number
+    assert handovers_of(stack, tenant.sender) == []  # no call-back item without a number
     text = tenant.says("12")
     assert "A Dutch number starts with 0 or +31, for example 06 12345678." in text
     assert "phone number can we call you on?" in text  # asked again
     text = tenant.says("06 12345678")
     assert "We will call you back at 06 12345678 as soon as possible." in text
     assert "What is the address of the home?" in text  # the melding goes on where it was
-    (handover,) = _handovers(stack, tenant.sender)
+    (handover,) = handovers_of(stack, tenant.sender)
     assert handover.callback and handover.summary["taal"] == "en"
     assert handover.summary["telefoon"] == "+31612345678"
