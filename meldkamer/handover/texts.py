@@ -69,11 +69,11 @@ def texts_file(language: str | None = None) -> Path:
     return TEXTS_FILE
 
 
-def handover_texts(language: str | None = None) -> HandoverTexts:
-    """The texts of the installed file of ``language`` (Dutch when ``None`` or unknown)."""
-    return _load(texts_file(language))
-
-
 @lru_cache(maxsize=8)
-def _load(file: Path) -> HandoverTexts:
+def handover_texts(language: str | None = None) -> HandoverTexts:
+    """The texts of the installed file of ``language`` (Dutch when ``None`` or unknown).
+
+    Found and read once per language and process: a handover does not look for files.
+    """
+    file = texts_file(language)
     return parse(file.read_text(encoding="utf-8"), str(file))
