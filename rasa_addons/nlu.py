@@ -18,7 +18,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from meldkamer.intake.digressions import default_digressions
+from meldkamer.intake.digressions import digressions_of_every_language
 from meldkamer.intake.validation import has_words
 
 _MEANINGFUL_SIGNS = ("👍", "👎")
@@ -76,22 +76,25 @@ _BOT_QUESTION = "mens"
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class QuestionsClassifier(Overruler):
-    """A question of ``vragen.yml`` read as ``bot_challenge`` becomes ``nlu_fallback``.
+    """A question of ``vragen.yml`` (or another language's) read as ``bot_challenge`` is a fallback.
 
     "wie betaalt dit?" and "kost dit mij iets?" share "wie" and "dit" with "wie ben jij" and
     "is dit een bot", and were read as bot_challenge (0.80, 0.54): outside the form the
     tenant got "Ik ben een digitale assistent". As nlu_fallback the question is answered
     from vragen.yml, by the form during the melding and by action_niet_begrepen outside it.
-    Only bot_challenge is overruled: a topic or a status question keeps its reading.
+    Only bot_challenge is overruled: a topic or a status question keeps its reading. The
+    tenant's language is not known here, so every language's table is tried ("who pays for
+    this?" is ``vragen_en.yml``'s).
     """
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Overrule bot_challenge for the table's other questions."""
-        questions = default_digressions()
+        tables = digressions_of_every_language()
         for message in messages:
             if (message.get(INTENT) or {}).get("name") != "bot_challenge":
                 continue
-            question = questions.find(str(message.get(TEXT) or ""))
+            text = str(message.get(TEXT) or "")
+            question = next(filter(None, (table.find(text) for table in tables)), None)
             if question is not None and question.id != _BOT_QUESTION:
                 overrule_with_fallback(message)
         return messages

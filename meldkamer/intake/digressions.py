@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from meldkamer.intake.catalog import languages
 from meldkamer.intake.language import DEFAULT_LANGUAGE
 from meldkamer.triage.answers import normalise
 
@@ -197,6 +198,16 @@ def digressions_for(language: str | None) -> Digressions:
     if not language or not entry.is_file():
         return default_digressions()
     return parse_digressions(yaml.safe_load(entry.read_text("utf-8")))
+
+
+@lru_cache(maxsize=1)
+def digressions_of_every_language() -> tuple[Digressions, ...]:
+    """The questions of every language with a text catalog, Dutch first (no duplicates).
+
+    For a reader that does not know the tenant's language yet, such as the NLU pipeline.
+    """
+    tables = [digressions_for(language) for language in languages()]
+    return tuple(table for n, table in enumerate(tables) if table not in tables[:n])
 
 
 def question_block(language: str) -> str:

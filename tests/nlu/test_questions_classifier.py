@@ -16,7 +16,18 @@ def read(text: str, intent: str) -> str:
     return str(out.get("intent")["name"])
 
 
-@pytest.mark.parametrize("text", ["wie betaalt dit?", "kost dit mij iets?", "wat moet ik nu doen?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wie betaalt dit?",
+        "kost dit mij iets?",
+        "wat moet ik nu doen?",
+        # vragen_en.yml's: the tenant's language is not known to the NLU
+        "who pays for this?",
+        "how long will it take?",
+        "what should i do now?",
+    ],
+)
 def test_a_question_of_the_table_read_as_bot_challenge_is_a_fallback(text: str) -> None:
     assert read(text, "bot_challenge") == "nlu_fallback"
 
@@ -29,6 +40,8 @@ def test_a_question_of_the_table_read_as_bot_challenge_is_a_fallback(text: str) 
         ("wie betaalt dit?", "melding_overig"),  # only bot_challenge is overruled
         ("ik ruik gas, wie betaalt dit?", "melding_gaslek"),
         ("wie ben jij eigenlijk", "bot_challenge"),  # no question of the table
+        ("are you a real person?", "bot_challenge"),  # vragen_en.yml's bot question
+        ("who pays for this?", "melding_overig"),
     ],
 )
 def test_other_readings_are_kept(text: str, intent: str) -> None:

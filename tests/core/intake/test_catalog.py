@@ -19,7 +19,7 @@ import yaml
 from meldkamer.handover.texts import TEXTS_FILE, handover_texts, texts_file
 from meldkamer.handover.waiting import default_rules
 from meldkamer.intake.catalog import CatalogError, catalog, languages, parse_catalog
-from meldkamer.intake.digressions import digressions_for
+from meldkamer.intake.digressions import digressions_for, digressions_of_every_language
 from meldkamer.intake.fact_labels import fact_labels
 from meldkamer.intake.language import detect_language
 from meldkamer.intake.safety import safety_text
@@ -222,3 +222,11 @@ def test_every_digression_is_in_every_language(code: str) -> None:
     assert set(other.advice) == set(dutch.advice)
     assert other.find("what should I do now?") is not None
     assert other.find("Anna de Vries") is None
+
+
+def test_every_language_s_questions_are_read_dutch_first() -> None:
+    tables = digressions_of_every_language()
+    assert tables[0] is digressions_for(None)
+    assert [table.find("who pays for this?") is not None for table in tables] == [
+        language == "en" for language in languages()
+    ]
