@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from meldkamer.clients.schema import Client
 from meldkamer.reports.collect import MonthData, collect_month
 from meldkamer.reports.csvfile import month_csv
-from meldkamer.reports.pdf import month_pdf
 from meldkamer.reports.period import Month
 from meldkamer.reports.totals import month_totals, with_comparison
 
@@ -51,6 +50,11 @@ class MonthlyReport:
 
 def build_report(data: MonthData, previous: MonthData) -> MonthlyReport:
     """The report of ``data``'s month, compared with ``previous`` (pure, no database)."""
+    # Imported here: reportlab and matplotlib took 1.2 s of every action server's and
+    # Rasa server's start (they import meldkamer.reports for its metrics), for a PDF only
+    # the report job draws.
+    from meldkamer.reports.pdf import month_pdf
+
     totals = with_comparison(month_totals(data), month_totals(previous))
     text = json.dumps(totals, ensure_ascii=False, indent=2) + "\n"
     return MonthlyReport(

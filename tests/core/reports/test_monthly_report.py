@@ -11,6 +11,8 @@ import csv
 import io
 import re
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -221,3 +223,15 @@ def test_every_csv_column_is_documented() -> None:
     section = doc.split("\n## The CSV\n", 1)[1].split("\n## ", 1)[0]
     documented = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
     assert tuple(documented) == COLUMNS
+
+
+def test_the_servers_do_not_load_the_pdf_libraries() -> None:
+    # reportlab and matplotlib took 1.2 s of every server start; only a report needs them.
+    probe = (
+        "import sys, rasa_addons.action_server, actions, meldkamer.reports\n"
+        "print(sorted(m for m in ('matplotlib', 'reportlab') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "[]"
