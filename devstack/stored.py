@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from meldkamer.db import make_engine, make_sessionmaker
+from meldkamer.handover.models import Handover
 from meldkamer.tickets import Ticket, get_ticket
 
 
@@ -48,6 +49,13 @@ def ticket_numbers(database_url: str, conversation_id: str) -> list[str]:
                 select(Ticket.number).where(Ticket.conversation_id == conversation_id)
             ).scalars()
         )
+
+
+def handovers(database_url: str, conversation_id: str) -> list[Handover]:
+    """The handover queue's items of a conversation (a stack serves other tests too)."""
+    with database(database_url) as session:
+        mine = select(Handover).where(Handover.conversation_id == conversation_id)
+        return list(session.execute(mine).scalars())
 
 
 def stored_ticket(database_url: str, number: str) -> Ticket:

@@ -202,12 +202,13 @@ def digressions_for(language: str | None) -> Digressions:
 
 @lru_cache(maxsize=1)
 def digressions_of_every_language() -> tuple[Digressions, ...]:
-    """The questions of every language with a text catalog, Dutch first (no duplicates).
+    """The questions of every language with a text catalog, Dutch first, each table once.
 
-    For a reader that does not know the tenant's language yet, such as the NLU pipeline.
+    For a reader that does not know the tenant's language yet, such as the NLU pipeline. A
+    language without its own ``vragen_<taal>.yml`` gets Dutch's cached table, the same object.
     """
     tables = [digressions_for(language) for language in languages()]
-    return tuple(table for n, table in enumerate(tables) if table not in tables[:n])
+    return tuple({id(table): table for table in tables}.values())
 
 
 def question_block(language: str) -> str:

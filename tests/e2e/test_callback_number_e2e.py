@@ -13,8 +13,8 @@ import uuid
 import pytest
 
 from devstack.stack import Stack
+from devstack.stored import handovers
 from devstack.tenant import said
-from tests.e2e.queue import handovers_of
 
 pytestmark = pytest.mark.e2e
 
@@ -30,13 +30,13 @@ def test_the_number_is_asked_before_a_call_back_is_promised(stack: Stack) -> Non
     assert "postcode en huisnummer" in said(stack.say(sender, "ik ben buitengesloten"))
     text = said(stack.say(sender, "ik wil een medewerker spreken"))
     assert "telefoonnummer kunnen we u bellen" in text and "We bellen u" not in text
-    assert handovers_of(stack, sender) == []  # no call-back item without a number
+    assert handovers(stack.database_url, sender) == []  # no call-back item without a number
     text = said(stack.say(sender, "12"))
     assert "telefoonnummer kunnen we u bellen" in text  # refused, asked again
     text = said(stack.say(sender, "06 12345678"))
     assert "terug op 06 12345678" in text
     assert "postcode en huisnummer" in text  # the melding goes on where it was
-    (handover,) = handovers_of(stack, sender)
+    (handover,) = handovers(stack.database_url, sender)
     assert handover.callback and handover.summary["telefoon"] == "+31612345678"
     text = said(stack.say(sender, "1234 AB 12"))
     assert "telefoonnummer" not in text  # not asked twice

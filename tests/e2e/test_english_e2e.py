@@ -15,9 +15,8 @@ import uuid
 import pytest
 
 from devstack.stack import Stack
-from devstack.stored import stored_ticket
+from devstack.stored import handovers, stored_ticket
 from devstack.tenant import buttons, said, ticket_in
-from tests.e2e.queue import handovers_of
 
 pytestmark = pytest.mark.e2e
 
@@ -164,13 +163,13 @@ def test_english_call_back_asks_the_number_first_and_refuses_a_wrong_one(stack: 
     assert text.startswith("Are people in danger? Call 112 right away.")
     assert "No colleague is in the chat right now." in text
     assert "phone number can we call you on?" in text and "call you back at" not in text
-    assert handovers_of(stack, tenant.sender) == []  # no call-back item without a number
+    assert handovers(stack.database_url, tenant.sender) == []  # no call-back item without a number
     text = tenant.says("12")
     assert "A Dutch number starts with 0 or +31, for example 06 12345678." in text
     assert "phone number can we call you on?" in text  # asked again
     text = tenant.says("06 12345678")
     assert "We will call you back at 06 12345678 as soon as possible." in text
     assert "What is the address of the home?" in text  # the melding goes on where it was
-    (handover,) = handovers_of(stack, tenant.sender)
+    (handover,) = handovers(stack.database_url, tenant.sender)
     assert handover.callback and handover.summary["taal"] == "en"
     assert handover.summary["telefoon"] == "+31612345678"
