@@ -19,6 +19,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from meldkamer.intake.digressions import digressions_of_every_language
+from meldkamer.intake.safety_words import safety_words
 from meldkamer.intake.validation import has_words
 
 _MEANINGFUL_SIGNS = ("👍", "👎")
@@ -181,3 +182,38 @@ class SafetyFirstClassifier(Overruler):
             and float(best.get("confidence") or 0.0) >= float(threshold)
             and margin >= float(self.config["topic_margin"])
         )
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyWordsClassifier(Overruler):
+    """A first message with a phrase of ``veiligheidswoorden.yml`` is that gas or fire topic.
+
+    "sis geluid achter de ketel en het stinkt naar rotte eieren" was read as a cv-storing
+    (0.58): more heating words than gas words. A smell of gas or smoke coming out of
+    something decides on its own, unless negated ("ik ruik geen gas"). Only a reading that is
+    a topic or a fallback is overruled: answers in the form (affirm, inform) keep theirs, and
+    a gas reading is never turned into fire or back.
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Overrule a milder topic (or a fallback) for the topic the safety words name."""
+        for message in messages:
+            name = str((message.get(INTENT) or {}).get("name") or "")
+            topic = safety_words_topic(name, str(message.get(TEXT) or ""))
+            if topic is not None:
+                chosen = {"name": topic, "confidence": 1.0}
+                others = [
+                    r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != topic
+                ]
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen, *others], add_to_output=True)
+        return messages
+
+
+def safety_words_topic(reading: str, text: str) -> str | None:
+    """The gas or fire topic to take instead of this reading of the text, or None."""
+    if reading in SAFETY_TOPICS:
+        return None
+    if not (reading.startswith(TOPIC_PREFIX) or reading == DEFAULT_NLU_FALLBACK_INTENT_NAME):
+        return None
+    return safety_words().topic_of(text)

@@ -70,7 +70,9 @@ _TRUSTED = [
 #: Words as scikit-learn's default finds them, and the negation marks below.
 _WORD = r"(?u)\b\w\w+\b"
 #: Words that negate what follows them within the clause, Dutch and English.
-NEGATORS = frozenset({"geen", "niet", "nooit", "zonder", "no", "not", "never", "nor", "noch"})
+NEGATORS = frozenset(
+    {"geen", "niet", "niks", "niets", "nooit", "zonder", "no", "not", "never", "nor", "noch"}
+)
 #: Words that end a negation's scope ("geen gas, gewoon geen verwarming").
 _SCOPE_ENDS = frozenset(
     {"maar", "wel", "gewoon", "alleen", "want", "en", "dus", "but", "just", "only", "and", "so"}
@@ -110,6 +112,7 @@ class TopicModel:
     def __init__(self, config: dict[str, Any], patterns: list[str]) -> None:
         low, high = config["char_ngrams"]
         self.negation = bool(config.get("negation", False))
+        self.regex_weight = float(config.get("regex_weight", 1.0))
         self.words = TfidfVectorizer(sublinear_tf=True, token_pattern=_WORD)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True)
         self.patterns = patterns
@@ -130,7 +133,8 @@ class TopicModel:
             words, chars = self.words.transform(marked), self.chars.transform(texts)
         blocks = [words, chars]
         if self.regexes:
-            flags = [[1.0 if r.search(t) else 0.0 for r in self.regexes] for t in texts]
+            weight = float(self.regex_weight)
+            flags = [[weight if r.search(t) else 0.0 for r in self.regexes] for t in texts]
             blocks.append(scipy.sparse.csr_matrix(flags))
         return scipy.sparse.hstack(blocks).tocsr()
 
@@ -179,10 +183,15 @@ class TopicClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """C: inverse regularisation; negation: neg_ marks on the word features (docs/NLU.md)."""
+        """The settings; config.yml says why it sets the ones it sets (docs/NLU.md).
+
+        C: inverse regularisation; negation: neg_ marks on the word features; regex_weight:
+        the value of a regex feature that matched (a word's tf-idf is at most 1).
+        """
         return {
             "C": 1.0,
             "negation": False,
+            "regex_weight": 1.0,
             "max_iter": 2000,
             "char_ngrams": [2, 4],
             "folds": 3,

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nlu_safety import Case, cases_from_yaml, is_safety_failure  # noqa: E402
 
-from rasa_addons.nlu import SafetyFirstClassifier  # noqa: E402
+from rasa_addons.nlu import SafetyFirstClassifier, safety_words_topic  # noqa: E402
 from rasa_addons.topic_classifier import TopicClassifier, TopicModel  # noqa: E402
 
 FALLBACK = "nlu_fallback"
@@ -31,7 +31,7 @@ TUNING_SETS = ["topic_holdout", *(f"topic_holdout_{n}" for n in range(2, 10))]
 
 
 def reading(ranking: list[tuple[str, float]], config: dict[str, Any]) -> str:
-    """The intent the pipeline ends with for one ranking (fallback, then safety first)."""
+    """The intent the classifiers end with for one ranking (fallback, then safety first)."""
     best, confidence = ranking[0]
     ambiguous = len(ranking) > 1 and confidence - ranking[1][1] < config["ambiguity"]
     if confidence >= config["threshold"] and not ambiguous:
@@ -57,6 +57,7 @@ def score_rankings(
 ) -> tuple[int, int, int]:
     """Correct through the pipeline, correct by the best reading, safety failures."""
     read = [reading(r, config) for r in rankings]
+    read = [safety_words_topic(p, c.text) or p for p, c in zip(read, cases, strict=True)]
     correct = sum(p == c.intent for p, c in zip(read, cases, strict=True))
     top = sum(r[0][0] == c.intent for r, c in zip(rankings, cases, strict=True))
     unsafe = sum(is_safety_failure(c, p) for p, c in zip(read, cases, strict=True))

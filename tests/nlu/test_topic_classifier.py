@@ -153,6 +153,14 @@ def test_each_regex_is_one_feature_whatever_the_case():
     assert flags.toarray().tolist() == [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
 
 
+def test_a_regex_that_matched_weighs_its_regex_weight():
+    config = {**TopicClassifier.get_default_config(), "regex_weight": 2.0}
+    model = TopicModel(config, ["melder"])
+    model._matrix([t for ts in EXAMPLES.values() for t in ts], fit=True)
+    flags = model._matrix(["de rookmelder piept", "ruit kapot"])[:, -1:]
+    assert flags.toarray().tolist() == [[2.0], [0.0]]
+
+
 @pytest.mark.parametrize(
     ("text", "marked"),
     [
@@ -167,6 +175,7 @@ def test_each_regex_is_one_feature_whatever_the_case():
         ),
         ("No fire, but smoke", "no neg_fire , but smoke"),
         ("ik ruik gas", "ik ruik gas"),
+        ("er is niks ingebroken", "er is niks neg_ingebroken"),
     ],
 )
 def test_negated_words_are_marked_within_their_clause(text, marked):
