@@ -21,6 +21,9 @@ TITLES = {
     "topic_holdout_8": "Held-out set 8 (tests/nlu/topic_holdout_8.yml, written blind, all styles)",
     "topic_holdout_9": "Held-out set 9 (tests/nlu/topic_holdout_9.yml, written blind, all styles)",
     "topic_holdout_10": "Held-out set 10 (tests/nlu/topic_holdout_10.yml, written blind, all styles)",
+    "topic_holdout_11": "Held-out set 11 (tests/nlu/topic_holdout_11.yml, written blind, all styles)",
+    "topic_holdout_12": "Held-out set 12 (tests/nlu/topic_holdout_12.yml, written blind, all styles)",
+    "topic_holdout_13": "Held-out set 13 (tests/nlu/topic_holdout_13.yml, written blind, all styles)",
     "cross-validation": "Cross-validation on the training data",
 }
 
