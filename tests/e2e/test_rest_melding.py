@@ -41,7 +41,12 @@ CONTACT = {
 
 
 @pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+    scope="module",
+    params=[
+        # on the worker that holds the session's SQLite stack, not on one that starts another
+        pytest.param("sqlite", marks=pytest.mark.xdist_group("sqlite_stack")),
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+    ],
 )
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
