@@ -22,6 +22,9 @@ GAS, FIRE = "melding_gaslek", "melding_brand"
         ("er staat een auto in brand voor de deur", FIRE),
         ("rook kringelt uit de meterkast", FIRE),
         ("the kitchen is on fire", FIRE),
+        ("rook uit de meterkast en nu is ook de stroom uitgevallen", FIRE),
+        ("we zijn allemaal duizelig en de co meter geeft alarm", GAS),
+        ("de koolmonoxidemelder gaat de hele tijd af", GAS),
         # gas first: its steps are the stricter ones
         ("ik ruik gas en er komt rook uit de kast", GAS),
     ],
@@ -40,6 +43,8 @@ def test_a_phrase_names_its_topic(text: str, topic: str) -> None:
         "no smell of gas, just no heating",
         # no fire: a detector, a flame symbol, a neighbour who smokes
         "de rookmelder piept",
+        "de koolmonoxidemelder geeft af en toe een piepje, de batterij is bijna leeg",
+        "de co-melder gaat niet af maar piept af en toe",
         "het vlammetje op het display van de ketel knippert",
         "mijn buurman rookt op de galerij",
         "het brandmeldpaneel in de hal geeft een storing",
