@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NLU figures for docs/NLU.md: the fourteen held-out sets (written without seeing the training
+# NLU figures for docs/NLU.md: the fifteen held-out sets (written without seeing the training
 # data) against the trained model, the safety-confusion check on them (gas, fire or a medical
 # need read as anything milder; any such confusion fails this script), and k-fold
 # cross-validation on the training data.
@@ -13,7 +13,7 @@ model=${MODEL:-models/meldkamer.tar.gz}
 out=results/nlu
 sets=(topic_holdout topic_holdout_2 topic_holdout_3 topic_holdout_4 topic_holdout_5 topic_holdout_6
   topic_holdout_7 topic_holdout_8 topic_holdout_9 topic_holdout_10 topic_holdout_11
-  topic_holdout_12 topic_holdout_13 topic_holdout_14)
+  topic_holdout_12 topic_holdout_13 topic_holdout_14 topic_holdout_15)
 if [ ! -f "$model" ]; then
   echo "no trained model at $model: run 'make model' first" >&2
   exit 2

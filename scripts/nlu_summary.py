@@ -25,6 +25,7 @@ TITLES = {
     "topic_holdout_12": "Held-out set 12 (tests/nlu/topic_holdout_12.yml, written blind, all styles)",
     "topic_holdout_13": "Held-out set 13 (tests/nlu/topic_holdout_13.yml, written blind, all styles)",
     "topic_holdout_14": "Held-out set 14 (tests/nlu/topic_holdout_14.yml, written blind, all styles)",
+    "topic_holdout_15": "Held-out set 15 (tests/nlu/topic_holdout_15.yml, written blind, all styles)",
     "cross-validation": "Cross-validation on the training data",
 }
 

@@ -25,6 +25,7 @@ GAS, FIRE = "melding_gaslek", "melding_brand"
         ("rook uit de meterkast en nu is ook de stroom uitgevallen", FIRE),
         ("we zijn allemaal duizelig en de co meter geeft alarm", GAS),
         ("de koolmonoxidemelder gaat de hele tijd af", GAS),
+        ("the CO detector in the living room keeps going off", GAS),
         # gas first: its steps are the stricter ones
         ("ik ruik gas en er komt rook uit de kast", GAS),
     ],
