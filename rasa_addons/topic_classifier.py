@@ -35,6 +35,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from meldkamer.intake.safety_words import NEGATORS
+
 logger = logging.getLogger(__name__)
 #: The intent of a message nothing can be said about (Rasa's own convention).
 NO_INTENT = {"name": None, "confidence": 0.0}
@@ -69,10 +71,6 @@ _TRUSTED = [
 
 #: Words as scikit-learn's default finds them, and the negation marks below.
 _WORD = r"(?u)\b\w\w+\b"
-#: Words that negate what follows them within the clause, Dutch and English.
-NEGATORS = frozenset(
-    {"geen", "niet", "niks", "niets", "nooit", "zonder", "no", "not", "never", "nor", "noch"}
-)
 #: Words that end a negation's scope ("geen gas, gewoon geen verwarming").
 _SCOPE_ENDS = frozenset(
     {"maar", "wel", "gewoon", "alleen", "want", "en", "dus", "but", "just", "only", "and", "so"}
@@ -133,7 +131,7 @@ class TopicModel:
             words, chars = self.words.transform(marked), self.chars.transform(texts)
         blocks = [words, chars]
         if self.regexes:
-            weight = float(self.regex_weight)
+            weight = self.regex_weight
             flags = [[weight if r.search(t) else 0.0 for r in self.regexes] for t in texts]
             blocks.append(scipy.sparse.csr_matrix(flags))
         return scipy.sparse.hstack(blocks).tocsr()

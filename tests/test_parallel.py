@@ -20,6 +20,6 @@ def test_xdist_reads_every_group_as_given(params: list[object]) -> None:
     assert scope(f"{nodeid}@{group}") == group
 
 
-def test_tests_of_one_parameter_share_a_group_and_the_other_parameter_does_not() -> None:
+def test_the_two_parameters_of_a_module_are_two_groups() -> None:
     module = "tests/e2e/test_rest_melding.py"
     assert group_name(module, ["sqlite"]) != group_name(module, ["postgresql"])

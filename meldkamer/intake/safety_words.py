@@ -19,8 +19,11 @@ import yaml
 from meldkamer.triage.answers import normalise
 
 _FILE = "veiligheidswoorden.yml"
-#: Words that negate a phrase in their clause, Dutch and English.
-NEGATORS = frozenset({"geen", "niet", "niks", "niets", "nooit", "zonder", "no", "not", "never"})
+#: Words that negate what follows them in their clause, Dutch and English (also the topic
+#: model's negation marks, rasa_addons/topic_classifier.py).
+NEGATORS = frozenset(
+    {"geen", "niet", "niks", "niets", "nooit", "zonder", "no", "not", "never", "nor", "noch"}
+)
 #: Where a clause ends: a negation before it says nothing about the phrase after it.
 _CLAUSE_END = re.compile(r"[.,;:!?]|\b(maar|wel|want|and|but|en)\b")
 #: A negator counts this many words before the phrase, or this many after it.
