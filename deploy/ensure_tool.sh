@@ -18,10 +18,8 @@ if [ -x "$path" ]; then
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "Installing Debian's $package for the deployment tests ..."
-  apt-get update -qq
   # The package's own service is not wanted: the tests start their own on loopback.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
-  exit 0
+  exec "$(dirname "$0")/../scripts/apt_install.sh" --no-install-recommends "$package"
 fi
 echo "The deployment tests need $path: sudo apt-get install $package" >&2
 exit 1

@@ -7,8 +7,7 @@ if [ -x /usr/bin/chromium ]; then
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "Installing Debian's chromium for the browser tests ..."
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-  exit 0
+  exec "$(dirname "$0")/apt_install.sh" chromium chromium-driver
 fi
 echo "The browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium chromium-driver" >&2
 exit 1
