@@ -5,7 +5,10 @@ pipeline's decisions (FallbackClassifier threshold and ambiguity, then the
 SafetyFirstClassifier), so settings are compared on sets the training data never saw,
 plus a stratified k-fold cross-validation on the topic examples.
 
-    .venv/bin/python scripts/nlu_grouped.py '{"negation": true}' [SET.yml ...]
+    .venv/bin/python scripts/nlu_grouped.py ['{"C": 0.5}'] [SET.yml ...]
+
+The settings are config.yml's; the JSON overrides some of them. Without sets, it reads the
+held-out sets of tests/nlu.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.model_selection import StratifiedKFold
 
@@ -25,9 +29,23 @@ from nlu_safety import Case, cases_from_yaml, is_safety_failure  # noqa: E402
 from rasa_addons.nlu import SafetyFirstClassifier, safety_words_topic  # noqa: E402
 from rasa_addons.topic_classifier import TopicClassifier, TopicModel  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
 FALLBACK = "nlu_fallback"
-#: The sets settings may be compared on; a newer blind set is scored once, by name, at the end.
-TUNING_SETS = ["topic_holdout", *(f"topic_holdout_{n}" for n in range(2, 10))]
+
+
+def pipeline_config(path: Path = ROOT / "config.yml") -> dict[str, Any]:
+    """The TopicClassifier's settings and the fallback's thresholds as config.yml has them."""
+    steps = {s["name"].rsplit(".", 1)[-1]: s for s in yaml.safe_load(path.read_text())["pipeline"]}
+    fallback, safety = steps["FallbackClassifier"], steps["SafetyFirstClassifier"]
+    topic = {k: v for k, v in steps["TopicClassifier"].items() if k != "name"}
+    return {
+        **TopicClassifier.get_default_config(),
+        **topic,
+        "threshold": fallback["threshold"],
+        "ambiguity": fallback["ambiguity_threshold"],
+        "topic_threshold": safety["topic_threshold"],
+        "topic_margin": safety["topic_margin"],
+    }
 
 
 def reading(ranking: list[tuple[str, float]], config: dict[str, Any]) -> str:
@@ -70,9 +88,8 @@ def score_rankings(
 
 
 def main(argv: list[str]) -> None:
-    config = {**TopicClassifier.get_default_config(), "threshold": 0.45, "ambiguity": 0.05}
-    config.update(json.loads(argv[0]) if argv else {})
-    sets = argv[1:] or [f"tests/nlu/{name}.yml" for name in TUNING_SETS]
+    config = {**pipeline_config(), **(json.loads(argv[0]) if argv else {})}
+    sets = argv[1:] or [str(p) for p in sorted((ROOT / "tests" / "nlu").glob("topic_holdout*.yml"))]
     data = load_data("data/nlu")
     examples = [e for e in data.intent_examples if e.get("intent") and e.get("text")]
     texts, intents = (

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # NLU figures for docs/NLU.md: every held-out set (written without seeing the training
-# data) against the trained model, the safety-confusion check on them (gas, fire or a medical
+# data) against the trained model, each former held-out set (data/nlu/huurders) left out of
+# the training data in turn, the safety-confusion check on both (gas, fire or a medical
 # need read as anything milder; any such confusion fails this script), and k-fold
 # cross-validation on the training data.
 #   scripts/nlu_report.sh [FOLDS]     (default 3; each fold trains a model)
@@ -11,8 +12,8 @@ BIN=.venv/bin
 folds=${1:-3}
 model=${MODEL:-models/meldkamer.tar.gz}
 out=results/nlu
-# Every tests/nlu/topic_holdout*.yml, by number (topic_holdout, _2, ... _10, ...): a new set
-# is in the report without an edit here.
+# Every tests/nlu/topic_holdout_N.yml, by number: a new set is in the report without an edit
+# here.
 mapfile -t sets < <(cd tests/nlu && ls topic_holdout*.yml | sed 's/\.yml$//' | sort -V)
 if [ ! -f "$model" ]; then
   echo "no trained model at $model: run 'make model' first" >&2
@@ -30,6 +31,8 @@ for set in "${sets[@]}"; do
 done
 safety=0
 "$BIN/python" scripts/nlu_safety.py "$model" "${paths[@]}" >"$out/safety.md" 2>>"$log" || safety=$?
+echo "former held-out sets, each left out in turn ..." >&2
+"$BIN/python" scripts/nlu_sets_out.py "$out/sets-out.md" >/dev/null 2>>"$log" || safety=$((safety + $?))
 if [ -z "${SKIP_CV:-}" ]; then
   echo "cross-validation, $folds folds ..." >&2
   "$BIN/rasa" test nlu --nlu data/nlu --config config.yml --cross-validation --folds "$folds" \

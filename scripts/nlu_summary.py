@@ -11,33 +11,25 @@ from pathlib import Path
 from typing import Any
 
 CROSS_VALIDATION = "cross-validation"
-#: Sets with a title of their own; every later set is blind, in all styles (see title()).
-TITLES = {
-    "topic_holdout": "Held-out set 1 (tests/nlu/topic_holdout.yml)",
-    "topic_holdout_2": "Held-out set 2 (tests/nlu/topic_holdout_2.yml, written blind)",
-    "topic_holdout_3": "Held-out set 3 (tests/nlu/topic_holdout_3.yml, written blind, issue 15)",
-    "topic_holdout_4": "Held-out set 4 (tests/nlu/topic_holdout_4.yml, safety edge cases)",
-    "topic_holdout_5": "Held-out set 5 (tests/nlu/topic_holdout_5.yml, short gas and fire)",
-    "topic_holdout_6": "Held-out set 6 (tests/nlu/topic_holdout_6.yml, electrical danger, detectors)",
-    CROSS_VALIDATION: "Cross-validation on the training data",
-}
+#: The former held-out sets, each left out of the training data in turn (nlu_sets_out.py).
+SETS_OUT = "sets-out.md"
 
 
 def set_number(sub: str) -> int:
-    """The number of a held-out set's folder: topic_holdout is 1, topic_holdout_N is N."""
-    return 1 if sub == "topic_holdout" else int(sub.rsplit("_", 1)[1])
+    """The number of a held-out set's folder: topic_holdout_N is N."""
+    return int(sub.rsplit("_", 1)[1])
 
 
 def title(sub: str) -> str:
-    """The heading of a report folder; a new held-out set needs no entry in TITLES."""
-    if sub in TITLES:
-        return TITLES[sub]
+    """The heading of a report folder."""
+    if sub == CROSS_VALIDATION:
+        return "Cross-validation on the training data"
     return f"Held-out set {set_number(sub)} (tests/nlu/{sub}.yml, written blind, all styles)"
 
 
 def folders(out: Path) -> list[str]:
     """The report folders in the order of the summary: the sets by number, then the CV."""
-    sets = sorted((p.name for p in out.glob("topic_holdout*") if p.is_dir()), key=set_number)
+    sets = sorted((p.name for p in out.glob("topic_holdout_*") if p.is_dir()), key=set_number)
     return [*sets, CROSS_VALIDATION]
 
 
@@ -91,9 +83,9 @@ def main() -> int:
     out = Path(sys.argv[1])
     reports = {sub: r for sub in folders(out) if (r := report_of(out / sub)) is not None}
     print("\n".join(overview(reports)), end="\n\n")
-    safety = out / "safety.md"
-    if safety.exists():
-        print(safety.read_text().strip(), end="\n\n")
+    for name in ("safety.md", SETS_OUT):
+        if (out / name).exists():
+            print((out / name).read_text().strip(), end="\n\n")
     for sub, report in reports.items():
         print("\n".join(table(report, title(sub))))
         if sub != CROSS_VALIDATION:

@@ -21,6 +21,9 @@ from scripts.nlu_safety import (
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT = sorted((ROOT / "tests" / "nlu").glob("topic_holdout*.yml"))
+#: The former held-out sets, training data since 2026-12-03 and left out in turn by
+#: scripts/nlu_sets_out.py: their marks still count there.
+FORMER = sorted((ROOT / "data" / "nlu" / "huurders").glob("set_*.yml"))
 
 
 @pytest.mark.parametrize(
@@ -128,7 +131,7 @@ def test_summary_counts_only_safety_failures():
     assert "`melding_gaslek` (gas) read as `melding_elektra`" in lines[1]
 
 
-@pytest.mark.parametrize("path", HELD_OUT, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", HELD_OUT + FORMER, ids=lambda p: p.name)
 def test_held_out_sets_use_only_known_intents_and_marks(path):
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     cases = cases_from_yaml(path.read_text(), str(path))
@@ -139,7 +142,7 @@ def test_held_out_sets_use_only_known_intents_and_marks(path):
 
 
 def test_held_out_set_3_has_fifteen_per_topic_and_marked_medical_cases():
-    cases = cases_from_yaml((ROOT / "tests/nlu/topic_holdout_3.yml").read_text())
+    cases = cases_from_yaml((ROOT / "data/nlu/huurders/set_03.yml").read_text())
     per_topic: dict[str, int] = {}
     for case in cases:
         per_topic[case.intent] = per_topic.get(case.intent, 0) + 1
