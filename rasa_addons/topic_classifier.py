@@ -11,13 +11,14 @@ no or not (within its clause) is ``neg_<word>`` for the word features, so "geen 
 no longer has the word gas; the character n-grams see the text as written. Deterministic:
 the same data gives the same model.
 
-Persisted with skops (no pickle): only scikit-learn, numpy and scipy types are loaded.
+Saved as plain numbers and words, never pickled (rasa_addons/topic_store.py).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,36 +38,11 @@ from sklearn.svm import LinearSVC
 
 from meldkamer.intake.safety_words import NEGATORS
 
+from . import topic_store
+
 logger = logging.getLogger(__name__)
 #: The intent of a message nothing can be said about (Rasa's own convention).
 NO_INTENT = {"name": None, "confidence": 0.0}
-
-
-def _skops_io() -> Any:
-    """``skops.io``, imported without letting it change the process's log level.
-
-    Importing it sets the root logger to WARNING, which silenced every INFO line of the
-    Rasa server (channels, requests) once the model was loaded.
-    """
-    root = logging.getLogger()
-    level = root.level
-    try:
-        import skops.io
-
-        return skops.io
-    finally:
-        root.setLevel(level)
-
-
-_FILE = "topic_classifier.skops"
-#: The types a saved model holds that skops does not trust by default; anything else in
-#: the file is refused (a model file is code-free data, never unpickled).
-_TRUSTED = [
-    "scipy.sparse._csr.csr_matrix",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.model_selection._split.StratifiedKFold",
-]
 
 
 #: Words as scikit-learn's default finds them, and the negation marks below.
@@ -121,7 +97,9 @@ class TopicModel:
         )
         # Calibration folds drawn with a fixed seed from the sorted examples (see fit).
         folds = StratifiedKFold(config["folds"], shuffle=True, random_state=7)
-        self.classifier = CalibratedClassifierCV(svm, cv=folds)
+        self.calibration = CalibratedClassifierCV(svm, cv=folds)
+        #: The fitted calibrated SVM as numbers (`fit` or `load` sets it).
+        self.classifier: topic_store.CalibratedLinear | None = None
 
     def _matrix(self, texts: list[str], fit: bool = False) -> scipy.sparse.csr_matrix:
         marked = [mark_negations(t) for t in texts] if self.negation else texts
@@ -146,11 +124,15 @@ class TopicModel:
         pairs = sorted(zip(intents, texts, strict=True))
         texts, intents = [t for _, t in pairs], [i for i, _ in pairs]
         # An array, not a list: the calibration checks every class per fold with ==.
-        self.classifier.fit(self._matrix(texts, fit=True), np.array(intents))
+        fitted = self.calibration.fit(self._matrix(texts, fit=True), np.array(intents))
+        # Its numbers, predicting as it does: what is saved is what answers from now on.
+        self.classifier = topic_store.CalibratedLinear.of(fitted)
         return self
 
     def rank(self, texts: list[str], length: int) -> list[list[tuple[str, float]]]:
         """Per text the intents with their probability, most likely first."""
+        if self.classifier is None:
+            raise ValueError("an unfitted topic model cannot rank")
         probabilities = self.classifier.predict_proba(self._matrix(texts))
         classes = [str(c) for c in self.classifier.classes_]
         rankings = []
@@ -159,19 +141,19 @@ class TopicModel:
             rankings.append([(classes[i], float(row[i])) for i in order])
         return rankings
 
-    def state(self) -> dict[str, Any]:
-        return {
-            "words": self.words,
-            "chars": self.chars,
-            "classifier": self.classifier,
-            "patterns": self.patterns,
-        }
+    def save(self, folder: Path) -> None:
+        if self.classifier is None:
+            raise ValueError("an unfitted topic model cannot be saved")
+        vectorizers = {"words": self.words, "chars": self.chars}
+        topic_store.save(folder, vectorizers, self.classifier, self.patterns)
 
     @classmethod
-    def from_state(cls, config: dict[str, Any], state: dict[str, Any]) -> TopicModel:
-        model = cls(config, list(state["patterns"]))
-        model.words, model.chars = state["words"], state["chars"]
-        model.classifier = state["classifier"]
+    def load(cls, config: dict[str, Any], folder: Path) -> TopicModel:
+        """The model saved in `folder`; ValueError when there is none or it is unreadable."""
+        model = cls(config, [])
+        vectorizers = {"words": model.words, "chars": model.chars}
+        model.classifier, patterns = topic_store.load(folder, vectorizers)
+        model.patterns, model.regexes = patterns, [re.compile(p, re.IGNORECASE) for p in patterns]
         return model
 
 
@@ -257,12 +239,10 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def persist(self) -> None:
-        sio = _skops_io()
-
         if self.model is None:
             return
         with self._model_storage.write_to(self._resource) as folder:
-            sio.dump(self.model.state(), folder / _FILE)
+            self.model.save(folder)
 
     @classmethod
     def load(
@@ -274,17 +254,11 @@ class TopicClassifier(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> TopicClassifier:
         """The trained component; untrained (no intents set) when nothing was saved."""
-        sio = _skops_io()
-
         merged = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as folder:
-                path = folder / _FILE
-                untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in _TRUSTED]
-                if untrusted:
-                    raise ValueError(f"untrusted types in {path}: {untrusted}")
-                state = sio.load(path, trusted=_TRUSTED)
+                model = TopicModel.load(merged, folder)
         except ValueError as error:
             logger.warning("TopicClassifier not loaded (%s): no intents from it", error)
             return cls(merged, model_storage, resource)
-        return cls(merged, model_storage, resource, TopicModel.from_state(merged, state))
+        return cls(merged, model_storage, resource, model)
