@@ -7,10 +7,10 @@ that are still unseen.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 
 from scripts.nlu_safety import cases_from_yaml
 
@@ -57,17 +57,13 @@ def normalised(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
-def training_texts() -> set[str]:
-    texts: set[str] = set()
-    for path in sorted((ROOT / "data" / "nlu").rglob("*.yml")):
-        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
-            if block.get("intent") and isinstance(block.get("examples"), str):
-                texts |= {
-                    normalised(line.strip()[2:])
-                    for line in block["examples"].splitlines()
-                    if line.strip().startswith("- ")
-                }
-    return texts
+@cache  # 5,000 examples: read once, not once per set
+def training_texts() -> frozenset[str]:
+    return frozenset(
+        normalised(case.text)
+        for path in sorted((ROOT / "data" / "nlu").rglob("*.yml"))
+        for case in cases_from_yaml(path.read_text(), str(path))
+    )
 
 
 @pytest.mark.parametrize("path", HELD_OUT, ids=lambda p: p.name)
