@@ -19,17 +19,15 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-
-import rasa.core.run
-import rasa.utils.io
-from rasa.__main__ import main as rasa_main
-from sanic import Sanic
+from typing import TYPE_CHECKING, Any
 
 from meldkamer import logformat, logmask
 from rasa_addons.deployment import DeploymentError
 from rasa_addons.lock_store import check_lock_config
 from rasa_addons.metrics import add_metrics_route
+
+if TYPE_CHECKING:
+    from sanic import Sanic
 
 TOKEN_ENV = "MELDKAMER_RASA_TOKEN"
 HOST_ENV = "MELDKAMER_PUBLIC_HOST"
@@ -98,6 +96,12 @@ def main() -> None:
     except DeploymentError as error:
         print(f"rasa server: {error}", file=sys.stderr)
         sys.exit(2)
+    # Rasa's command line is imported only now (TensorFlow: seconds of CPU), so that a
+    # refusal above comes at once.
+    import rasa.core.run
+    import rasa.utils.io
+    from rasa.__main__ import main as rasa_main
+
     # Rasa sets up its own handlers later; the record factory masks their records too.
     logmask.install()
     rasa.core.run.configure_app = with_metrics(rasa.core.run.configure_app)

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from devstack.stack import apply_demo_clients
+from meldkamer.agents import accounts
+from meldkamer.agents.accounts import ScryptParameters
 from tests.databases import (  # noqa: F401  (create_pg_database: imported from here too)
     TEMPLATES,
     create_pg_database,
@@ -19,6 +21,17 @@ from tests.databases import (  # noqa: F401  (create_pg_database: imported from 
 )
 from tests.fakes.mail import SmsGateway, SmtpServer, running_sms_gateway, running_smtp_server
 from tests.parallel import mark_groups
+
+#: The scrypt cost of passwords in the tests (1 MiB, about a millisecond) instead of the
+#: production cost (32 MiB, 50-100 ms): thousands of sign-ins took a quarter of the unit
+#: suite's CPU. tests/console/test_accounts.py checks hashes at the production cost.
+TEST_PASSWORD_COST = ScryptParameters(n=2**10)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before collection, so that no test password is hashed at the production cost."""
+    accounts.PARAMETERS = TEST_PASSWORD_COST
+
 
 # --- database_url / session: a database of its own per test ---------------------------
 

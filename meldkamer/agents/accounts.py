@@ -59,6 +59,10 @@ class ScryptParameters:
 
 #: The cost of new hashes: about 50-100 ms and 32 MiB on a current server.
 DEFAULT_PARAMETERS = ScryptParameters()
+#: The cost new hashes get, read at each call. Only the test suite lowers it
+#: (tests/conftest.py, as Django's test settings swap in a fast hasher): thousands of
+#: sign-ins there spent a quarter of the suite's CPU in scrypt.
+PARAMETERS = DEFAULT_PARAMETERS
 
 
 class AccountError(ValueError):
@@ -87,8 +91,9 @@ def check_password_strength(password: str) -> None:
         raise AccountError("een wachtwoord bestaat niet alleen uit spaties")
 
 
-def hash_password(password: str, parameters: ScryptParameters = DEFAULT_PARAMETERS) -> str:
-    """A salted scrypt hash of ``password``, with its parameters in the string."""
+def hash_password(password: str, parameters: ScryptParameters | None = None) -> str:
+    """A salted scrypt hash of ``password``, with its parameters (:data:`PARAMETERS`) in it."""
+    parameters = parameters if parameters is not None else PARAMETERS
     salt = secrets.token_bytes(_SALT_BYTES)
     key = _scrypt(password, salt, parameters, _KEY_BYTES)
     spec = f"scrypt:n={parameters.n},r={parameters.r},p={parameters.p}"
@@ -132,10 +137,10 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, key)
 
 
-def needs_rehash(stored: str, parameters: ScryptParameters = DEFAULT_PARAMETERS) -> bool:
+def needs_rehash(stored: str, parameters: ScryptParameters | None = None) -> bool:
     """Whether a hash was made with other parameters than the current ones."""
     parsed = _parse(stored)
-    return parsed is None or parsed[0] != parameters
+    return parsed is None or parsed[0] != (parameters if parameters is not None else PARAMETERS)
 
 
 @lru_cache(maxsize=1)

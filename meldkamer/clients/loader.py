@@ -51,8 +51,9 @@ from meldkamer.clients.yamlsource import (
     render_path,
 )
 from meldkamer.intake.digressions import Question, question_blocks
+from meldkamer.triage import default_engine
 from meldkamer.triage.officehours import WEEKDAYS, HeatingSeason, OfficeHours, parse_hours
-from meldkamer.triage.table import DecisionTable, load_table
+from meldkamer.triage.table import DecisionTable
 
 __all__ = [
     "ClientFileError",
@@ -146,7 +147,7 @@ def parse_client(
     reader = Reader(file, lines, problems)
     client = None
     if data is not None:
-        client = _client(reader, data, table if table is not None else load_table())
+        client = _client(reader, data, table if table is not None else default_engine().table)
     if reader.problems or client is None:
         raise ClientFileError(sorted(reader.problems, key=lambda p: p.line))
     return client

@@ -12,6 +12,7 @@ import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, desc, func, select
@@ -113,11 +114,9 @@ def apply_all(
     """
     table = table if table is not None else default_engine().table
     replacing = {item.client.id for item in loaded}
-    stored = [
-        parse_client(row.source, _stored_name(row), table)
-        for row in newest_versions(session)
-        if row.client_id not in replacing
-    ]
+    stored = _parsed(
+        (row for row in newest_versions(session) if row.client_id not in replacing), table
+    )
     clashes = conflicts([*stored, *(item.client for item in loaded)])
     if clashes:
         raise RegistryConflictError(clashes)
@@ -241,7 +240,17 @@ def load_default_registry(session: Session) -> ClientRegistry:
 
 
 def _parsed(rows: Iterable[ClientVersion], table: DecisionTable) -> list[Client]:
-    return [parse_client(row.source, _stored_name(row), table) for row in rows]
+    if table is not default_engine().table:
+        return [parse_client(row.source, _stored_name(row), table) for row in rows]
+    return [_parsed_with_the_packaged_matrix(row.source, _stored_name(row)) for row in rows]
+
+
+@lru_cache(maxsize=256)
+def _parsed_with_the_packaged_matrix(source: str, name: str) -> Client:
+    # A stored version never changes and a Client is frozen, so each is read once per
+    # process: every refresh of a client cache read them all again, and the YAML
+    # composer (pure Python, for the line numbers) takes some 50 ms per file.
+    return parse_client(source, name, default_engine().table)
 
 
 def _stored_name(row: ClientVersion) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from meldkamer.agents import accounts
 from meldkamer.agents.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -31,7 +32,13 @@ from tests.console.conftest import NOW
 SECRET = "Correct-Paard-Batterij-Niet"
 
 
-def test_hash_is_salted_and_self_describing() -> None:
+@pytest.fixture
+def production_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cost outside the test suite (tests/conftest.py lowers it for speed)."""
+    monkeypatch.setattr(accounts, "PARAMETERS", accounts.DEFAULT_PARAMETERS)
+
+
+def test_hash_is_salted_and_self_describing(production_cost: None) -> None:
     first, second = hash_password(SECRET), hash_password(SECRET)
     assert first != second  # a random salt each time
     assert re.fullmatch(r"scrypt:n=32768,r=8,p=1\$[\w-]{22}\$[\w-]{43}", first)

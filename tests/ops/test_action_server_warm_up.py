@@ -29,13 +29,15 @@ class _App:
         self.listeners.setdefault(event, []).append(listener)
 
 
-def _start(warm: Callable[[], None]) -> None:
+def _start(warm: Callable[[], None], then: Callable[[], None] = lambda: None) -> None:
+    """Run the listener as Sanic would; ``then`` runs before the loop closes."""
     app = _App()
     action_server.warm_up_before_start(app, warm)  # type: ignore[arg-type]
     (listener,) = app.listeners["before_server_start"]
 
     async def run() -> None:
         await listener(app, asyncio.get_running_loop())
+        then()
 
     asyncio.run(run())
 
@@ -63,7 +65,9 @@ def test_a_warm_up_that_hangs_does_not_keep_the_server_from_starting(
     released = threading.Event()
     try:
         with caplog.at_level(logging.WARNING, logger=action_server.__name__):
-            _start(lambda: released.wait(30) and None)
+            # Released once the listener gave up: asyncio.run waits for its executor's
+            # threads, so a thread still hanging would hold the test for the 30 s.
+            _start(lambda: released.wait(30) and None, then=released.set)
         assert "warm-up not done" in caplog.text
     finally:
         released.set()
