@@ -94,10 +94,34 @@ def topic_name(code: str | None) -> str:
     return name[:1].upper() + name[1:]
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by the environments of one process, by name and source.
+
+    A console process has one environment, but the tests build an application per test:
+    each compiled again every template it rendered (tens of seconds of the unit suite's
+    CPU). Jinja's key includes the template source's checksum, so an edit is compiled anew.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 def make_environment() -> jinja2.Environment:
     """The template environment (built by the application factory, not at import)."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=_BYTECODE,
         # On for every template and every string, not only for *.html.
         autoescape=True,
         undefined=jinja2.StrictUndefined,
