@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+from devstack.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The trained model; MELDKAMER_TEST_MODEL lets a branch with changed training data run
@@ -52,13 +53,6 @@ def apply_demo_clients(database_url: str, now: datetime | None = None) -> None:
             apply_all(session, loaded, by="test", now=now or datetime.now(timezone.utc))
     finally:
         engine.dispose()
-
-
-def free_port() -> int:
-    """A loopback TCP port that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(

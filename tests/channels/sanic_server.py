@@ -6,7 +6,6 @@ answers through the channel's output; the server is what Rasa would run it on.
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +17,8 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from sanic import Sanic
+
+from devstack.ports import free_port
 
 
 class TrackingBot:
@@ -41,12 +42,6 @@ class TrackingBot:
         tracker = await self.store.get_or_create_tracker(sender_id)
         tracker.update(SlotSet("ticket_nummer", "MK-2026-000001"))
         await self.store.save(tracker)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 DOMAIN = Domain.from_dict(

@@ -47,6 +47,7 @@ from channels.telegram.updates import (
     sender_id,
     to_update,
 )
+from devstack.ports import free_port
 from meldkamer.attachments.files import MAX_BYTES
 from tests.fakes.telegram_api import (
     JPEG,
@@ -507,9 +508,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = shutil.which("redis-server")
     if server is None:
         pytest.skip("redis-server not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)],
@@ -551,9 +550,7 @@ async def test_two_servers_agree_through_redis(redis_url: str) -> None:
 async def test_redis_away_falls_back_to_memory(caplog: pytest.LogCaptureFixture) -> None:
     from redis import asyncio as aioredis
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # nothing listens here
+    port = free_port()  # nothing listens here
     client = aioredis.Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=1)
     try:
         recent = RecentUpdates("x", redis=client)
@@ -937,9 +934,7 @@ async def test_webhook_is_registered_when_its_url_is_set(fake: FakeTelegram) -> 
 async def test_unreachable_telegram_does_not_stop_the_start(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings = TelegramSettings(
         token=TOKEN,
         webhook_secret=SECRET,

@@ -36,6 +36,7 @@ from channels.whatsapp.webhook import (
     sign,
     signature_status,
 )
+from devstack.ports import free_port
 from tests.fakes.graph_api import (
     ACCESS_TOKEN,
     APP_SECRET,
@@ -688,7 +689,7 @@ async def test_graph_outages(
 async def test_graph_unreachable_is_logged_not_raised(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    nowhere = WhatsAppInput(settings(f"http://127.0.0.1:{_free_port()}"), clock=clock)
+    nowhere = WhatsAppInput(settings(f"http://127.0.0.1:{free_port()}"), clock=clock)
     await nowhere.state.note_inbound(WA_ID, clock.now)
     output = nowhere.get_output_channel()
     assert output is not None
@@ -985,19 +986,13 @@ def test_bounded_forgets_the_oldest() -> None:
     assert "a" not in seen and len(seen) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     """A real redis-server on a free port (skipped when Redis is not installed)."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server not installed")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -1035,7 +1030,7 @@ async def test_two_servers_agree_through_redis(redis_url: str) -> None:
 
 
 async def test_redis_away_falls_back_to_memory(caplog: pytest.LogCaptureFixture) -> None:
-    state = ChannelState(f"redis://127.0.0.1:{_free_port()}/0")
+    state = ChannelState(f"redis://127.0.0.1:{free_port()}/0")
     with caplog.at_level(logging.WARNING):
         assert await state.first_time("wamid.x") is True
         assert await state.first_time("wamid.x") is False
@@ -1054,7 +1049,7 @@ async def test_silence_with_the_action_server_down_gets_an_apology(
     channel = WhatsAppInput(
         settings(graph.url),
         clock=clock,
-        action_server=ActionServer(f"http://127.0.0.1:{_free_port()}/webhook"),
+        action_server=ActionServer(f"http://127.0.0.1:{free_port()}/webhook"),
     )
     try:
         bot = Bot(answer=None)  # Rasa says nothing when its custom action fails

@@ -8,7 +8,6 @@ Fixtures ``smtp_server`` and ``sms_gateway`` in tests/conftest.py start them per
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -19,18 +18,12 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from devstack.ports import free_port
 from meldkamer.notify.mail import SmtpSettings
 from meldkamer.notify.sms import SmsSettings
 
 MAIL_FROM = "Meldkamer <meldingen@meldkamer.test>"
 GATEWAY_TOKEN = "gateway-token-zeer-geheim"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # --- a real SMTP server ----------------------------------------------------------------------
