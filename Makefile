@@ -44,10 +44,11 @@ lint: $(STAMP)
 # deploy/: Compose, Helm chart, Dockerfile, systemd, alert rules, dashboard (docs/DEPLOY.md)
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy/test_static.py tests/deploy/test_alerts.py
 
-# pytest-xdist workers (CONTRIBUTING.md, CI time). The suites mostly wait on PostgreSQL,
-# subprocesses and servers, so more workers than cores pay; WORKERS=0 runs in one process,
-# for debugging (pdb, prints, one failure at a time).
-WORKERS ?= 4
+# pytest-xdist workers (CONTRIBUTING.md, CI time). With the e2e suite beside it the unit
+# suite is bound by the CPU, and each worker collects and imports everything again: three
+# workers, not four. WORKERS=0 runs in one process, for debugging (pdb, prints, one
+# failure at a time).
+WORKERS ?= 3
 E2E_WORKERS ?= 3
 XDIST = -n $(1) $(if $(filter 0,$(1)),,--dist loadgroup)
 
