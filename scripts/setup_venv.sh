@@ -21,8 +21,8 @@ for index in $("$venv/bin/pip" config get global.extra-index-url 2>/dev/null || 
   esac
   indexes+=(--extra-index-url "$index")
 done
-# uv hard-links the files from its cache (7 s; copying them took 30 s, and up to two
-# minutes on a busy disk); where the cache is on another file system it copies them.
+# uv hard-links the files from its cache (7 s; copying them took 30 s, and one CI run's
+# set-up took 155 s); where the cache is on another file system it copies them.
 # Like pip, the best match of all indexes wins, not the first index that has the package;
 # and like pip, the packages are compiled to bytecode now: uv does not by default, and
 # where PYTHONDONTWRITEBYTECODE is set (this machine) every process would compile Rasa
