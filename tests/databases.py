@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import psycopg2
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
@@ -61,7 +62,12 @@ def create_pg_database(template: str | None = None) -> tuple[str, Callable[[], N
     def drop() -> None:
         _drop_later(name)
 
-    return base.set(database=name).render_as_string(hide_password=False), drop
+    return _pg_url(name), drop
+
+
+def _pg_url(name: str) -> str:
+    """The URL of the database ``name`` on the tests' PostgreSQL server."""
+    return make_url(pg_base_url()).set(database=name).render_as_string(hide_password=False)
 
 
 def _admin_sql(statement: str) -> None:
@@ -74,46 +80,22 @@ def _admin_sql(statement: str) -> None:
         admin.dispose()
 
 
-#: Databases are dropped in batches of DROP_BATCH, by one thread, while the next tests run.
-#: DROP DATABASE forces a checkpoint, which writes every other test database's changed
-#: pages to disk: dropped one per test, PostgreSQL wrote nearly every test database out
-#: and a drop took a second under load. In a batch the checkpoints after the first find
-#: little to do, and a dropped database's pages are never written. At most two batches
-#: wait (a test database is about 8 MB).
-DROP_BATCH = 20
+#: Dropping a database takes PostgreSQL a good part of a second: one thread does it while
+#: the next tests run (a dropped database is never used again); at most PENDING wait.
+#: Most migrated copies are not dropped at all but used again (tests/pgreuse.py).
 _DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
 DROPS: list[Future[None]] = []
-_TO_DROP: list[str] = []
+PENDING = 4
 
 
 def _drop_later(name: str) -> None:
-    _TO_DROP.append(name)
-    if len(_TO_DROP) >= DROP_BATCH:
-        _hand_over_batch()
-
-
-def _hand_over_batch() -> None:
-    batch = list(_TO_DROP)
-    _TO_DROP.clear()
-    DROPS.append(_DROPPER.submit(_drop_all, batch))
-    while len(DROPS) > 1 or (DROPS and DROPS[0].done()):
+    DROPS.append(_DROPPER.submit(_admin_sql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    while len(DROPS) > PENDING or (DROPS and DROPS[0].done()):
         DROPS.pop(0).result()
-
-
-def _drop_all(names: list[str]) -> None:
-    admin = create_engine(make_url(pg_base_url()), future=True, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            for name in names:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
 
 
 def finish_drops() -> None:
     """Wait until every database handed to ``drop`` is gone (raises a drop's error)."""
-    if _TO_DROP:
-        _hand_over_batch()
     while DROPS:
         DROPS.pop(0).result()
 
@@ -172,18 +154,22 @@ class _Templates:
         free = self.free.setdefault(demo_at, [])
         if free:
             name = free.pop()
-            url = make_url(pg_base_url()).set(database=name).render_as_string(False)
+            url = _pg_url(name)
         else:
             url, _ = create_pg_database(template)
             name = str(make_url(url).database)
 
-        def recycle() -> bool:
-            fresh = pgreuse.reset(_libpq(pg_base_url()), _libpq(url), name, self.snapshots[demo_at])
-            if fresh:
-                free.append(name)
-            return fresh
+        def give_back() -> None:
+            """Back to the free copies when it can be emptied again, else dropped."""
+            try:
+                if pgreuse.reset(_libpq(pg_base_url()), _libpq(url), name, self.snapshots[demo_at]):
+                    free.append(name)
+                    return
+            except psycopg2.Error:
+                pass
+            _drop_later(name)
 
-        return url, pgreuse.pooled_drop(recycle, lambda: _drop_later(name))
+        return url, give_back
 
     def drop_all(self) -> None:
         for names in self.free.values():

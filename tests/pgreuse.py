@@ -13,7 +13,7 @@ changed (a trigger, a function, a downgrade: :data:`FINGERPRINT` differs) is dro
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +72,7 @@ class Snapshot:
 
 def snapshot(dsn: str) -> Snapshot:
     """Read what a used copy of the database at ``dsn`` must be given back."""
-    with _connect(dsn) as connection, connection.cursor() as cursor:
+    with connect(dsn) as connection, connection.cursor() as cursor:
         cursor.execute(FINGERPRINT)
         fingerprint = cursor.fetchone()[0]
         cursor.execute(TABLES)
@@ -92,12 +92,12 @@ def reset(admin_dsn: str, dsn: str, name: str, template: Snapshot) -> bool:
     Other connections are ended first (a test's pool may still hold some), as ``DROP
     DATABASE ... WITH (FORCE)`` would.
     """
-    with _connect(admin_dsn) as admin, admin.cursor() as cursor:
+    with connect(admin_dsn) as admin, admin.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
             (name,),
         )
-    with _connect(dsn, autocommit=False) as connection, connection.cursor() as cursor:
+    with connect(dsn, autocommit=False) as connection, connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '5s'")
         cursor.execute(FINGERPRINT)
         if cursor.fetchone()[0] != template.fingerprint:
@@ -117,36 +117,15 @@ def reset(admin_dsn: str, dsn: str, name: str, template: Snapshot) -> bool:
     return True
 
 
+def connect(dsn: str, autocommit: bool = True) -> closing[Any]:
+    """A psycopg2 connection closed when the block ends (its own ``with`` only commits)."""
+    connection = psycopg2.connect(dsn)
+    connection.autocommit = autocommit
+    return closing(connection)
+
+
 def _restore_sequence(cursor: Any, sequence: str, value: int | None) -> None:
     if value is None:  # never used in the template
         cursor.execute(sql.SQL("ALTER SEQUENCE {} RESTART").format(sql.SQL(sequence)))
     else:
         cursor.execute("SELECT setval(%s, %s, true)", (sequence, value))
-
-
-class _connect:
-    """A psycopg2 connection that is closed (not only committed) when the block ends."""
-
-    def __init__(self, dsn: str, autocommit: bool = True) -> None:
-        self.connection = psycopg2.connect(dsn)
-        self.connection.autocommit = autocommit
-
-    def __enter__(self) -> Any:
-        return self.connection
-
-    def __exit__(self, *exc: object) -> None:
-        self.connection.close()
-
-
-def pooled_drop(recycle: Callable[[], bool], drop: Callable[[], None]) -> Callable[[], None]:
-    """A ``drop`` for a pooled copy: put back when it can be, really dropped otherwise."""
-
-    def give_back() -> None:
-        try:
-            if recycle():
-                return
-        except psycopg2.Error:
-            pass
-        drop()
-
-    return give_back

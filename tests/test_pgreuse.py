@@ -24,14 +24,9 @@ SELECT nextval('numbers'), nextval('numbers');
 
 
 def run(dsn: str, statement: str) -> list[tuple[object, ...]]:
-    connection = psycopg2.connect(dsn)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall() if cursor.description else []
-    finally:
-        connection.close()
+    with pgreuse.connect(dsn) as connection, connection.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchall() if cursor.description else []
 
 
 @pytest.fixture

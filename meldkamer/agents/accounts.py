@@ -93,7 +93,7 @@ def check_password_strength(password: str) -> None:
 
 def hash_password(password: str, parameters: ScryptParameters | None = None) -> str:
     """A salted scrypt hash of ``password``, with its parameters (:data:`PARAMETERS`) in it."""
-    parameters = parameters if parameters is not None else PARAMETERS
+    parameters = _cost(parameters)
     salt = secrets.token_bytes(_SALT_BYTES)
     key = _scrypt(password, salt, parameters, _KEY_BYTES)
     spec = f"scrypt:n={parameters.n},r={parameters.r},p={parameters.p}"
@@ -140,7 +140,11 @@ def verify_password(password: str, stored: str) -> bool:
 def needs_rehash(stored: str, parameters: ScryptParameters | None = None) -> bool:
     """Whether a hash was made with other parameters than the current ones."""
     parsed = _parse(stored)
-    return parsed is None or parsed[0] != (parameters if parameters is not None else PARAMETERS)
+    return parsed is None or parsed[0] != _cost(parameters)
+
+
+def _cost(parameters: ScryptParameters | None) -> ScryptParameters:
+    return parameters if parameters is not None else PARAMETERS
 
 
 @lru_cache(maxsize=1)
